@@ -1,0 +1,53 @@
+package syncproto
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ReplicaID names one agent instance. It is random, made at first start and
+// kept in the agent's ledger. Zero is never a valid replica ID.
+type ReplicaID uint64
+
+// NewReplicaID returns a random non-zero replica ID.
+func NewReplicaID() (ReplicaID, error) {
+	var b [8]byte
+	for {
+		if _, err := rand.Read(b[:]); err != nil {
+			return 0, fmt.Errorf("new replica id: %w", err)
+		}
+		if id := ReplicaID(binary.BigEndian.Uint64(b[:])); id != 0 {
+			return id, nil
+		}
+	}
+}
+
+// String returns the ID as 16 lowercase hex digits, the form used in topics.
+func (r ReplicaID) String() string { return fmt.Sprintf("%016x", uint64(r)) }
+
+// ParseReplicaID parses the 16-hex-digit form of a replica ID.
+func ParseReplicaID(s string) (ReplicaID, error) {
+	if len(s) != 16 {
+		return 0, fmt.Errorf("%w: %q is not 16 hex digits", ErrBadReplica, s)
+	}
+	v, err := strconv.ParseUint(s, 16, 64)
+	if err != nil || v == 0 {
+		return 0, fmt.Errorf("%w: %q", ErrBadReplica, s)
+	}
+	return ReplicaID(v), nil
+}
+
+// ValidName reports whether s may be used as a tenant or site name: 1 to 64
+// characters, none of them an MQTT separator or wildcard, space or control.
+func ValidName(s string) error {
+	if s == "" || len(s) > 64 {
+		return fmt.Errorf("%w: %q must be 1 to 64 bytes", ErrBadName, s)
+	}
+	if strings.ContainsAny(s, "/+#$ \t\r\n\x00") {
+		return fmt.Errorf("%w: %q contains one of / + # $ or white space", ErrBadName, s)
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+// Package agent holds the edge agent's domain: the ledger it records stock
+// movements in, and the types its HTTP API and sync client share. Storage
+// (agent/sqlite), the MQTT sync client (agent/mqtt) and the HTTP API
+// (agent/httpapi) implement or use what is declared here.
+package agent
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jxc-edge/jxc/syncproto"
+	"github.com/jxc-edge/jxc/syncproto/pb"
+)
+
+var (
+	// ErrInvalid means a caller's input was rejected; the error text says why.
+	ErrInvalid = errors.New("invalid input")
+	// ErrClosed means the ledger was closed.
+	ErrClosed = errors.New("ledger closed")
+	// ErrWrongSite means a ledger directory belongs to another site or tenant.
+	ErrWrongSite = errors.New("ledger belongs to another site")
+)
+
+// MovementInput is a stock movement as a user or device records it.
+type MovementInput struct {
+	SKU      string `json:"sku"`
+	Bin      string `json:"bin"`
+	Lot      string `json:"lot,omitempty"`
+	EPC      string `json:"epc,omitempty"`
+	Qty      int64  `json:"qty"`
+	UnitCost int64  `json:"unit_cost,omitempty"`
+	Currency string `json:"currency,omitempty"`
+	Reason   string `json:"reason"`
+	Doc      string `json:"doc,omitempty"`
+	Operator string `json:"operator,omitempty"`
+	Device   string `json:"device,omitempty"`
+}
+
+// CountInput is a stock count of one key as a user records it.
+type CountInput struct {
+	SKU      string `json:"sku"`
+	Bin      string `json:"bin"`
+	Lot      string `json:"lot,omitempty"`
+	Counted  int64  `json:"counted"`
+	Operator string `json:"operator,omitempty"`
+	Device   string `json:"device,omitempty"`
+}
+
+// Receipt names a durable event.
+type Receipt struct {
+	Replica syncproto.ReplicaID
+	Seq     uint64
+	HLC     syncproto.HLC
+}
+
+// StockRow is the on-hand quantity of one key.
+type StockRow struct {
+	Site string `json:"site"`
+	Bin  string `json:"bin"`
+	SKU  string `json:"sku"`
+	Lot  string `json:"lot"`
+	Qty  int64  `json:"qty"`
+}
+
+// StockFilter selects stock rows; empty fields match everything.
+type StockFilter struct {
+	SKU, Bin string
+}
+
+// Ledger is the agent's durable, grow-only event log with its derived
+// on-hand. Every method is safe for concurrent use.
+type Ledger interface {
+	// Replica returns this agent's replica ID, made at first start and kept.
+	Replica() syncproto.ReplicaID
+	// Site returns the site this ledger belongs to.
+	Site() string
+
+	// RecordMovement appends a movement. It returns only once the event is
+	// fsynced; concurrent callers share fsyncs. Bad input gives ErrInvalid.
+	RecordMovement(ctx context.Context, in MovementInput) (Receipt, error)
+	// RecordCount appends a count whose context is everything this replica
+	// has seen (its own events and the peer events it has applied).
+	RecordCount(ctx context.Context, in CountInput) (Receipt, error)
+	// Append appends any other event body (a document event, say); the body
+	// must not set replica, seq, site or hlc.
+	Append(ctx context.Context, body *pb.Event) (Receipt, error)
+
+	// Stock returns on-hand rows as this replica knows them, sorted by key.
+	Stock(ctx context.Context, f StockFilter) ([]StockRow, error)
+
+	// LastSeq returns the highest seq this replica has written.
+	LastSeq() uint64
+	// AckedSeq returns the cloud's acknowledged watermark for this replica.
+	AckedSeq() uint64
+	// SetAcked durably records a watermark; a lower one than stored is ignored.
+	SetAcked(ctx context.Context, seq uint64) error
+	// Events returns this replica's own events from seq on, consecutive, at
+	// most maxEvents of them and stopping before their Raw bodies exceed
+	// maxBytes (but at least one).
+	Events(ctx context.Context, from uint64, maxEvents, maxBytes int) ([]syncproto.Event, error)
+	// Notify returns a channel that receives (coalesced) after every durable
+	// append of this replica's own events.
+	Notify() <-chan struct{}
+
+	// ApplyPeer merges events of other replicas of the same site, given in
+	// seq order per replica. Events already applied are skipped; an event
+	// after a gap in its replica's seqs is not applied (the caller pulls
+	// the gap and sends again). It returns how many events were applied.
+	ApplyPeer(ctx context.Context, events []syncproto.Event) (int, error)
+	// PeerVV returns, for each peer replica, the highest seq applied.
+	PeerVV() syncproto.VV
+
+	// Rebuild recomputes on-hand from the events and replaces the derived
+	// table; it must give exactly what the incremental path gave.
+	Rebuild(ctx context.Context) error
+
+	// Close stops the writer and closes the database.
+	Close() error
+}

@@ -1,0 +1,82 @@
+// Package cloud holds the central service's domain: the store of every
+// replica's events with derived on-hand, and the types its ingest and HTTP
+// API share. Stores live in cloud/sqlite and cloud/postgres (both on the
+// shared SQL core cloud/sqlstore); MQTT ingest in cloud/ingest.
+package cloud
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jxc-edge/jxc/syncproto"
+)
+
+var (
+	// ErrWrongSite means a batch names another tenant or site than the one
+	// its replica was first seen with.
+	ErrWrongSite = errors.New("replica belongs to another site")
+	// ErrInvalid means a caller's input was rejected; the error text says why.
+	ErrInvalid = errors.New("invalid input")
+)
+
+// Applied is what storing one batch did.
+type Applied struct {
+	// Watermark is the replica's highest seq with every seq up to it stored.
+	Watermark uint64
+	// Inserted are the batch's events that were not stored before, in seq order.
+	Inserted []syncproto.Event
+	// Gap reports that some stored seq of the replica is above Watermark+1,
+	// so the replica should resend from Watermark+1.
+	Gap bool
+}
+
+// ReplicaInfo describes one replica as the cloud knows it.
+type ReplicaInfo struct {
+	Tenant    string              `json:"tenant"`
+	Site      string              `json:"site"`
+	Replica   syncproto.ReplicaID `json:"-"`
+	ID        string              `json:"replica"`
+	Watermark uint64              `json:"watermark"`
+	MaxSeq    uint64              `json:"max_seq"`
+	FirstSeen time.Time           `json:"first_seen"`
+	LastSeen  time.Time           `json:"last_seen"`
+}
+
+// StockRow is the on-hand quantity of one key across the replicas of a site.
+type StockRow struct {
+	Tenant string `json:"tenant"`
+	Site   string `json:"site"`
+	Bin    string `json:"bin"`
+	SKU    string `json:"sku"`
+	Lot    string `json:"lot"`
+	Qty    int64  `json:"qty"`
+}
+
+// StockFilter selects stock rows; empty fields match everything.
+type StockFilter struct {
+	Tenant, Site, SKU, Bin string
+}
+
+// Store is the cloud's database. Every method is safe for concurrent use,
+// also by several processes sharing one database.
+type Store interface {
+	// ApplyBatch stores b's events idempotently by (replica, seq), advances
+	// the replica's watermark over contiguous seqs and updates on-hand, all
+	// in one transaction. A batch whose tenant or site differs from the
+	// replica's gives ErrWrongSite and changes nothing.
+	ApplyBatch(ctx context.Context, b *syncproto.Batch) (Applied, error)
+	// EventsAfter returns the stored events of replica with seq > after, in
+	// seq order, at most limit, stopping at the first gap.
+	EventsAfter(ctx context.Context, replica syncproto.ReplicaID, after uint64, limit int) ([]syncproto.Event, error)
+	// Replicas returns every replica, or those of one tenant and site when
+	// both are given, sorted by tenant, site, replica.
+	Replicas(ctx context.Context, tenant, site string) ([]ReplicaInfo, error)
+	// Stock returns on-hand rows sorted by tenant, site, bin, sku, lot.
+	Stock(ctx context.Context, f StockFilter) ([]StockRow, error)
+	// RebuildOnHand recomputes on-hand from the stored events; it must give
+	// exactly what the incremental path gave.
+	RebuildOnHand(ctx context.Context) error
+	// Close closes the database.
+	Close() error
+}

@@ -25,6 +25,11 @@ const (
 	MaxBatchBody = MaxWireSize - 1024
 	// CompressThreshold is the body size above which a batch is compressed.
 	CompressThreshold = 512
+	// MaxBatchEvents bounds the events of one batch. Every event costs the
+	// decoder a few hundred bytes of memory whatever its size, so without it
+	// a few hundred bytes of zstd (millions of empty events) make it allocate
+	// over half a gigabyte. A batch of MaxBatchBody holds far fewer real events.
+	MaxBatchEvents = 1 << 16
 )
 
 // Wire formats: the first byte of an encoded batch.
@@ -62,10 +67,14 @@ type BatchHeader struct {
 
 // EncodeBatch encodes the events from h.From on, given as their Raw bodies.
 // The body is zstd-compressed above CompressThreshold. It returns ErrTooLarge
-// when the result would be over MaxWireSize.
+// when the result would be over MaxWireSize, the body over MaxDecodedSize or
+// the events more than MaxBatchEvents.
 func EncodeBatch(h BatchHeader, raws [][]byte) ([]byte, error) {
 	if len(raws) == 0 {
 		return nil, fmt.Errorf("encode batch: no events")
+	}
+	if len(raws) > MaxBatchEvents {
+		return nil, fmt.Errorf("%w: batch of %d events, limit %d", ErrTooLarge, len(raws), MaxBatchEvents)
 	}
 	body := make([]byte, 0, 64+BatchBodySize(raws))
 	body = protowire.AppendTag(body, 1, protowire.VarintType)
@@ -81,6 +90,10 @@ func EncodeBatch(h BatchHeader, raws [][]byte) ([]byte, error) {
 	for _, r := range raws {
 		body = protowire.AppendTag(body, 7, protowire.BytesType)
 		body = protowire.AppendBytes(body, r)
+	}
+	if len(body) > MaxDecodedSize {
+		// It might compress under MaxWireSize, but DecodeBatch would refuse it.
+		return nil, fmt.Errorf("%w: batch of %d events is %d bytes uncompressed", ErrTooLarge, len(raws), len(body))
 	}
 	var out []byte
 	if len(body) > CompressThreshold {
@@ -117,10 +130,10 @@ func appendString(b []byte, num protowire.Number, s string) []byte {
 	return protowire.AppendString(b, s)
 }
 
-// DecodeBatch decodes and checks a batch: size limits, version, a non-zero
-// replica, a valid site, and events that are exactly the range From..To.
-// Each returned event has its identity filled in and Raw pointing into a
-// fresh buffer (not into wire).
+// DecodeBatch decodes and checks a batch: size and event count limits,
+// version, a non-zero replica, a valid site, and events that are exactly the
+// range From..To. Each returned event has its identity filled in and Raw
+// pointing into a fresh buffer (not into wire).
 func DecodeBatch(wire []byte) (*Batch, error) {
 	if len(wire) > MaxWireSize {
 		return nil, fmt.Errorf("%w: %d bytes on the wire, limit %d", ErrTooLarge, len(wire), MaxWireSize)
@@ -179,7 +192,12 @@ func DecodeBatch(wire []byte) (*Batch, error) {
 		case num == 6 && typ == protowire.VarintType:
 			b.To = v
 		case num == 7 && typ == protowire.BytesType:
-			raws = append(raws, bs)
+			if len(raws) == MaxBatchEvents {
+				return nil, fmt.Errorf("%w: batch of more than %d events", ErrTooLarge, MaxBatchEvents)
+			}
+			// Capped, so that appending to one event's Raw cannot overwrite
+			// the next event's bytes in the shared buffer.
+			raws = append(raws, bs[:len(bs):len(bs)])
 		case num <= 7:
 			return nil, fmt.Errorf("%w: batch field %d has wire type %d", ErrMalformed, num, typ)
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ReplicaID names one agent instance. It is random, made at first start and
@@ -28,10 +30,13 @@ func NewReplicaID() (ReplicaID, error) {
 // String returns the ID as 16 lowercase hex digits, the form used in topics.
 func (r ReplicaID) String() string { return fmt.Sprintf("%016x", uint64(r)) }
 
-// ParseReplicaID parses the 16-hex-digit form of a replica ID.
+// ParseReplicaID parses the form String returns: 16 lowercase hex digits.
+// It returns ErrBadReplica for anything else and for zero.
 func ParseReplicaID(s string) (ReplicaID, error) {
-	if len(s) != 16 {
-		return 0, fmt.Errorf("%w: %q is not 16 hex digits", ErrBadReplica, s)
+	// Only the lowercase form String writes: an uppercase alias would name
+	// the same replica under a second topic that broker ACLs do not match.
+	if len(s) != 16 || strings.IndexFunc(s, func(c rune) bool { return !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') }) >= 0 {
+		return 0, fmt.Errorf("%w: %q is not 16 lowercase hex digits", ErrBadReplica, s)
 	}
 	v, err := strconv.ParseUint(s, 16, 64)
 	if err != nil || v == 0 {
@@ -48,6 +53,10 @@ func ValidName(s string) error {
 	}
 	if strings.ContainsAny(s, "/+#$ \t\r\n\x00") {
 		return fmt.Errorf("%w: %q contains one of / + # $ or white space", ErrBadName, s)
+	}
+	// MQTT topics must be UTF-8 and should hold no control characters.
+	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return fmt.Errorf("%w: %q is not UTF-8 or contains a control character", ErrBadName, s)
 	}
 	return nil
 }

@@ -85,15 +85,20 @@ type CountOutcome struct {
 }
 
 // MergeCounts picks the winning count among counts of one key: a count that
-// is in the context of another count is superseded; of the rest, the greatest
-// (hlc, replica) wins and the others are conflicts.
+// is in the context of a later count is superseded; of the rest, the greatest
+// (hlc, replica) wins and the others are conflicts. Winner is nil only when
+// counts is empty.
 func MergeCounts(counts []Event) CountOutcome {
 	counts = Dedup(counts)
 	live := make([]Event, 0, len(counts))
 	for i := range counts {
 		superseded := false
 		for j := range counts {
-			if i != j && counts[j].ctx().Contains(counts[i].Replica, counts[i].Seq) {
+			// A count's HLC is after everything in its context, so only a
+			// later count can have seen it. Checking Later too keeps contexts
+			// that name each other (corrupt or forged) from superseding every
+			// count and leaving no winner.
+			if i != j && Later(&counts[j], &counts[i]) && counts[j].ctx().Contains(counts[i].Replica, counts[i].Seq) {
 				superseded = true
 				break
 			}

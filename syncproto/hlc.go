@@ -58,14 +58,25 @@ func (c *Clock) Tick() HLC {
 	return next
 }
 
+// MaxSkew is how far ahead of the local wall clock an observed timestamp may
+// be. A peer whose clock is further ahead (or a corrupt event) would
+// otherwise drag every clock of the site into the future for good.
+const MaxSkew = time.Hour
+
 // Observe records a timestamp seen on a peer's event, so later ticks order
-// after it (that is what makes HLC order respect causality).
-func (c *Clock) Observe(remote HLC) {
+// after it (that is what makes HLC order respect causality). It returns
+// false, and ignores remote, when remote is more than MaxSkew ahead of the
+// local wall clock.
+func (c *Clock) Observe(remote HLC) bool {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if remote.WallMS() > c.Now().Add(MaxSkew).UnixMilli() {
+		return false
+	}
 	if remote > c.last {
 		c.last = remote
 	}
-	c.mu.Unlock()
+	return true
 }
 
 // Last returns the greatest timestamp issued or observed.

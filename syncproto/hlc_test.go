@@ -257,3 +257,30 @@ func TestClockConcurrentTicksAreDistinct(t *testing.T) {
 		}
 	}
 }
+
+func TestClockObserveIgnoresFarFuture(t *testing.T) {
+	ms := t0.UnixMilli()
+	tests := []struct {
+		name     string
+		observed syncproto.HLC
+		wantOK   bool
+	}{
+		{"just inside the skew", syncproto.MakeHLC(ms+syncproto.MaxSkew.Milliseconds(), 0), true},
+		{"beyond the skew", syncproto.MakeHLC(ms+syncproto.MaxSkew.Milliseconds()+1, 0), false},
+		{"at the end of time", syncproto.HLC(1<<64 - 1), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var w FakeWall
+			w.Set(0)
+			c := NewFakeClock(&w)
+			before := c.Last()
+			if got := c.Observe(tt.observed); got != tt.wantOK {
+				t.Fatalf("Observe(%v) = %v, want %v", tt.observed, got, tt.wantOK)
+			}
+			if !tt.wantOK && c.Last() != before {
+				t.Errorf("Last() = %v after an ignored Observe, want %v", c.Last(), before)
+			}
+		})
+	}
+}

@@ -1,0 +1,43 @@
+# JXC Edge — the README's commands. Needs only Go on a Debian machine; the
+# test target installs and starts what the tests need (Mosquitto, PostgreSQL).
+GO        ?= go
+PKGS      ?= ./...
+TESTFLAGS ?= -count=1 -timeout 25m
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X github.com/jxc-edge/jxc/cmd/internal/cli.Version=$(VERSION)
+
+.PHONY: demo test bench build vet fuzz generate
+
+## demo: run the one-command demo (embedded broker, cloud on SQLite, three agents)
+demo:
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/jxc demo $(ARGS)
+
+## test: vet, then every test against the real Mosquitto and PostgreSQL
+test:
+	@set -e; env=$$(bash scripts/services.sh); eval "$$env"; \
+	$(GO) vet $(PKGS); \
+	$(GO) test $(TESTFLAGS) $(PKGS)
+
+## bench: benchmarks with the raw engine limits measured in the same run, and the ratios
+bench:
+	@set -e; env=$$(bash scripts/services.sh); eval "$$env"; \
+	$(GO) test -run '^$$' -bench . -count 1 -timeout 30m \
+		./syncproto ./agent/sqlite ./cloud/sqlite ./cloud/postgres ./e2e | tee bench.out; \
+	$(GO) run ./scripts/benchreport < bench.out
+
+## build: the three binaries into bin/
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/...
+
+vet:
+	$(GO) vet $(PKGS)
+
+## fuzz: run each fuzzer for FUZZTIME (default 30s)
+FUZZTIME ?= 30s
+fuzz:
+	@for f in $$($(GO) test -list '^Fuzz' ./syncproto | grep ^Fuzz); do \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./syncproto || exit 1; done
+
+## generate: regenerate the protobuf code (needs protoc: apt-get install protobuf-compiler)
+generate:
+	$(GO) generate ./syncproto/...

@@ -1,0 +1,183 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/jxc-edge/jxc/agent"
+	"github.com/jxc-edge/jxc/internal/httpx"
+)
+
+// MovementRequest is the body of POST /api/v1/movements. Qty is a signed
+// delta in the SKU's base unit; it must be a non-zero integer.
+type MovementRequest struct {
+	SKU      string `json:"sku"`
+	Bin      string `json:"bin"`
+	Qty      *int64 `json:"qty"`
+	Reason   string `json:"reason"`
+	Lot      string `json:"lot,omitempty"`
+	EPC      string `json:"epc,omitempty"`
+	Doc      string `json:"doc,omitempty"`
+	UnitCost int64  `json:"unit_cost,omitempty"`
+	Currency string `json:"currency,omitempty"`
+	Operator string `json:"operator,omitempty"`
+	Device   string `json:"device,omitempty"`
+}
+
+// CountRequest is the body of POST /api/v1/counts. Counted is the quantity
+// seen, an integer of at least zero.
+type CountRequest struct {
+	SKU      string `json:"sku"`
+	Bin      string `json:"bin"`
+	Lot      string `json:"lot,omitempty"`
+	Counted  *int64 `json:"counted"`
+	Operator string `json:"operator,omitempty"`
+	Device   string `json:"device,omitempty"`
+}
+
+// ReceiptResponse names the durable event a write created.
+type ReceiptResponse struct {
+	// Replica is the replica ID in 16 hex digits.
+	Replica string `json:"replica"`
+	Seq     uint64 `json:"seq"`
+	// HLC is the event's hybrid logical clock timestamp. It exceeds 2^53,
+	// so JavaScript clients must parse it as a BigInt to keep it exact.
+	HLC uint64 `json:"hlc"`
+}
+
+// StockResponse is the body of GET /api/v1/stock.
+type StockResponse struct {
+	Site    string           `json:"site"`
+	Replica string           `json:"replica"`
+	Rows    []agent.StockRow `json:"rows"`
+}
+
+// SyncResponse is the body of GET /api/v1/sync.
+type SyncResponse struct {
+	Replica   string `json:"replica"`
+	LastSeq   uint64 `json:"last_seq"`
+	AckedSeq  uint64 `json:"acked_seq"`
+	Connected bool   `json:"connected"`
+}
+
+// Health is the body of GET /healthz.
+type Health struct {
+	Status  string `json:"status"`
+	Site    string `json:"site"`
+	Replica string `json:"replica"`
+}
+
+func (s *Server) handleMovement(w http.ResponseWriter, r *http.Request) {
+	var req MovementRequest
+	if err := httpx.DecodeJSON(w, r, &req, MaxBodyBytes); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := req.validate(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rc, err := s.ledger.RecordMovement(r.Context(), agent.MovementInput{
+		SKU: req.SKU, Bin: req.Bin, Lot: req.Lot, EPC: req.EPC, Qty: *req.Qty,
+		UnitCost: req.UnitCost, Currency: req.Currency, Reason: req.Reason,
+		Doc: req.Doc, Operator: req.Operator, Device: req.Device,
+	})
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("record movement: %w", err))
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, receipt(rc))
+}
+
+func (s *Server) handleCount(w http.ResponseWriter, r *http.Request) {
+	var req CountRequest
+	if err := httpx.DecodeJSON(w, r, &req, MaxBodyBytes); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := req.validate(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rc, err := s.ledger.RecordCount(r.Context(), agent.CountInput{
+		SKU: req.SKU, Bin: req.Bin, Lot: req.Lot, Counted: *req.Counted,
+		Operator: req.Operator, Device: req.Device,
+	})
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("record count: %w", err))
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, receipt(rc))
+}
+
+func (s *Server) handleStock(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	rows, err := s.ledger.Stock(r.Context(), agent.StockFilter{SKU: q.Get("sku"), Bin: q.Get("bin")})
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("stock: %w", err))
+		return
+	}
+	if rows == nil {
+		rows = []agent.StockRow{}
+	}
+	s.writeJSON(w, r, http.StatusOK, StockResponse{Site: s.ledger.Site(), Replica: s.ledger.Replica().String(), Rows: rows})
+}
+
+func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
+	resp := SyncResponse{
+		Replica:  s.ledger.Replica().String(),
+		LastSeq:  s.ledger.LastSeq(),
+		AckedSeq: s.ledger.AckedSeq(),
+	}
+	if s.sync != nil {
+		resp.Connected = s.sync.Connected()
+	}
+	s.writeJSON(w, r, http.StatusOK, resp)
+}
+
+func receipt(rc agent.Receipt) ReceiptResponse {
+	return ReceiptResponse{Replica: rc.Replica.String(), Seq: rc.Seq, HLC: uint64(rc.HLC)}
+}
+
+// validate checks what the API itself requires of a movement; the ledger
+// checks the rest and answers agent.ErrInvalid.
+func (m *MovementRequest) validate() error {
+	switch {
+	case m.SKU == "":
+		return missing("sku")
+	case m.Bin == "":
+		return missing("bin")
+	case m.Reason == "":
+		return missing("reason")
+	case m.Qty == nil:
+		return missing("qty")
+	case *m.Qty == 0:
+		return httpx.BadRequest("zero_qty",
+			`field "qty" must not be 0: send the signed change in stock (positive in, negative out)`,
+			`字段 "qty" 不能为 0：请填写库存的变化量（入库为正，出库为负）`)
+	}
+	return nil
+}
+
+// validate checks what the API itself requires of a count.
+func (c *CountRequest) validate() error {
+	switch {
+	case c.SKU == "":
+		return missing("sku")
+	case c.Bin == "":
+		return missing("bin")
+	case c.Counted == nil:
+		return missing("counted")
+	case *c.Counted < 0:
+		return httpx.BadRequest("negative_count",
+			fmt.Sprintf(`field "counted" must be 0 or more, got %d`, *c.Counted),
+			fmt.Sprintf(`字段 "counted" 不能为负数，收到的是 %d`, *c.Counted))
+	}
+	return nil
+}
+
+func missing(field string) *httpx.Problem {
+	return httpx.BadRequest("missing_field",
+		fmt.Sprintf("field %q is required", field),
+		fmt.Sprintf("缺少必填字段 %q", field))
+}

@@ -1,0 +1,124 @@
+// Package httpapi is the edge agent's local HTTP API: handhelds and scripts
+// on the site's LAN record movements and counts and read stock and sync
+// state through it. Every answer is JSON; errors carry an English and a
+// Chinese message. A write is answered 201 only once its event is durable in
+// the ledger.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/jxc-edge/jxc/agent"
+	"github.com/jxc-edge/jxc/internal/httpx"
+)
+
+// MaxBodyBytes is the largest request body accepted; larger ones get 413.
+const MaxBodyBytes = 64 << 10
+
+// SyncStatus reports the state of the agent's link to the cloud.
+type SyncStatus interface {
+	// Connected reports whether the agent is connected to the broker now.
+	Connected() bool
+}
+
+// Server serves the agent's HTTP API. Create it with New.
+type Server struct {
+	ledger   agent.Ledger
+	sync     SyncStatus
+	log      *slog.Logger
+	requests *httpx.CounterVec
+	rejected *httpx.CounterVec
+	metrics  httpx.Metrics
+	handler  http.Handler
+}
+
+// New returns a server over ledger. sync may be nil (the API then reports
+// connected: false); log may be nil to discard logs.
+func New(l agent.Ledger, sync SyncStatus, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		ledger: l,
+		sync:   sync,
+		log:    log.With("component", "agent/httpapi"),
+		requests: httpx.NewCounterVec("jxc_agent_http_requests_total",
+			"HTTP requests served by the agent API, by endpoint and status code.", "endpoint", "code"),
+		rejected: httpx.NewCounterVec("jxc_agent_http_rejected_total",
+			"HTTP requests the agent API answered with an error, by reason.", "reason"),
+	}
+	s.metrics.AddCounter(s.requests)
+	s.metrics.AddCounter(s.rejected)
+
+	rt := httpx.NewRouter(s.requests, s.log)
+	rt.HandleFunc("POST /api/v1/movements", s.handleMovement)
+	rt.HandleFunc("POST /api/v1/counts", s.handleCount)
+	rt.HandleFunc("GET /api/v1/stock", s.handleStock)
+	rt.HandleFunc("GET /api/v1/sync", s.handleSync)
+	rt.HandleFunc("GET /healthz", s.handleHealth)
+	rt.Handle("GET /metrics", &s.metrics)
+	s.handler = rt
+	return s
+}
+
+// Handler returns the HTTP handler of the API.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// AddMetrics appends f to the /metrics page: f writes more metrics in
+// Prometheus text format (the sync client's counters, say). f is called once
+// per scrape, possibly concurrently.
+func (s *Server) AddMetrics(f func(w io.Writer)) { s.metrics.Add(f) }
+
+// writeError answers a failed request. It is the one place where errors
+// become HTTP statuses: a *httpx.Problem is answered as it is,
+// agent.ErrInvalid is 400 with the ledger's reason, agent.ErrClosed is 503,
+// a canceled request 499 and a timeout 503; anything else is a 500 whose
+// cause is logged and not shown to the user.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var p *httpx.Problem
+	switch {
+	case errors.As(err, &p):
+	case errors.Is(err, agent.ErrInvalid):
+		p = httpx.BadRequest("invalid", err.Error(), "输入无效："+err.Error())
+	case errors.Is(err, agent.ErrClosed):
+		p = &httpx.Problem{
+			Status: http.StatusServiceUnavailable,
+			Reason: "closed",
+			Msg:    "the ledger is closed (the agent is shutting down); try again later",
+			MsgZH:  "账本已关闭（代理正在停止），请稍后再试",
+		}
+	case errors.Is(err, context.Canceled):
+		p = httpx.Canceled()
+	case errors.Is(err, context.DeadlineExceeded):
+		p = httpx.Timeout()
+	default:
+		p = httpx.Internal()
+	}
+	s.rejected.Inc(p.Reason)
+	switch {
+	case p.Status == http.StatusServiceUnavailable:
+		s.log.Warn("request refused", "method", r.Method, "path", r.URL.Path, "reason", p.Reason, "err", err)
+	case p.Status >= http.StatusInternalServerError:
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	default:
+		s.log.Debug("request rejected", "method", r.Method, "path", r.URL.Path, "reason", p.Reason, "err", err)
+	}
+	if err := httpx.WriteProblem(w, p); err != nil {
+		s.log.Debug("write error response", "err", err)
+	}
+}
+
+// writeJSON answers a successful request.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	if err := httpx.WriteJSON(w, status, v); err != nil {
+		s.log.Debug("write response", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, r, http.StatusOK, Health{Status: "ok", Site: s.ledger.Site(), Replica: s.ledger.Replica().String()})
+}

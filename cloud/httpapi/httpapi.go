@@ -1,0 +1,189 @@
+// Package httpapi is the cloud's HTTP API: on-hand stock across replicas and
+// the replicas the cloud knows, with health and Prometheus metrics. Every
+// answer is JSON; errors carry an English and a Chinese message.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/jxc-edge/jxc/cloud"
+	"github.com/jxc-edge/jxc/internal/httpx"
+	"github.com/jxc-edge/jxc/syncproto"
+)
+
+// Server serves the cloud's HTTP API. Create it with New.
+type Server struct {
+	store    cloud.Store
+	log      *slog.Logger
+	requests *httpx.CounterVec
+	rejected *httpx.CounterVec
+	metrics  httpx.Metrics
+	handler  http.Handler
+}
+
+// New returns a server over store. log may be nil to discard logs.
+func New(store cloud.Store, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		store: store,
+		log:   log.With("component", "cloud/httpapi"),
+		requests: httpx.NewCounterVec("jxc_cloud_http_requests_total",
+			"HTTP requests served by the cloud API, by endpoint and status code.", "endpoint", "code"),
+		rejected: httpx.NewCounterVec("jxc_cloud_http_rejected_total",
+			"HTTP requests the cloud API answered with an error, by reason.", "reason"),
+	}
+	s.metrics.AddCounter(s.requests)
+	s.metrics.AddCounter(s.rejected)
+
+	rt := httpx.NewRouter(s.requests, s.log)
+	rt.HandleFunc("GET /api/v1/stock", s.handleStock)
+	rt.HandleFunc("GET /api/v1/replicas", s.handleReplicas)
+	rt.HandleFunc("GET /healthz", s.handleHealth)
+	rt.Handle("GET /metrics", &s.metrics)
+	s.handler = rt
+	return s
+}
+
+// Handler returns the HTTP handler of the API.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// AddMetrics appends f to the /metrics page: f writes more metrics in
+// Prometheus text format (ingest's counters, say), after the API's own. f is
+// called once per scrape, possibly concurrently.
+func (s *Server) AddMetrics(f func(w io.Writer)) { s.metrics.Add(f) }
+
+// StockResponse is the body of GET /api/v1/stock.
+type StockResponse struct {
+	Rows []cloud.StockRow `json:"rows"`
+}
+
+// ReplicasResponse is the body of GET /api/v1/replicas.
+type ReplicasResponse struct {
+	Replicas []cloud.ReplicaInfo `json:"replicas"`
+}
+
+// Health is the body of GET /healthz.
+type Health struct {
+	Status string `json:"status"`
+}
+
+// writeError answers a failed request. It is the one place where errors
+// become HTTP statuses: a *httpx.Problem is answered as it is,
+// cloud.ErrInvalid is 400 with the store's reason, cloud.ErrWrongSite 409, a
+// canceled request 499 and a timeout 503; anything else is a 500 whose cause
+// is logged and not shown to the user.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var p *httpx.Problem
+	switch {
+	case errors.As(err, &p):
+	case errors.Is(err, cloud.ErrInvalid):
+		p = httpx.BadRequest("invalid", err.Error(), "输入无效："+err.Error())
+	case errors.Is(err, cloud.ErrWrongSite):
+		p = &httpx.Problem{
+			Status: http.StatusConflict,
+			Reason: "wrong_site",
+			Msg:    err.Error(),
+			MsgZH:  "副本属于其他租户或站点：" + err.Error(),
+		}
+	case errors.Is(err, context.Canceled):
+		p = httpx.Canceled()
+	case errors.Is(err, context.DeadlineExceeded):
+		p = httpx.Timeout()
+	default:
+		p = httpx.Internal()
+	}
+	s.rejected.Inc(p.Reason)
+	switch {
+	case p.Status == http.StatusServiceUnavailable:
+		s.log.Warn("request refused", "method", r.Method, "path", r.URL.Path, "reason", p.Reason, "err", err)
+	case p.Status >= http.StatusInternalServerError:
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	default:
+		s.log.Debug("request rejected", "method", r.Method, "path", r.URL.Path, "reason", p.Reason, "err", err)
+	}
+	if err := httpx.WriteProblem(w, p); err != nil {
+		s.log.Debug("write error response", "err", err)
+	}
+}
+
+// writeJSON answers a successful request.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	if err := httpx.WriteJSON(w, status, v); err != nil {
+		s.log.Debug("write response", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, r, http.StatusOK, Health{Status: "ok"})
+}
+
+func (s *Server) handleStock(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := cloud.StockFilter{Tenant: q.Get("tenant"), Site: q.Get("site"), SKU: q.Get("sku"), Bin: q.Get("bin")}
+	if err := checkNames(f.Tenant, f.Site); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rows, err := s.store.Stock(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("stock: %w", err))
+		return
+	}
+	if rows == nil {
+		rows = []cloud.StockRow{}
+	}
+	s.writeJSON(w, r, http.StatusOK, StockResponse{Rows: rows})
+}
+
+func (s *Server) handleReplicas(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	tenant, site := q.Get("tenant"), q.Get("site")
+	if err := checkNames(tenant, site); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	// The store filters only by tenant and site together; with one of
+	// them, ask for all and filter here.
+	var rs []cloud.ReplicaInfo
+	var err error
+	if tenant != "" && site != "" {
+		rs, err = s.store.Replicas(r.Context(), tenant, site)
+	} else {
+		rs, err = s.store.Replicas(r.Context(), "", "")
+	}
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("replicas: %w", err))
+		return
+	}
+	out := make([]cloud.ReplicaInfo, 0, len(rs))
+	for _, ri := range rs {
+		if (tenant != "" && ri.Tenant != tenant) || (site != "" && ri.Site != site) {
+			continue
+		}
+		ri.ID = ri.Replica.String()
+		out = append(out, ri)
+	}
+	s.writeJSON(w, r, http.StatusOK, ReplicasResponse{Replicas: out})
+}
+
+// checkNames checks the tenant and site query parameters that are given.
+func checkNames(tenant, site string) error {
+	for _, p := range []struct{ param, value string }{{"tenant", tenant}, {"site", site}} {
+		if p.value == "" {
+			continue
+		}
+		if err := syncproto.ValidName(p.value); err != nil {
+			return httpx.BadRequest("bad_query",
+				fmt.Sprintf("query parameter %q: %v", p.param, err),
+				fmt.Sprintf("查询参数 %q 无效：名称须为 1 到 64 字节，且不能包含 / + # $ 或空白字符", p.param))
+		}
+	}
+	return nil
+}

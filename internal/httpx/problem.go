@@ -1,0 +1,123 @@
+// Package httpx holds the small HTTP pieces the agent's and the cloud's APIs
+// share: JSON responses, bilingual error bodies, strict JSON request
+// decoding, Prometheus text counters and an instrumented router. It imports
+// no other package of the project, so agent and cloud can both use it
+// without importing each other.
+package httpx
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// StatusClientClosedRequest is the status (nginx's 499) counted and logged
+// when the client went away before its answer was ready. The client never
+// sees it.
+const StatusClientClosedRequest = 499
+
+// Problem is an error as a user sees it: the HTTP status, a short
+// machine-readable reason (also the label it is counted under in the
+// rejected-requests metric) and the message in English and Chinese. Handlers
+// return a *Problem for bad input they detect themselves; servers map domain
+// errors to one.
+type Problem struct {
+	Status int
+	Reason string
+	Msg    string
+	MsgZH  string
+}
+
+// Error returns the English message.
+func (p *Problem) Error() string { return p.Msg }
+
+// ErrorBody is the JSON body of every error response.
+type ErrorBody struct {
+	// Error is the message in English.
+	Error string `json:"error"`
+	// ErrorZH is the message in Chinese.
+	ErrorZH string `json:"error_zh"`
+	// Code is the machine-readable reason, such as "unknown_field".
+	Code string `json:"code"`
+}
+
+// BadRequest returns a 400 problem with the given reason and messages.
+func BadRequest(reason, msg, msgZH string) *Problem {
+	return &Problem{Status: http.StatusBadRequest, Reason: reason, Msg: msg, MsgZH: msgZH}
+}
+
+// Internal returns the 500 problem users see for an unexpected error; the
+// cause belongs in the log, not in the answer.
+func Internal() *Problem {
+	return &Problem{
+		Status: http.StatusInternalServerError,
+		Reason: "internal",
+		Msg:    "internal error; the cause has been logged",
+		MsgZH:  "服务器内部错误，原因已记录在日志中",
+	}
+}
+
+// Canceled returns the problem for a request whose client went away.
+func Canceled() *Problem {
+	return &Problem{
+		Status: StatusClientClosedRequest,
+		Reason: "canceled",
+		Msg:    "request canceled",
+		MsgZH:  "请求已取消",
+	}
+}
+
+// Timeout returns the 503 problem for a request that ran out of time.
+func Timeout() *Problem {
+	return &Problem{
+		Status: http.StatusServiceUnavailable,
+		Reason: "timeout",
+		Msg:    "the request timed out; try again",
+		MsgZH:  "请求超时，请重试",
+	}
+}
+
+// NotFound returns the 404 problem for a path no route serves.
+func NotFound() *Problem {
+	return &Problem{
+		Status: http.StatusNotFound,
+		Reason: "not_found",
+		Msg:    "no such endpoint",
+		MsgZH:  "接口不存在",
+	}
+}
+
+// MethodNotAllowed returns the 405 problem for a known path asked with the
+// wrong method.
+func MethodNotAllowed() *Problem {
+	return &Problem{
+		Status: http.StatusMethodNotAllowed,
+		Reason: "method_not_allowed",
+		Msg:    "method not allowed for this endpoint",
+		MsgZH:  "该接口不支持此请求方法",
+	}
+}
+
+// WriteJSON writes v as a JSON body with the given status. If v cannot be
+// encoded nothing is written and the error is returned, so the caller can
+// still answer with a 500; an error writing the body (the client went away)
+// is returned too, after the header was sent.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("write response: %w", err)
+	}
+	return nil
+}
+
+// WriteProblem writes p as an ErrorBody with p's status.
+func WriteProblem(w http.ResponseWriter, p *Problem) error {
+	return WriteJSON(w, p.Status, ErrorBody{Error: p.Msg, ErrorZH: p.MsgZH, Code: p.Reason})
+}

@@ -1,0 +1,131 @@
+// Package postgres is the cloud store on PostgreSQL (pgx), for production:
+// several cloud processes may share one database and apply batches at the
+// same time. The SQL and its semantics live in cloud/sqlstore (see its
+// DESIGN.md for the locking that makes that safe); this package opens the
+// database for it.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/jxc-edge/jxc/cloud"
+	"github.com/jxc-edge/jxc/cloud/sqlstore"
+	"github.com/jxc-edge/jxc/syncproto"
+)
+
+// migrationLockID is the pg_advisory_xact_lock key that serializes cloud
+// processes migrating one database at the same time.
+const migrationLockID = 0x6a78632d6d696772 // "jxc-migr"
+
+// Options configures Open. The zero value is ready to use.
+type Options struct {
+	// MaxConns bounds the connections of the pool. Default 10.
+	MaxConns int
+	// Logger gets applied migrations and retried transactions.
+	// Default slog.Default().
+	Logger *slog.Logger
+	// Now is the clock for replicas' first and last seen. Default time.Now.
+	Now func() time.Time
+}
+
+// Store is the cloud store on PostgreSQL. It is safe for concurrent use,
+// also by several processes sharing the database.
+type Store struct {
+	core *sqlstore.Store
+}
+
+var _ cloud.Store = (*Store)(nil)
+
+// Open connects to the database named by dsn (a postgres:// URL or a
+// key=value string, as pgx parses it) and applies the pending migrations;
+// processes opening one database at once apply each migration once.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open cloud postgres: %w: %v", cloud.ErrInvalid, err)
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = 10
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(opts.MaxConns)
+	db.SetMaxIdleConns(opts.MaxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open cloud postgres %s:%d/%s: %w", cfg.Host, cfg.Port, cfg.Database, err)
+	}
+	core, err := sqlstore.New(ctx, sqlstore.Config{
+		Dialect: sqlstore.Dialect{
+			Name:     "postgres",
+			Numbered: true,
+			RowLocks: true,
+			// The locking in sqlstore is designed for READ COMMITTED; say
+			// so rather than rely on the server's default.
+			TxOptions:     &sql.TxOptions{Isolation: sql.LevelReadCommitted},
+			MigrationLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockID),
+			Arrays:        true,
+			Retryable:     retryable,
+		},
+		Write:  db,
+		Read:   db,
+		Now:    opts.Now,
+		Logger: opts.Logger,
+	})
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open cloud postgres: %w", err), db.Close())
+	}
+	return &Store{core: core}, nil
+}
+
+// retryable reports a serialization failure or a deadlock: the transaction
+// was rolled back and may be run again.
+func retryable(err error) bool {
+	var e *pgconn.PgError
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code == "40001" || e.Code == "40P01"
+}
+
+// ApplyBatch stores a batch in one transaction; see cloud.Store and
+// sqlstore.Store.ApplyBatch. When it returns without error the batch is
+// committed and may be acked.
+func (s *Store) ApplyBatch(ctx context.Context, b *syncproto.Batch) (cloud.Applied, error) {
+	return s.core.ApplyBatch(ctx, b)
+}
+
+// EventsAfter returns a replica's stored events after a seq, stopping at the
+// first gap; see cloud.Store.
+func (s *Store) EventsAfter(ctx context.Context, replica syncproto.ReplicaID, after uint64, limit int) ([]syncproto.Event, error) {
+	return s.core.EventsAfter(ctx, replica, after, limit)
+}
+
+// Replicas lists replicas; see cloud.Store.
+func (s *Store) Replicas(ctx context.Context, tenant, site string) ([]cloud.ReplicaInfo, error) {
+	return s.core.Replicas(ctx, tenant, site)
+}
+
+// Stock lists on-hand rows; see cloud.Store.
+func (s *Store) Stock(ctx context.Context, f cloud.StockFilter) ([]cloud.StockRow, error) {
+	return s.core.Stock(ctx, f)
+}
+
+// RebuildOnHand recomputes on-hand from the stored events.
+func (s *Store) RebuildOnHand(ctx context.Context) error {
+	return s.core.RebuildOnHand(ctx)
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error {
+	return s.core.Close()
+}

@@ -1,0 +1,327 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/jxc-edge/jxc/syncproto"
+)
+
+// binKey is an on-hand key inside one tenant and site (a batch's events all
+// share those). Keys are sorted by (bin, sku, lot) byte-wise, the order the
+// schema's collation gives, and rows are locked in that order.
+type binKey struct{ bin, sku, lot string }
+
+func compareKeys(a, b binKey) int {
+	return cmp.Or(cmp.Compare(a.bin, b.bin), cmp.Compare(a.sku, b.sku), cmp.Compare(a.lot, b.lot))
+}
+
+// eventID names an event; the zero value names none.
+type eventID struct {
+	replica syncproto.ReplicaID
+	seq     uint64
+}
+
+func idOf(e *syncproto.Event) eventID {
+	if e == nil {
+		return eventID{}
+	}
+	return eventID{e.Replica, e.Seq}
+}
+
+// keyState is a key's on-hand row.
+type keyState struct {
+	qty int64
+	win eventID // the winning count
+}
+
+// move is a movement as on-hand needs it.
+type move struct {
+	id  eventID
+	qty int64
+}
+
+// foldKey is syncproto.OnHandAll for one key: the winning count's quantity
+// (0 without one) plus the movements it had not seen.
+func foldKey(winner *syncproto.Event, moves []move) int64 {
+	var qty int64
+	var ctx syncproto.VV
+	if winner != nil {
+		qty, ctx = winner.Msg.GetCount().GetCounted(), winner.CountContext()
+	}
+	for _, m := range moves {
+		if !ctx.Contains(m.id.replica, m.id.seq) {
+			qty += m.qty
+		}
+	}
+	return qty
+}
+
+// keyWork is what a batch's new events do to one key.
+type keyWork struct {
+	moves    []*syncproto.Event
+	hasCount bool
+}
+
+// applyOnHand updates on-hand for events that were just inserted (of one
+// tenant and site), following DESIGN.md §3 exactly as syncproto.OnHandAll:
+// a movement adds its qty unless the key's winning count has it in its
+// context; a count re-decides the winner over all the key's counts, and if
+// the winner changed the key is recomputed from its events.
+func (s *Store) applyOnHand(ctx context.Context, tx *sql.Tx, tenant, site string, inserted []syncproto.Event) error {
+	work := make(map[binKey]*keyWork)
+	for i := range inserted {
+		e := &inserted[i]
+		k, ok := e.KeyOf()
+		if !ok {
+			continue
+		}
+		bk := binKey{k.Bin, k.SKU, k.Lot}
+		w := work[bk]
+		if w == nil {
+			w = new(keyWork)
+			work[bk] = w
+		}
+		if e.Kind() == syncproto.KindCount {
+			w.hasCount = true
+		} else {
+			w.moves = append(w.moves, e)
+		}
+	}
+	if len(work) == 0 {
+		return nil
+	}
+	keys := make([]binKey, 0, len(work))
+	for k := range work {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, compareKeys)
+
+	// Lock the keys' rows in key order, making them exist.
+	states, err := s.lockOnHand(ctx, tx, tenant, site, keys)
+	if err != nil {
+		return err
+	}
+	var updates []onHandRow
+	for _, k := range keys {
+		w, st := work[k], states[k]
+		var vv syncproto.VV
+		switch {
+		case w.hasCount:
+			counts, err := s.keyCounts(ctx, tx, tenant, site, k)
+			if err != nil {
+				return err
+			}
+			out := syncproto.MergeCounts(counts)
+			if out.Winner == nil {
+				return fmt.Errorf("key %s/%s/%s/%s/%s: new count not found", tenant, site, k.bin, k.sku, k.lot)
+			}
+			if win := idOf(out.Winner); win != st.win {
+				moves, err := s.keyMoves(ctx, tx, tenant, site, k)
+				if err != nil {
+					return err
+				}
+				updates = append(updates, onHandRow{tenant, site, k, keyState{foldKey(out.Winner, moves), win}})
+				continue
+			}
+			vv = out.Winner.CountContext()
+		case st.win != eventID{}:
+			if vv, err = s.countContext(ctx, tx, site, st.win); err != nil {
+				return err
+			}
+		}
+		var delta int64
+		for _, m := range w.moves {
+			if !vv.Contains(m.Replica, m.Seq) {
+				delta += m.Msg.GetMovement().GetQty()
+			}
+		}
+		if delta != 0 {
+			updates = append(updates, onHandRow{tenant, site, k, keyState{st.qty + delta, st.win}})
+		}
+	}
+	return s.updateOnHand(ctx, tx, tenant, site, updates)
+}
+
+// keyCounts returns every stored count of a key, decoded.
+func (s *Store) keyCounts(ctx context.Context, tx *sql.Tx, tenant, site string, k binKey) ([]syncproto.Event, error) {
+	var out []syncproto.Event
+	err := s.queryRows(ctx, tx, s.q(`SELECT replica, seq, body FROM events
+		WHERE tenant = ? AND site = ? AND bin = ? AND sku = ? AND lot = ? AND kind = ?`),
+		[]any{tenant, site, k.bin, k.sku, k.lot, int64(syncproto.KindCount)}, func(rows *sql.Rows) error {
+			var r, seq int64
+			var body []byte
+			if err := rows.Scan(&r, &seq, &body); err != nil {
+				return err
+			}
+			e, err := syncproto.DecodeEvent(syncproto.ReplicaID(r), uint64(seq), site, body)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read counts: %w", err)
+	}
+	return out, nil
+}
+
+// keyMoves returns every stored movement of a key.
+func (s *Store) keyMoves(ctx context.Context, tx *sql.Tx, tenant, site string, k binKey) ([]move, error) {
+	var out []move
+	err := s.queryRows(ctx, tx, s.q(`SELECT replica, seq, qty FROM events
+		WHERE tenant = ? AND site = ? AND bin = ? AND sku = ? AND lot = ? AND kind = ?`),
+		[]any{tenant, site, k.bin, k.sku, k.lot, int64(syncproto.KindMovement)}, func(rows *sql.Rows) error {
+			var r, seq, qty int64
+			if err := rows.Scan(&r, &seq, &qty); err != nil {
+				return err
+			}
+			out = append(out, move{eventID{syncproto.ReplicaID(r), uint64(seq)}, qty})
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read movements: %w", err)
+	}
+	return out, nil
+}
+
+// countContext returns the context of a stored count.
+func (s *Store) countContext(ctx context.Context, tx *sql.Tx, site string, id eventID) (syncproto.VV, error) {
+	var body []byte
+	err := tx.QueryRowContext(ctx, s.q(`SELECT body FROM events WHERE replica = ? AND seq = ?`),
+		int64(id.replica), int64(id.seq)).Scan(&body)
+	if err != nil {
+		return nil, fmt.Errorf("read winning count %s/%d: %w", id.replica, id.seq, err)
+	}
+	e, err := syncproto.DecodeEvent(id.replica, id.seq, site, body)
+	if err != nil {
+		return nil, fmt.Errorf("read winning count: %w", err)
+	}
+	return e.CountContext(), nil
+}
+
+// querier is what *sql.Tx and *sql.DB have in common.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// errStopRows, returned by a queryRows callback, ends the rows early
+// without an error.
+var errStopRows = errors.New("stop reading rows")
+
+// queryRows runs query and calls fn for each row.
+func (s *Store) queryRows(ctx context.Context, q querier, query string, args []any, fn func(*sql.Rows) error) (err error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, rows.Close()) }()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			if errors.Is(err, errStopRows) {
+				return nil
+			}
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// RebuildOnHand recomputes the on-hand table from the stored events, in one
+// transaction. On PostgreSQL it locks on_hand against writers first (readers
+// go on seeing the old rows), so batches applied meanwhile wait and then
+// apply their events on top of the rebuilt rows.
+func (s *Store) RebuildOnHand(ctx context.Context) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if s.d.RowLocks {
+			if _, err := tx.ExecContext(ctx, `LOCK TABLE on_hand IN EXCLUSIVE MODE`); err != nil {
+				return fmt.Errorf("lock on_hand: %w", err)
+			}
+		}
+		rows, err := s.foldAll(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM on_hand`); err != nil {
+			return fmt.Errorf("clear on_hand: %w", err)
+		}
+		return s.insertOnHand(ctx, tx, rows)
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild on-hand: %w", err)
+	}
+	return nil
+}
+
+type onHandRow struct {
+	tenant, site string
+	k            binKey
+	st           keyState
+}
+
+// foldAll computes every key's on-hand from the events in one pass over
+// them, ordered by key and, within a key, counts before movements, so only
+// one key's counts are held at a time.
+func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, error) {
+	var out []onHandRow
+	var counts []syncproto.Event
+	var vv syncproto.VV // the current key's winning count's context
+	decided := false
+	// decide picks the current key's winner once its counts are all read.
+	decide := func() {
+		if decided || len(out) == 0 {
+			return
+		}
+		decided, vv = true, nil
+		if len(counts) > 0 {
+			w := syncproto.MergeCounts(counts).Winner
+			cur := &out[len(out)-1]
+			cur.st = keyState{qty: w.Msg.GetCount().GetCounted() + cur.st.qty, win: idOf(w)}
+			vv = w.CountContext()
+		}
+	}
+	err := s.queryRows(ctx, tx, `SELECT tenant, site, bin, sku, lot, kind, replica, seq, qty,
+			CASE WHEN kind = 2 THEN body ELSE NULL END
+		FROM events WHERE kind IN (1, 2)
+		ORDER BY tenant, site, bin, sku, lot, kind DESC`, nil, func(rows *sql.Rows) error {
+		var r onHandRow
+		var kind, rep, seq, qty int64
+		var body []byte
+		if err := rows.Scan(&r.tenant, &r.site, &r.k.bin, &r.k.sku, &r.k.lot, &kind, &rep, &seq, &qty, &body); err != nil {
+			return err
+		}
+		if n := len(out); n == 0 || out[n-1].tenant != r.tenant || out[n-1].site != r.site || out[n-1].k != r.k {
+			decide()
+			out = append(out, r)
+			counts, decided = counts[:0], false
+		}
+		id := eventID{syncproto.ReplicaID(rep), uint64(seq)}
+		switch syncproto.Kind(kind) {
+		case syncproto.KindCount:
+			if decided {
+				return fmt.Errorf("count %s/%d read after the movements of its key", id.replica, id.seq)
+			}
+			e, err := syncproto.DecodeEvent(id.replica, id.seq, r.site, body)
+			if err != nil {
+				return err
+			}
+			counts = append(counts, e)
+		case syncproto.KindMovement:
+			decide()
+			if !vv.Contains(id.replica, id.seq) {
+				out[len(out)-1].st.qty += qty
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	decide()
+	return out, nil
+}

@@ -194,30 +194,10 @@ func (in *Ingest) Run(ctx context.Context) error {
 
 func (in *Ingest) session(ctx context.Context) error {
 	lost := make(chan error, 1)
-	po := paho.NewClientOptions().AddBroker(in.opts.Broker).SetClientID(in.opts.ClientID).
-		SetCleanSession(false).SetAutoReconnect(false).SetConnectRetry(false).
-		SetConnectTimeout(5 * time.Second).SetKeepAlive(15 * time.Second).SetPingTimeout(5 * time.Second).
-		SetWriteTimeout(10 * time.Second).SetOrderMatters(true).
-		SetConnectionLostHandler(func(_ paho.Client, err error) {
-			select {
-			case lost <- err:
-			default:
-			}
-		})
-	cl := paho.NewClient(po)
-	tok := cl.Connect()
-	if !tok.WaitTimeout(10 * time.Second) {
-		cl.Disconnect(0)
-		return fmt.Errorf("connect %s: timed out", in.opts.Broker)
-	}
-	if err := tok.Error(); err != nil {
-		return fmt.Errorf("connect %s: %w", in.opts.Broker, err)
-	}
-	defer cl.Disconnect(250)
-
 	sctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	defer func() { cancel(); wg.Wait() }()
+	// cl is set before connecting, so before any message reaches a worker.
+	var cl paho.Client
 	work := make([]chan message, in.opts.Workers)
 	for i := range work {
 		work[i] = make(chan message, 64)
@@ -235,7 +215,8 @@ func (in *Ingest) session(ctx context.Context) error {
 		}(work[i])
 	}
 	// Shard by replica, so a replica's batches are stored in the order they
-	// arrived.
+	// arrived. The handler is also the default one: a persistent session
+	// delivers queued messages right after CONNACK, before SUBACK.
 	handler := func(_ paho.Client, m paho.Message) {
 		t, err := syncproto.ParseReplicaTopic(m.Topic())
 		if err != nil {
@@ -247,9 +228,42 @@ func (in *Ingest) session(ctx context.Context) error {
 		case <-sctx.Done():
 		}
 	}
+	po := paho.NewClientOptions().AddBroker(in.opts.Broker).SetClientID(in.opts.ClientID).
+		SetCleanSession(false).SetAutoReconnect(false).SetConnectRetry(false).
+		SetConnectTimeout(5 * time.Second).SetKeepAlive(15 * time.Second).SetPingTimeout(5 * time.Second).
+		SetWriteTimeout(10 * time.Second).SetOrderMatters(true).SetDefaultPublishHandler(handler).
+		SetConnectionLostHandler(func(_ paho.Client, err error) {
+			select {
+			case lost <- err:
+			default:
+			}
+		})
+	cl = paho.NewClient(po)
+	// Cancel before disconnecting: paho's Disconnect waits for a handler
+	// that may be waiting on sctx.
+	connected := false
+	defer func() {
+		cancel()
+		wg.Wait()
+		if connected {
+			cl.Disconnect(250)
+		}
+	}()
+	tok := cl.Connect()
+	if !tok.WaitTimeout(10 * time.Second) {
+		cl.Disconnect(0)
+		return fmt.Errorf("connect %s: timed out", in.opts.Broker)
+	}
+	if err := tok.Error(); err != nil {
+		return fmt.Errorf("connect %s: %w", in.opts.Broker, err)
+	}
+	connected = true
 	st := cl.SubscribeMultiple(map[string]byte{syncproto.IngestFilter(): 1, syncproto.PullFilter(): 1}, handler)
-	if !st.WaitTimeout(10*time.Second) || st.Error() != nil {
-		return fmt.Errorf("subscribe: %v", st.Error())
+	if !st.WaitTimeout(10 * time.Second) {
+		return errors.New("subscribe: no answer from the broker in 10s")
+	}
+	if err := st.Error(); err != nil {
+		return fmt.Errorf("subscribe: %w", err)
 	}
 	in.connected.Store(true)
 	defer in.connected.Store(false)

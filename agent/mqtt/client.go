@@ -1,0 +1,443 @@
+// Package mqtt is the agent's sync client: it uploads the ledger's events to
+// the cloud over MQTT in batches of consecutive seqs, records the cloud's
+// acknowledged watermark, and merges the events of the site's other replicas
+// that the cloud forwards. See DESIGN.md §4 of the project.
+package mqtt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/jxc-edge/jxc/agent"
+	"github.com/jxc-edge/jxc/syncproto"
+	"github.com/jxc-edge/jxc/syncproto/pb"
+)
+
+// Options configure a Client. Zero values take the defaults noted.
+type Options struct {
+	// Broker is the MQTT broker URL, e.g. tcp://127.0.0.1:1883.
+	Broker string
+	// Tenant names the tenant in topics.
+	Tenant string
+	// ClientID defaults to "jxc-agent-<replica>"; it must be stable so the
+	// broker keeps the persistent session across reconnects.
+	ClientID string
+	// MaxBatchEvents caps events per batch (default 1000).
+	MaxBatchEvents int
+	// MaxInFlight caps batches sent and not yet acknowledged (default 8).
+	MaxInFlight int
+	// AckTimeout is how long to wait for any ack progress before sending
+	// again from the watermark (default 10s).
+	AckTimeout time.Duration
+	// PullInterval is how often to ask for peers' events while connected
+	// (default 15s), besides on connect and on a gap.
+	PullInterval time.Duration
+	// StatusInterval is how often to publish the retained status (default 10s).
+	StatusInterval time.Duration
+	// MaxBackoff caps the reconnect delay (default 30s).
+	MaxBackoff time.Duration
+	// Devices reports device health for the status message; may be nil.
+	Devices func() []*pb.DeviceHealth
+	Logger  *slog.Logger
+}
+
+func (o *Options) setDefaults(r syncproto.ReplicaID) {
+	if o.ClientID == "" {
+		o.ClientID = "jxc-agent-" + r.String()
+	}
+	if o.MaxBatchEvents <= 0 {
+		o.MaxBatchEvents = 1000
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = 8
+	}
+	if o.AckTimeout <= 0 {
+		o.AckTimeout = 10 * time.Second
+	}
+	if o.PullInterval <= 0 {
+		o.PullInterval = 15 * time.Second
+	}
+	if o.StatusInterval <= 0 {
+		o.StatusInterval = 10 * time.Second
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 30 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// Stats are the client's counters since start.
+type Stats struct {
+	Connects       uint64 `json:"connects"`
+	BatchesSent    uint64 `json:"batches_sent"`
+	EventsSent     uint64 `json:"events_sent"`
+	Resends        uint64 `json:"resends"`
+	AcksReceived   uint64 `json:"acks_received"`
+	PeerEvents     uint64 `json:"peer_events_applied"`
+	PullsSent      uint64 `json:"pulls_sent"`
+	Rejected       uint64 `json:"rejected_messages"`
+	LastAckUnixMS  int64  `json:"last_ack_unix_ms"`
+	LastSentUnixMS int64  `json:"last_sent_unix_ms"`
+}
+
+// Client syncs one ledger. Run drives it; the other methods are safe for
+// concurrent use.
+type Client struct {
+	l    agent.Ledger
+	opts Options
+	log  *slog.Logger
+
+	connected atomic.Bool
+	stats     struct {
+		connects, batches, events, resends, acks, peers, pulls, rejected atomic.Uint64
+		lastAck, lastSent                                                atomic.Int64
+	}
+	paused atomic.Bool
+	kick   chan struct{}
+}
+
+// New returns a client for l; call Run to start it.
+func New(l agent.Ledger, opts Options) *Client {
+	opts.setDefaults(l.Replica())
+	return &Client{l: l, opts: opts, log: opts.Logger.With("component", "sync", "replica", l.Replica().String()), kick: make(chan struct{}, 1)}
+}
+
+// Connected reports whether the client has a live broker connection.
+func (c *Client) Connected() bool { return c.connected.Load() }
+
+// Stats returns the client's counters.
+func (c *Client) Stats() Stats {
+	s := &c.stats
+	return Stats{Connects: s.connects.Load(), BatchesSent: s.batches.Load(), EventsSent: s.events.Load(),
+		Resends: s.resends.Load(), AcksReceived: s.acks.Load(), PeerEvents: s.peers.Load(),
+		PullsSent: s.pulls.Load(), Rejected: s.rejected.Load(), LastAckUnixMS: s.lastAck.Load(), LastSentUnixMS: s.lastSent.Load()}
+}
+
+// SetOffline cuts the link (true) or lets it come back (false), as a site
+// that loses its network would; recording goes on either way.
+func (c *Client) SetOffline(off bool) {
+	c.paused.Store(off)
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Offline reports whether the link was cut with SetOffline.
+func (c *Client) Offline() bool { return c.paused.Load() }
+
+// inbound is a message handed from paho's goroutines to the session loop.
+type inbound struct {
+	topic   string
+	payload []byte
+}
+
+// Run connects, syncs, and reconnects with exponential backoff until ctx is
+// done. It returns nil when ctx is cancelled.
+func (c *Client) Run(ctx context.Context) error {
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = 200 * time.Millisecond
+	bo.MaxInterval = c.opts.MaxBackoff
+	bo.MaxElapsedTime = 0
+	for ctx.Err() == nil {
+		if c.paused.Load() {
+			c.waitKick(ctx, time.Hour)
+			continue
+		}
+		start := time.Now()
+		err := c.session(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if time.Since(start) > time.Minute {
+			bo.Reset() // a healthy session: start the backoff over
+		}
+		d := bo.NextBackOff()
+		c.log.Warn("sync link down; reconnecting", "err", err, "in", d.Round(time.Millisecond))
+		c.waitKick(ctx, d)
+	}
+	return nil
+}
+
+func (c *Client) waitKick(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	case <-c.kick:
+	}
+}
+
+func (c *Client) topics() (up, status, pull, ack, siteDown, ownDown string) {
+	t, s, r := c.opts.Tenant, c.l.Site(), c.l.Replica()
+	return syncproto.UpEvents(t, s, r), syncproto.UpStatus(t, s, r), syncproto.UpPull(t, s, r),
+		syncproto.DownAck(t, s, r), syncproto.SiteDownEvents(t, s), syncproto.ReplicaDownEvents(t, s, r)
+}
+
+// session runs one broker connection until it is lost or ctx is done.
+func (c *Client) session(ctx context.Context) error {
+	up, statusTopic, pullTopic, ackTopic, siteDown, ownDown := c.topics()
+	lost := make(chan error, 1)
+	in := make(chan inbound, 256)
+	peers := make(chan []byte, 64)
+	will, err := c.status(false)
+	if err != nil {
+		return err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	// paho calls handler from its own goroutine; it must never block past
+	// the end of this session. A persistent session delivers what the broker
+	// queued right after CONNACK, before our SUBSCRIBE is answered, so the
+	// handler is also the default one and its consumers run from the start.
+	handler := func(_ paho.Client, m paho.Message) {
+		if m.Topic() == ackTopic {
+			select {
+			case in <- inbound{m.Topic(), m.Payload()}:
+			case <-sctx.Done():
+			}
+			return
+		}
+		select {
+		case peers <- m.Payload():
+		case <-sctx.Done():
+		}
+	}
+	po := paho.NewClientOptions().AddBroker(c.opts.Broker).SetClientID(c.opts.ClientID).
+		SetCleanSession(false).SetAutoReconnect(false).SetConnectRetry(false).
+		SetConnectTimeout(5*time.Second).SetKeepAlive(15*time.Second).SetPingTimeout(5*time.Second).
+		SetWriteTimeout(10*time.Second).SetBinaryWill(statusTopic, will, 1, true).
+		SetDefaultPublishHandler(handler).
+		SetConnectionLostHandler(func(_ paho.Client, err error) {
+			select {
+			case lost <- err:
+			default:
+			}
+		})
+	cl := paho.NewClient(po)
+	wg.Add(1)
+	go func() { defer wg.Done(); c.applyPeers(sctx, cl, pullTopic, peers) }()
+	// Cancel before disconnecting: paho's Disconnect waits for a handler
+	// that may be waiting on sctx.
+	connected := false
+	defer func() {
+		cancel()
+		wg.Wait()
+		if connected {
+			cl.Disconnect(250)
+		}
+	}()
+	tok := cl.Connect()
+	if !tok.WaitTimeout(10 * time.Second) {
+		cl.Disconnect(0)
+		return fmt.Errorf("connect %s: timed out", c.opts.Broker)
+	}
+	if err := tok.Error(); err != nil {
+		return fmt.Errorf("connect %s: %w", c.opts.Broker, err)
+	}
+	connected = true
+	c.connected.Store(true)
+	defer c.connected.Store(false)
+	c.stats.connects.Add(1)
+
+	// Subscribe on every connect (the broker may have lost the session),
+	// and upload only once the broker has confirmed: acks need it.
+	sub := cl.SubscribeMultiple(map[string]byte{ackTopic: 1, siteDown: 1, ownDown: 1}, handler)
+	subDone := sub.Done()
+	subscribed := false
+	subDeadline := time.Now().Add(30 * time.Second)
+
+	// The upload window: everything above acked up to sent has been
+	// published; inflight lists those batches' last seqs in order.
+	acked := c.l.AckedSeq()
+	sent := acked
+	var inflight []uint64
+	progress := time.Now()
+	var lastRewind time.Time
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	pullTick := time.NewTicker(c.opts.PullInterval)
+	defer pullTick.Stop()
+	statusTick := time.NewTicker(c.opts.StatusInterval)
+	defer statusTick.Stop()
+
+	for {
+		// Fill the window from the ledger. Reading never blocks recording:
+		// the ledger serves reads from its own connections.
+		for subscribed && len(inflight) < c.opts.MaxInFlight && sent < c.l.LastSeq() {
+			evs, err := c.l.Events(ctx, sent+1, c.opts.MaxBatchEvents, syncproto.MaxBatchBody)
+			if err != nil {
+				return fmt.Errorf("read ledger: %w", err)
+			}
+			if len(evs) == 0 {
+				break
+			}
+			raws := make([][]byte, len(evs))
+			for i := range evs {
+				raws[i] = evs[i].Raw
+			}
+			wire, err := syncproto.EncodeBatch(syncproto.BatchHeader{Tenant: c.opts.Tenant, Site: c.l.Site(), Replica: c.l.Replica(), From: evs[0].Seq}, raws)
+			if err != nil {
+				return fmt.Errorf("encode batch %d..: %w", evs[0].Seq, err)
+			}
+			// Not waiting for PUBACK: the cloud's ack is what counts, and
+			// AckTimeout covers a publish that never arrives.
+			cl.Publish(up, 1, false, wire)
+			sent = evs[len(evs)-1].Seq
+			inflight = append(inflight, sent)
+			c.stats.batches.Add(1)
+			c.stats.events.Add(uint64(len(evs)))
+			c.stats.lastSent.Store(time.Now().UnixMilli())
+		}
+		if len(inflight) == 0 {
+			progress = time.Now()
+		}
+
+		select {
+		case <-ctx.Done():
+			c.publishStatus(cl, statusTopic, false)
+			return nil
+		case err := <-lost:
+			return fmt.Errorf("connection lost: %w", err)
+		case <-c.kick:
+			if c.paused.Load() {
+				return errors.New("link cut (offline mode)")
+			}
+		case <-subDone:
+			if err := sub.Error(); err != nil {
+				return fmt.Errorf("subscribe: %w", err)
+			}
+			subDone = nil
+			subscribed = true
+			c.log.Info("sync connected", "broker", c.opts.Broker)
+			c.publishStatus(cl, statusTopic, true)
+			c.pull(cl, pullTopic)
+		case <-c.l.Notify():
+		case <-tick.C:
+			if !subscribed && time.Now().After(subDeadline) {
+				return errors.New("subscribe: no answer from the broker in 30s")
+			}
+			if len(inflight) > 0 && time.Since(progress) > c.opts.AckTimeout {
+				c.log.Warn("no ack progress; sending again from the watermark", "acked", acked, "sent", sent)
+				sent, inflight, progress = acked, nil, time.Now()
+				c.stats.resends.Add(1)
+			}
+		case <-pullTick.C:
+			c.pull(cl, pullTopic)
+		case <-statusTick.C:
+			c.publishStatus(cl, statusTopic, true)
+		case m := <-in:
+			var a pb.Ack
+			if err := syncproto.Decode(m.payload, &a); err != nil || syncproto.ReplicaID(a.GetReplica()) != c.l.Replica() {
+				c.stats.rejected.Add(1)
+				c.log.Warn("ack rejected", "err", err, "replica", fmt.Sprintf("%016x", a.GetReplica()))
+				continue
+			}
+			c.stats.acks.Add(1)
+			c.stats.lastAck.Store(time.Now().UnixMilli())
+			if w := a.GetWatermark(); w > acked {
+				if w > c.l.LastSeq() {
+					c.stats.rejected.Add(1)
+					c.log.Error("ack above our last seq ignored", "watermark", w, "last", c.l.LastSeq())
+					continue
+				}
+				if err := c.l.SetAcked(ctx, w); err != nil {
+					return fmt.Errorf("store watermark: %w", err)
+				}
+				acked, progress = w, time.Now()
+				for len(inflight) > 0 && inflight[0] <= acked {
+					inflight = inflight[1:]
+				}
+				if sent < acked {
+					sent = acked
+				}
+			}
+			// The cloud saw a gap: send again from the watermark, at most
+			// once a second (batches still in flight may fill it anyway).
+			if r := a.GetResendFrom(); r > 0 && r <= sent && time.Since(lastRewind) > time.Second {
+				sent, inflight, lastRewind = r-1, nil, time.Now()
+				c.stats.resends.Add(1)
+			}
+		}
+	}
+}
+
+// applyPeers merges the site's other replicas' events, pulling again when it
+// finds a gap.
+func (c *Client) applyPeers(ctx context.Context, cl paho.Client, pullTopic string, peers <-chan []byte) {
+	var lastPull time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case wire := <-peers:
+			b, err := syncproto.DecodeBatch(wire)
+			if err != nil {
+				c.stats.rejected.Add(1)
+				c.log.Warn("peer batch rejected", "err", err)
+				continue
+			}
+			if b.Replica == c.l.Replica() {
+				continue // our own events coming back
+			}
+			if b.Site != c.l.Site() {
+				c.stats.rejected.Add(1)
+				c.log.Warn("peer batch of another site rejected", "site", b.Site)
+				continue
+			}
+			have := c.l.PeerVV()[b.Replica]
+			n, err := c.l.ApplyPeer(ctx, b.Events)
+			if err != nil {
+				c.log.Warn("apply peer events", "err", err)
+				continue
+			}
+			c.stats.peers.Add(uint64(n))
+			if b.From > have+1 && time.Since(lastPull) > time.Second {
+				lastPull = time.Now()
+				c.pull(cl, pullTopic)
+			}
+		}
+	}
+}
+
+func (c *Client) pull(cl paho.Client, topic string) {
+	wire, err := syncproto.Encode(&pb.Pull{Replica: uint64(c.l.Replica()), Have: c.l.PeerVV().PB()})
+	if err != nil {
+		c.log.Error("encode pull", "err", err)
+		return
+	}
+	cl.Publish(topic, 1, false, wire)
+	c.stats.pulls.Add(1)
+}
+
+func (c *Client) status(online bool) ([]byte, error) {
+	s := &pb.Status{Replica: uint64(c.l.Replica()), Site: c.l.Site(), Online: online,
+		LastSeq: c.l.LastSeq(), AckedSeq: c.l.AckedSeq(), TimeMs: time.Now().UnixMilli()}
+	if c.opts.Devices != nil {
+		s.Devices = c.opts.Devices()
+	}
+	return syncproto.Encode(s)
+}
+
+func (c *Client) publishStatus(cl paho.Client, topic string, online bool) {
+	wire, err := c.status(online)
+	if err != nil {
+		c.log.Error("encode status", "err", err)
+		return
+	}
+	t := cl.Publish(topic, 1, true, wire)
+	if !online {
+		t.WaitTimeout(time.Second)
+	}
+}

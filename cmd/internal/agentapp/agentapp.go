@@ -1,0 +1,118 @@
+// Package agentapp wires one edge agent: ledger, sync client and HTTP API.
+// jxc-agent runs one; jxc demo runs several in one process.
+package agentapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/jxc-edge/jxc/agent/httpapi"
+	"github.com/jxc-edge/jxc/agent/mqtt"
+	"github.com/jxc-edge/jxc/agent/sqlite"
+	"github.com/jxc-edge/jxc/syncproto"
+)
+
+// Config is what an agent needs to start.
+type Config struct {
+	DataDir string
+	Tenant  string
+	Site    string
+	// Broker is the MQTT broker URL; empty runs the agent with no link.
+	Broker string
+	// Listen is the HTTP address, e.g. 127.0.0.1:8081 (port 0 picks one).
+	Listen string
+	Logger *slog.Logger
+	// Sync tunes the sync client; Broker, Tenant and Logger are set from above.
+	Sync mqtt.Options
+}
+
+// Validate reports the first thing wrong with c, naming the setting.
+func (c *Config) Validate() error {
+	if c.DataDir == "" {
+		return errors.New("--data (JXC_DATA) is required: the directory of the ledger")
+	}
+	if err := syncproto.ValidName(c.Tenant); err != nil {
+		return fmt.Errorf("--tenant (JXC_TENANT): %w", err)
+	}
+	if err := syncproto.ValidName(c.Site); err != nil {
+		return fmt.Errorf("--site (JXC_SITE): %w", err)
+	}
+	if c.Listen == "" {
+		return errors.New("--listen (JXC_LISTEN) is required, e.g. 127.0.0.1:8081")
+	}
+	return nil
+}
+
+// App is a running agent.
+type App struct {
+	Ledger *sqlite.Ledger
+	Sync   *mqtt.Client
+	// Addr is the address the HTTP API listens on.
+	Addr string
+
+	srv    *http.Server
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+type noLink struct{}
+
+func (noLink) Connected() bool { return false }
+
+// Start opens the ledger, starts syncing and serves the HTTP API. The ledger
+// stays usable when the broker is unreachable.
+func Start(ctx context.Context, c Config) (*App, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	l, err := sqlite.Open(c.DataDir, sqlite.Options{Tenant: c.Tenant, Site: c.Site, Logger: c.Logger})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		l.Close()
+		return nil, fmt.Errorf("listen %s: %w", c.Listen, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	a := &App{Ledger: l, Addr: ln.Addr().String(), cancel: cancel}
+	var link httpapi.SyncStatus = noLink{}
+	if c.Broker != "" {
+		so := c.Sync
+		so.Broker, so.Tenant, so.Logger = c.Broker, c.Tenant, c.Logger
+		a.Sync = mqtt.New(l, so)
+		link = a.Sync
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.Sync.Run(ctx) }()
+	}
+	api := httpapi.New(l, link, c.Logger)
+	a.srv = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		if err := a.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			c.Logger.Error("http api stopped", "err", err)
+		}
+	}()
+	c.Logger.Info("agent started", "replica", l.Replica().String(), "site", c.Site, "http", a.Addr, "broker", c.Broker)
+	return a, nil
+}
+
+// Close stops the HTTP API and the sync client and closes the ledger.
+func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	a.srv.Shutdown(ctx)
+	a.cancel()
+	a.wg.Wait()
+	return a.Ledger.Close()
+}

@@ -1,0 +1,162 @@
+// Package cloudapp wires the cloud service: store, optional embedded MQTT
+// broker, ingest and HTTP API. jxc-cloud runs one; jxc demo runs one in
+// process.
+package cloudapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/hooks/auth"
+	"github.com/mochi-mqtt/server/v2/listeners"
+
+	"github.com/jxc-edge/jxc/cloud"
+	"github.com/jxc-edge/jxc/cloud/httpapi"
+	"github.com/jxc-edge/jxc/cloud/ingest"
+	"github.com/jxc-edge/jxc/cloud/postgres"
+	"github.com/jxc-edge/jxc/cloud/sqlite"
+)
+
+// Config is what the cloud needs to start.
+type Config struct {
+	// DB is sqlite:PATH or a postgres:// URL.
+	DB string
+	// Broker is an MQTT broker URL, or "embedded" to run one in process on
+	// MQTTListen.
+	Broker     string
+	MQTTListen string
+	// Listen is the HTTP address (port 0 picks one).
+	Listen string
+	// ClientID names this process to the broker; default is per host and pid.
+	ClientID string
+	Workers  int
+	Logger   *slog.Logger
+}
+
+// App is a running cloud service.
+type App struct {
+	Store  cloud.Store
+	Ingest *ingest.Ingest
+	// Addr is the HTTP address; BrokerURL the broker in use.
+	Addr, BrokerURL string
+
+	broker *mochi.Server
+	srv    *http.Server
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// OpenStore opens the store named by dsn: sqlite:PATH or postgres://...
+func OpenStore(ctx context.Context, dsn string, log *slog.Logger) (cloud.Store, error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return sqlite.Open(strings.TrimPrefix(dsn, "sqlite:"), sqlite.Options{Logger: log})
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return postgres.Open(ctx, dsn, postgres.Options{Logger: log})
+	}
+	return nil, fmt.Errorf("--db %q: want sqlite:PATH or postgres://...", dsn)
+}
+
+// Start opens the store, starts the broker if embedded, ingest, and the
+// HTTP API.
+func Start(ctx context.Context, c Config) (*App, error) {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Broker == "" {
+		return nil, errors.New("--broker (JXC_BROKER) is required: an MQTT URL or \"embedded\"")
+	}
+	store, err := OpenStore(ctx, c.DB, c.Logger)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	a := &App{Store: store, BrokerURL: c.Broker, cancel: cancel}
+	fail := func(err error) (*App, error) {
+		a.Close()
+		return nil, err
+	}
+	if c.Broker == "embedded" {
+		url, err := a.startBroker(c.MQTTListen, c.Logger)
+		if err != nil {
+			return fail(err)
+		}
+		a.BrokerURL = url
+	}
+	a.Ingest = ingest.New(store, ingest.Options{Broker: a.BrokerURL, ClientID: c.ClientID, Workers: c.Workers, Logger: c.Logger})
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.Ingest.Run(ctx) }()
+
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return fail(fmt.Errorf("listen %s: %w", c.Listen, err))
+	}
+	a.Addr = ln.Addr().String()
+	api := httpapi.New(store, c.Logger)
+	api.AddMetrics(a.Ingest.WriteMetrics)
+	a.srv = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		if err := a.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			c.Logger.Error("http api stopped", "err", err)
+		}
+	}()
+	c.Logger.Info("cloud started", "http", a.Addr, "broker", a.BrokerURL, "db", redact(c.DB))
+	return a, nil
+}
+
+func (a *App) startBroker(addr string, log *slog.Logger) (string, error) {
+	if addr == "" {
+		addr = "127.0.0.1:1883"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("--mqtt-listen %s: %w", addr, err)
+	}
+	bound := ln.Addr().String()
+	ln.Close() // mochi opens its own listener on the address we now know
+	b := mochi.New(&mochi.Options{InlineClient: false, Logger: log.With("component", "broker")})
+	if err := b.AddHook(new(auth.AllowHook), nil); err != nil {
+		return "", err
+	}
+	if err := b.AddListener(listeners.NewTCP(listeners.Config{ID: "tcp", Address: bound})); err != nil {
+		return "", fmt.Errorf("embedded broker on %s: %w", bound, err)
+	}
+	if err := b.Serve(); err != nil {
+		return "", fmt.Errorf("embedded broker: %w", err)
+	}
+	a.broker = b
+	return "tcp://" + bound, nil
+}
+
+func redact(dsn string) string {
+	if i := strings.Index(dsn, "@"); i > 0 && strings.HasPrefix(dsn, "postgres") {
+		return "postgres://…" + dsn[i:]
+	}
+	return dsn
+}
+
+// Close stops the HTTP API, ingest and the embedded broker, and closes the
+// store.
+func (a *App) Close() error {
+	if a.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		a.srv.Shutdown(ctx)
+		cancel()
+	}
+	a.cancel()
+	a.wg.Wait()
+	if a.broker != nil {
+		a.broker.Close()
+	}
+	return a.Store.Close()
+}

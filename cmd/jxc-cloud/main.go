@@ -1,0 +1,60 @@
+// Command jxc-cloud is the central service: ingest of every replica's
+// events, the store (SQLite or PostgreSQL) and the HTTP API.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/jxc-edge/jxc/cmd/internal/cli"
+	"github.com/jxc-edge/jxc/cmd/internal/cloudapp"
+)
+
+func main() {
+	ctx, stop := cli.SignalContext()
+	defer stop()
+	if err := NewMain().Run(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "jxc-cloud:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// Main is the jxc-cloud program.
+type Main struct{}
+
+// NewMain returns the program.
+func NewMain() *Main { return &Main{} }
+
+// Run parses args and runs the cloud until ctx is cancelled.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("jxc-cloud", flag.ContinueOnError)
+	var c cloudapp.Config
+	db := cli.String(fs, "db", "JXC_DB", "sqlite:jxc-cloud.db", "store: sqlite:PATH or postgres://user@host:port/db")
+	broker := cli.String(fs, "broker", "JXC_BROKER", "embedded", "MQTT broker URL, or \"embedded\" for an in-process broker")
+	mqttListen := cli.String(fs, "mqtt-listen", "JXC_MQTT_LISTEN", "127.0.0.1:1883", "address of the embedded broker")
+	listen := cli.String(fs, "listen", "JXC_LISTEN", "127.0.0.1:8080", "HTTP API address")
+	clientID := cli.String(fs, "client-id", "JXC_CLIENT_ID", "", "MQTT client ID of this process (default: per host and pid)")
+	workers := cli.Int(fs, "workers", "JXC_WORKERS", 4, "batches stored at once")
+	version := fs.Bool("version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *version {
+		fmt.Println("jxc-cloud", cli.Version)
+		return nil
+	}
+	c.DB, c.Broker, c.MQTTListen, c.Listen, c.ClientID, c.Workers = *db, *broker, *mqttListen, *listen, *clientID, *workers
+	c.Logger = cli.Logger().With("component", "cloud")
+	app, err := cloudapp.Start(ctx, c)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("jxc-cloud %s: http://%s, broker %s\n", cli.Version, app.Addr, app.BrokerURL)
+	<-ctx.Done()
+	return app.Close()
+}

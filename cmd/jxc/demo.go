@@ -1,0 +1,399 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jxc-edge/jxc/agent"
+	"github.com/jxc-edge/jxc/agent/mqtt"
+	"github.com/jxc-edge/jxc/cmd/internal/agentapp"
+	"github.com/jxc-edge/jxc/cmd/internal/cli"
+	"github.com/jxc-edge/jxc/cmd/internal/cloudapp"
+	"github.com/jxc-edge/jxc/syncproto"
+)
+
+// DemoCommand runs the whole system in one process: the cloud on SQLite with
+// an embedded MQTT broker, two agents of one store and one of a warehouse,
+// and a generator that records through the agents' HTTP APIs while one
+// agent's link is cut and restored. At the end it checks that the cloud's
+// totals equal what was recorded.
+type DemoCommand struct {
+	out io.Writer
+}
+
+type demoAgent struct {
+	name, site string
+	app        *agentapp.App
+	url        string
+	moves      atomic.Int64
+	counts     atomic.Int64
+	errors     atomic.Int64
+}
+
+// Run runs the demo until it has checked its totals, or ctx is cancelled.
+func (d *DemoCommand) Run(ctx context.Context, args []string) error {
+	if d.out == nil {
+		d.out = os.Stdout
+	}
+	fs := flag.NewFlagSet("jxc demo", flag.ContinueOnError)
+	dir := fs.String("dir", "", "directory for the cloud database, ledgers and log (default: a new temporary one)")
+	duration := fs.Duration("duration", 20*time.Second, "how long the generator records")
+	rate := fs.Int("rate", 300, "operations per second across all agents")
+	listen := cli.String(fs, "listen", "JXC_DEMO_LISTEN", "127.0.0.1:0", "cloud HTTP address")
+	hold := fs.Bool("hold", false, "keep everything running after the check, until Ctrl-C")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *rate <= 0 || *duration <= 0 {
+		return fmt.Errorf("--rate and --duration must be positive")
+	}
+	if *dir == "" {
+		var err error
+		if *dir, err = os.MkdirTemp("", "jxc-demo-*"); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		return err
+	}
+	logf, err := os.Create(filepath.Join(*dir, "demo.log"))
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	log := slog.New(slog.NewTextHandler(logf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	d.printf("JXC Edge demo / 演示 — data in %s (log: demo.log)\n", *dir)
+	cloud, err := cloudapp.Start(ctx, cloudapp.Config{DB: "sqlite:" + filepath.Join(*dir, "cloud.db"),
+		Broker: "embedded", MQTTListen: "127.0.0.1:0", Listen: *listen, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer cloud.Close()
+	d.printf("cloud 云端: http://%s  broker 消息代理: %s (embedded)\n", cloud.Addr, cloud.BrokerURL)
+
+	agents := []*demoAgent{
+		{name: "shop-sh-a", site: "shanghai-01"},
+		{name: "shop-sh-b", site: "shanghai-01"},
+		{name: "wh-bj", site: "beijing-wh"},
+	}
+	for _, a := range agents {
+		a.app, err = agentapp.Start(ctx, agentapp.Config{DataDir: filepath.Join(*dir, a.name), Tenant: "demo", Site: a.site,
+			Broker: cloud.BrokerURL, Listen: "127.0.0.1:0", Logger: log.With("agent", a.name),
+			Sync: mqtt.Options{AckTimeout: 3 * time.Second, PullInterval: 2 * time.Second, StatusInterval: 2 * time.Second}})
+		if err != nil {
+			return err
+		}
+		defer a.app.Close()
+		a.url = "http://" + a.app.Addr
+		d.printf("agent 门店终端 %-10s site %-12s replica %s  %s\n", a.name, a.site, a.app.Ledger.Replica(), a.url)
+	}
+
+	// The generator: receipts, shipments and counts through the HTTP APIs.
+	gctx, stopGen := context.WithTimeout(ctx, *duration)
+	defer stopGen()
+	var wg sync.WaitGroup
+	for i, a := range agents {
+		wg.Add(1)
+		go func() { defer wg.Done(); d.generate(gctx, a, *rate/len(agents), uint64(i)) }()
+	}
+	cut := agents[1]
+	start := time.Now()
+	tick := time.NewTicker(time.Second)
+	cutDone := false
+	for gctx.Err() == nil {
+		select {
+		case <-gctx.Done():
+		case <-tick.C:
+			el := time.Since(start)
+			switch {
+			case !cutDone && el >= *duration/4 && !cut.app.Sync.Offline():
+				cut.app.Sync.SetOffline(true)
+				d.printf("-- %s: link cut, it keeps recording offline / 断网,继续离线记账\n", cut.name)
+			case !cutDone && el >= *duration*5/8 && cut.app.Sync.Offline():
+				cut.app.Sync.SetOffline(false)
+				cutDone = true
+				d.printf("-- %s: link restored / 网络恢复\n", cut.name)
+			}
+			d.printLag(el, agents)
+		}
+	}
+	wg.Wait()
+	tick.Stop()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if cut.app.Sync.Offline() {
+		cut.app.Sync.SetOffline(false)
+	}
+	d.printf("generator stopped; waiting for every agent to sync / 等待同步完成…\n")
+	if err := d.waitSynced(ctx, agents); err != nil {
+		d.printLag(time.Since(start), agents)
+		return err
+	}
+	d.printLag(time.Since(start), agents)
+	ok, err := d.check(ctx, cloud, agents)
+	if err != nil {
+		return err
+	}
+	if *hold {
+		d.printf("running until Ctrl-C / 按 Ctrl-C 退出: curl http://%s/api/v1/stock\n", cloud.Addr)
+		<-ctx.Done()
+	}
+	if !ok {
+		return fmt.Errorf("cloud totals do not match what was recorded")
+	}
+	return nil
+}
+
+func (d *DemoCommand) printf(format string, args ...any) { fmt.Fprintf(d.out, format, args...) }
+
+var (
+	demoSKUs = []string{"6901234567892", "6920152400012", "6954767412345", "6901028075862", "6925303730574",
+		"6903148042441", "6902083881405", "6907992100012"}
+	demoBins = []string{"A-01-01", "A-01-02", "B-02-01"}
+	demoLots = []string{"", "", "L2026-11"}
+)
+
+func (d *DemoCommand) generate(ctx context.Context, a *demoAgent, perSecond int, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 42))
+	client := &http.Client{Timeout: 10 * time.Second}
+	interval := time.Second / time.Duration(max(perSecond, 1))
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		sku, bin, lot := demoSKUs[rng.IntN(len(demoSKUs))], demoBins[rng.IntN(len(demoBins))], demoLots[rng.IntN(len(demoLots))]
+		var err error
+		switch p := rng.IntN(100); {
+		case p < 2:
+			err = d.count(ctx, client, a, sku, bin, lot, rng)
+		case p < 62:
+			err = post(ctx, client, a.url+"/api/v1/movements", map[string]any{"sku": sku, "bin": bin, "lot": lot,
+				"qty": 1 + rng.IntN(24), "reason": "receive", "unit_cost": 350 + rng.IntN(500), "currency": "CNY", "operator": "demo"})
+			if err == nil {
+				a.moves.Add(1)
+			}
+		default:
+			err = post(ctx, client, a.url+"/api/v1/movements", map[string]any{"sku": sku, "bin": bin, "lot": lot,
+				"qty": -(1 + rng.IntN(12)), "reason": "ship", "operator": "demo"})
+			if err == nil {
+				a.moves.Add(1)
+			}
+		}
+		if err != nil && ctx.Err() == nil {
+			a.errors.Add(1)
+		}
+	}
+}
+
+// count records a stocktake of what the agent believes is there, off by a
+// little now and then as real counts are.
+func (d *DemoCommand) count(ctx context.Context, c *http.Client, a *demoAgent, sku, bin, lot string, rng *rand.Rand) error {
+	rows, err := a.app.Ledger.Stock(ctx, stockFilter(sku, bin))
+	if err != nil {
+		return err
+	}
+	var have int64
+	for _, r := range rows {
+		if r.Lot == lot {
+			have = r.Qty
+		}
+	}
+	counted := max(have+int64(rng.IntN(5))-2, 0)
+	err = post(ctx, c, a.url+"/api/v1/counts", map[string]any{"sku": sku, "bin": bin, "lot": lot, "counted": counted, "operator": "demo"})
+	if err == nil {
+		a.counts.Add(1)
+	}
+	return err
+}
+
+func stockFilter(sku, bin string) agent.StockFilter { return agent.StockFilter{SKU: sku, Bin: bin} }
+
+func post(ctx context.Context, c *http.Client, url string, body any) error {
+	b, _ := json.Marshal(body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		msg, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("POST %s: %s: %s", url, resp.Status, msg)
+	}
+	return nil
+}
+
+func (d *DemoCommand) printLag(el time.Duration, agents []*demoAgent) {
+	var parts []string
+	for _, a := range agents {
+		l := a.app.Ledger
+		state := "online"
+		if !a.app.Sync.Connected() {
+			state = "OFFLINE"
+		}
+		parts = append(parts, fmt.Sprintf("%s seq %5d acked %5d lag %4d %-7s", a.name, l.LastSeq(), l.AckedSeq(), l.LastSeq()-l.AckedSeq(), state))
+	}
+	d.printf("%4.0fs  %s\n", el.Seconds(), strings.Join(parts, " | "))
+}
+
+// waitSynced waits until the cloud has acknowledged every agent's events and
+// every agent has applied its site peers' events.
+func (d *DemoCommand) waitSynced(ctx context.Context, agents []*demoAgent) error {
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		done := true
+		for _, a := range agents {
+			if a.app.Ledger.AckedSeq() < a.app.Ledger.LastSeq() {
+				done = false
+			}
+			for _, p := range agents {
+				if p != a && p.site == a.site && a.app.Ledger.PeerVV()[p.app.Ledger.Replica()] < p.app.Ledger.LastSeq() {
+					done = false
+				}
+			}
+		}
+		if done {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("agents not in sync after 90s")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// check compares the cloud's on-hand and every agent's with what the merge
+// rules give for every event recorded, and prints per-site totals.
+func (d *DemoCommand) check(ctx context.Context, cloud *cloudapp.App, agents []*demoAgent) (bool, error) {
+	var all []syncproto.Event
+	for _, a := range agents {
+		for from := uint64(1); from <= a.app.Ledger.LastSeq(); {
+			evs, err := a.app.Ledger.Events(ctx, from, 5000, 4<<20)
+			if err != nil {
+				return false, err
+			}
+			if len(evs) == 0 {
+				break
+			}
+			all = append(all, evs...)
+			from = evs[len(evs)-1].Seq + 1
+		}
+	}
+	want := syncproto.OnHandAll(all)
+	var deltas = map[string]int64{}
+	for i := range all {
+		if m := all[i].Msg.GetMovement(); m != nil {
+			deltas[all[i].Site] += m.GetQty()
+		}
+	}
+	var cloudRows struct {
+		Rows []struct {
+			Site, Bin, SKU, Lot string
+			Qty                 int64
+		} `json:"rows"`
+	}
+	if err := getJSON(ctx, "http://"+cloud.Addr+"/api/v1/stock", &cloudRows); err != nil {
+		return false, err
+	}
+	got := map[syncproto.Key]int64{}
+	for _, r := range cloudRows.Rows {
+		got[syncproto.Key{Site: r.Site, Bin: r.Bin, SKU: r.SKU, Lot: r.Lot}] = r.Qty
+	}
+	ok := true
+	sites := map[string][2]int64{}
+	for k, w := range want {
+		t := sites[k.Site]
+		t[0] += w
+		t[1] += got[k]
+		sites[k.Site] = t
+		if got[k] != w {
+			ok = false
+			d.printf("MISMATCH %s: cloud %d, recorded %d\n", k, got[k], w)
+		}
+	}
+	for k := range got {
+		if _, seen := want[k]; !seen {
+			ok = false
+			d.printf("MISMATCH %s: in the cloud (%d) but never recorded\n", k, got[k])
+		}
+	}
+	for _, a := range agents {
+		rows, err := a.app.Ledger.Stock(ctx, stockFilter("", ""))
+		if err != nil {
+			return false, err
+		}
+		for _, r := range rows {
+			if k := (syncproto.Key{Site: r.Site, Bin: r.Bin, SKU: r.SKU, Lot: r.Lot}); want[k] != r.Qty {
+				ok = false
+				d.printf("MISMATCH agent %s %s: %d, recorded %d\n", a.name, k, r.Qty, want[k])
+			}
+		}
+	}
+	names := make([]string, 0, len(sites))
+	for s := range sites {
+		names = append(names, s)
+	}
+	sort.Strings(names)
+	d.printf("\n%-12s %10s %10s %14s %14s\n", "site 站点", "movements", "counts", "recorded 记账", "cloud 云端")
+	for _, s := range names {
+		var moves, counts, errs int64
+		for _, a := range agents {
+			if a.site == s {
+				moves += a.moves.Load()
+				counts += a.counts.Load()
+				errs += a.errors.Load()
+			}
+		}
+		d.printf("%-12s %10d %10d %14d %14d   (Σ movement deltas %d, failed requests %d)\n", s, moves, counts, sites[s][0], sites[s][1], deltas[s], errs)
+	}
+	if ok {
+		d.printf("\nOK: cloud totals equal what was recorded, for every key; every agent agrees. / 云端库存与记账一致。\n")
+	} else {
+		d.printf("\nFAILED: see MISMATCH lines above. / 不一致。\n")
+	}
+	return ok, nil
+}
+
+func getJSON(ctx context.Context, url string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}

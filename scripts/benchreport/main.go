@@ -1,0 +1,93 @@
+// Command benchreport reads `go test -bench` output on standard input and
+// prints the project's headline figures beside the raw limits of the engines
+// under them, measured in the same run, with the ratios and targets.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// A result line: name-procs, iterations, then value/unit pairs.
+var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
+
+func main() {
+	metrics := map[string]map[string]float64{}
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		m := benchLine.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		f := strings.Fields(m[2])
+		vals := map[string]float64{}
+		for i := 0; i+1 < len(f); i += 2 {
+			if v, err := strconv.ParseFloat(f[i], 64); err == nil {
+				vals[f[i+1]] = v
+			}
+		}
+		metrics[m[1]] = vals
+	}
+	get := func(name, unit string) (float64, bool) {
+		v, ok := metrics[name][unit]
+		return v, ok
+	}
+	missing := 0
+	line := func(label, name, unit string) float64 {
+		v, ok := get(name, unit)
+		if !ok {
+			fmt.Printf("  %-58s MISSING (%s %s)\n", label, name, unit)
+			missing++
+			return 0
+		}
+		prec := 0
+		if v < 100 {
+			prec = 2
+		}
+		fmt.Printf("  %-58s %12.*f %s\n", label, prec, v, unit)
+		return v
+	}
+	ratio := func(label string, a, b float64, target string) {
+		if a == 0 || b == 0 {
+			return
+		}
+		fmt.Printf("  %-58s %12.2f   %s\n", label, a/b, target)
+	}
+
+	fmt.Println("\n== 1. Ledger: durable appends (WAL, synchronous=FULL) ==")
+	led := line("ledger appends/s, 64 concurrent writers", "BenchmarkLedgerAppend", "appends/s")
+	line("ledger events per commit (group commit)", "BenchmarkLedgerAppend", "events/commit")
+	one := line("raw modernc.org/sqlite inserts/s, 1 row per transaction", "BenchmarkRawSQLiteInsertPerTx", "rows/s")
+	bat := line("raw modernc.org/sqlite inserts/s, 64 rows per transaction", "BenchmarkRawSQLiteInsertBatched", "rows/s")
+	ratio("ratio ledger / raw 1-row transactions", led, one, "")
+	ratio("ratio ledger / raw batched transactions", led, bat, "")
+	if led > 0 {
+		verdict := "MET"
+		if led < 50000 {
+			verdict = "NOT MET"
+		}
+		fmt.Printf("  target >= 50,000 appends/s: %s\n", verdict)
+	}
+
+	fmt.Println("\n== 2. End to end: agent -> Mosquitto -> cloud, until acked ==")
+	raw := line("raw paho QoS 1 publish->receive, msgs/s (one movement each)", "BenchmarkRawQoS1", "msgs/s")
+	if d, ok := get("BenchmarkRawQoS1", "dropped"); ok && d > 0 {
+		fmt.Printf("  (the broker dropped %.0f of the raw QoS 1 messages to the subscriber)\n", d)
+	}
+	for _, st := range []string{"sqlite", "postgres"} {
+		v := line("sync movements/s, cloud on "+st, "BenchmarkSyncEndToEnd/"+st, "movements/s")
+		ratio("ratio sync ("+st+") / raw QoS 1", v, raw, "target >= 0.50")
+	}
+
+	fmt.Println("\n== 3. Wire size ==")
+	line("wire bytes per movement, batch of 1000 (target <= 32)", "BenchmarkBatchWireSize", "wire-B/movement")
+	line("uncompressed bytes per movement, same batch", "BenchmarkBatchWireSize", "body-B/movement")
+	if missing > 0 {
+		fmt.Printf("\n%d figures missing: a benchmark failed or did not run\n", missing)
+		os.Exit(1)
+	}
+}

@@ -2,7 +2,9 @@
 # test target installs and starts what the tests need (Mosquitto, PostgreSQL).
 GO        ?= go
 PKGS      ?= ./...
-TESTFLAGS ?= -count=1 -timeout 25m
+# The race detector needs cgo, so a C compiler; without one the tests run without it.
+RACE      := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
+TESTFLAGS ?= $(RACE) -count=1 -timeout 25m
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/jxc-edge/jxc/cmd/internal/cli.Version=$(VERSION)
 

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestDemo runs the one-command demo briefly, link cut included, and checks
+// that it ends with the cloud's totals equal to what was recorded.
+func TestDemo(t *testing.T) {
+	var out bytes.Buffer
+	d := &DemoCommand{out: &out}
+	err := d.Run(context.Background(), []string{"--dir", t.TempDir(), "--duration", "4s", "--rate", "600"})
+	t.Log(out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"link cut", "link restored", "OK: cloud totals equal what was recorded"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+}
+
+func TestDemoRejectsBadFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"zero rate", []string{"--rate", "0"}},
+		{"negative duration", []string{"--duration", "-1s"}},
+		{"unknown flag", []string{"--nope"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := (&DemoCommand{out: &out}).Run(context.Background(), tt.args); err == nil {
+				t.Fatalf("Run(%v) = nil, want an error", tt.args)
+			}
+		})
+	}
+}

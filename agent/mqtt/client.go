@@ -13,10 +13,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/jxc-edge/jxc/agent"
+	"github.com/jxc-edge/jxc/internal/mqttx"
 	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
 )
@@ -145,27 +145,15 @@ type inbound struct {
 // Run connects, syncs, and reconnects with exponential backoff until ctx is
 // done. It returns nil when ctx is cancelled.
 func (c *Client) Run(ctx context.Context) error {
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = 200 * time.Millisecond
-	bo.MaxInterval = c.opts.MaxBackoff
-	bo.MaxElapsedTime = 0
-	for ctx.Err() == nil {
-		if c.paused.Load() {
+	mqttx.Loop(ctx, c.log, c.opts.MaxBackoff, func(ctx context.Context) error {
+		for c.paused.Load() && ctx.Err() == nil {
 			c.waitKick(ctx, time.Hour)
-			continue
 		}
-		start := time.Now()
-		err := c.session(ctx)
 		if ctx.Err() != nil {
-			return nil
+			return ctx.Err()
 		}
-		if time.Since(start) > time.Minute {
-			bo.Reset() // a healthy session: start the backoff over
-		}
-		d := bo.NextBackOff()
-		c.log.Warn("sync link down; reconnecting", "err", err, "in", d.Round(time.Millisecond))
-		c.waitKick(ctx, d)
-	}
+		return c.session(ctx)
+	}, c.waitKick)
 	return nil
 }
 
@@ -188,7 +176,6 @@ func (c *Client) topics() (up, status, pull, ack, siteDown, ownDown string) {
 // session runs one broker connection until it is lost or ctx is done.
 func (c *Client) session(ctx context.Context) error {
 	up, statusTopic, pullTopic, ackTopic, siteDown, ownDown := c.topics()
-	lost := make(chan error, 1)
 	in := make(chan inbound, 256)
 	peers := make(chan []byte, 64)
 	will, err := c.status(false)
@@ -214,18 +201,10 @@ func (c *Client) session(ctx context.Context) error {
 		case <-sctx.Done():
 		}
 	}
-	po := paho.NewClientOptions().AddBroker(c.opts.Broker).SetClientID(c.opts.ClientID).
-		SetCleanSession(false).SetAutoReconnect(false).SetConnectRetry(false).
-		SetConnectTimeout(5*time.Second).SetKeepAlive(15*time.Second).SetPingTimeout(5*time.Second).
-		SetWriteTimeout(10*time.Second).SetBinaryWill(statusTopic, will, 1, true).
-		SetDefaultPublishHandler(handler).
-		SetConnectionLostHandler(func(_ paho.Client, err error) {
-			select {
-			case lost <- err:
-			default:
-			}
-		})
-	cl := paho.NewClient(po)
+	cl, lost := mqttx.NewClient(mqttx.Options{Broker: c.opts.Broker, ClientID: c.opts.ClientID,
+		Handler: handler, WillTopic: statusTopic, WillPayload: will})
+	// Consumers run before connecting: a persistent session delivers what
+	// the broker queued right after CONNACK.
 	wg.Add(1)
 	go func() { defer wg.Done(); c.applyPeers(sctx, cl, pullTopic, peers) }()
 	// Cancel before disconnecting: paho's Disconnect waits for a handler
@@ -238,13 +217,8 @@ func (c *Client) session(ctx context.Context) error {
 			cl.Disconnect(250)
 		}
 	}()
-	tok := cl.Connect()
-	if !tok.WaitTimeout(10 * time.Second) {
-		cl.Disconnect(0)
-		return fmt.Errorf("connect %s: timed out", c.opts.Broker)
-	}
-	if err := tok.Error(); err != nil {
-		return fmt.Errorf("connect %s: %w", c.opts.Broker, err)
+	if err := mqttx.Connect(cl); err != nil {
+		return err
 	}
 	connected = true
 	c.connected.Store(true)

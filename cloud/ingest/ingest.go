@@ -21,6 +21,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/jxc-edge/jxc/cloud"
+	"github.com/jxc-edge/jxc/internal/mqttx"
 	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
 )
@@ -169,31 +170,11 @@ type message struct {
 // Run connects and consumes until ctx is done, reconnecting with
 // exponential backoff. It returns nil when ctx is cancelled.
 func (in *Ingest) Run(ctx context.Context) error {
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = 200 * time.Millisecond
-	bo.MaxInterval = in.opts.MaxBackoff
-	bo.MaxElapsedTime = 0
-	for ctx.Err() == nil {
-		start := time.Now()
-		err := in.session(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if time.Since(start) > time.Minute {
-			bo.Reset()
-		}
-		d := bo.NextBackOff()
-		in.log.Warn("broker link down; reconnecting", "err", err, "in", d.Round(time.Millisecond))
-		select {
-		case <-ctx.Done():
-		case <-time.After(d):
-		}
-	}
+	mqttx.Loop(ctx, in.log, in.opts.MaxBackoff, in.session, nil)
 	return nil
 }
 
 func (in *Ingest) session(ctx context.Context) error {
-	lost := make(chan error, 1)
 	sctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	// cl is set before connecting, so before any message reaches a worker.
@@ -228,17 +209,6 @@ func (in *Ingest) session(ctx context.Context) error {
 		case <-sctx.Done():
 		}
 	}
-	po := paho.NewClientOptions().AddBroker(in.opts.Broker).SetClientID(in.opts.ClientID).
-		SetCleanSession(false).SetAutoReconnect(false).SetConnectRetry(false).
-		SetConnectTimeout(5 * time.Second).SetKeepAlive(15 * time.Second).SetPingTimeout(5 * time.Second).
-		SetWriteTimeout(10 * time.Second).SetOrderMatters(true).SetDefaultPublishHandler(handler).
-		SetConnectionLostHandler(func(_ paho.Client, err error) {
-			select {
-			case lost <- err:
-			default:
-			}
-		})
-	cl = paho.NewClient(po)
 	// Cancel before disconnecting: paho's Disconnect waits for a handler
 	// that may be waiting on sctx.
 	connected := false
@@ -249,13 +219,11 @@ func (in *Ingest) session(ctx context.Context) error {
 			cl.Disconnect(250)
 		}
 	}()
-	tok := cl.Connect()
-	if !tok.WaitTimeout(10 * time.Second) {
-		cl.Disconnect(0)
-		return fmt.Errorf("connect %s: timed out", in.opts.Broker)
-	}
-	if err := tok.Error(); err != nil {
-		return fmt.Errorf("connect %s: %w", in.opts.Broker, err)
+	var lost <-chan error
+	cl, lost = mqttx.NewClient(mqttx.Options{Broker: in.opts.Broker, ClientID: in.opts.ClientID,
+		Handler: handler, OrderMatters: true})
+	if err := mqttx.Connect(cl); err != nil {
+		return err
 	}
 	connected = true
 	st := cl.SubscribeMultiple(map[string]byte{syncproto.IngestFilter(): 1, syncproto.PullFilter(): 1}, handler)

@@ -23,11 +23,11 @@ func TestTwoCloudsOneSharedSubscription(t *testing.T) {
 	agentBin, cloudBin := buildBinaries(t)
 	st := stores(t)[1]
 	broker := testenv.StartMosquitto(t)
-	var clouds []*proc
+	var clouds []*testenv.Process
 	var addrs []string
 	for i := range 2 {
 		addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-		clouds = append(clouds, startProc(t, fmt.Sprintf("cloud%d", i+1), cloudBin, "--db", st.db,
+		clouds = append(clouds, testenv.StartProcess(t, fmt.Sprintf("cloud%d", i+1), cloudBin, "--db", st.db,
 			"--broker", broker.URL, "--listen", addr, "--client-id", fmt.Sprintf("e2e-cloud-%d", i+1)))
 		addrs = append(addrs, addr)
 		waitHTTP(t, "http://"+addr+"/healthz")
@@ -47,9 +47,9 @@ func TestTwoCloudsOneSharedSubscription(t *testing.T) {
 	}
 	waitMore(t, agents, 300)
 	t.Log("killing cloud1 with SIGKILL mid-stream")
-	clouds[0].signal(syscall.SIGKILL)
+	clouds[0].Signal(syscall.SIGKILL)
 	waitMore(t, agents, 300)
-	clouds[0].start()
+	clouds[0].Start()
 	waitHTTP(t, "http://"+addrs[0]+"/healthz")
 	waitMore(t, agents, 300)
 	stop()
@@ -74,10 +74,10 @@ func TestTwoCloudsOneSharedSubscription(t *testing.T) {
 		}
 	}
 	for _, c := range clouds {
-		c.signal(syscall.SIGTERM)
+		c.Signal(syscall.SIGTERM)
 	}
 	for _, a := range agents {
-		a.signal(syscall.SIGTERM)
+		a.Signal(syscall.SIGTERM)
 	}
 	verify(t, agents, rows[0].Rows, st.open(t))
 }

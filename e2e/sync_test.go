@@ -33,7 +33,7 @@ type ack struct {
 
 // agentProc is one jxc-agent process and what it acknowledged.
 type agentProc struct {
-	*proc
+	*testenv.Process
 	name, site, dir, url string
 
 	mu    sync.Mutex
@@ -45,14 +45,14 @@ func startAgent(t *testing.T, path, name, site, broker string) *agentProc {
 	a := &agentProc{name: name, site: site, dir: filepath.Join(t.TempDir(), name)}
 	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
 	a.url = "http://" + addr
-	a.proc = startProc(t, name, path, "--data", a.dir, "--tenant", "e2e", "--site", site,
+	a.Process = testenv.StartProcess(t, name, path, "--data", a.dir, "--tenant", "e2e", "--site", site,
 		"--broker", broker, "--listen", addr, "--ack-timeout", "2s")
 	waitHTTP(t, a.url+"/healthz")
 	return a
 }
 
 func (a *agentProc) restart(t *testing.T) {
-	a.proc.start()
+	a.Process.Start()
 	waitHTTP(t, a.url+"/healthz")
 }
 
@@ -178,7 +178,7 @@ func TestExactlyOnceThroughOutages(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			broker := testenv.StartMosquitto(t)
 			cloudAddr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-			cl := startProc(t, "cloud", cloudBin, "--db", st.db, "--broker", broker.URL, "--listen", cloudAddr)
+			cl := testenv.StartProcess(t, "cloud", cloudBin, "--db", st.db, "--broker", broker.URL, "--listen", cloudAddr)
 			waitHTTP(t, "http://"+cloudAddr+"/healthz")
 
 			agents := []*agentProc{
@@ -204,7 +204,7 @@ func TestExactlyOnceThroughOutages(t *testing.T) {
 			waitMore(t, agents, 200)
 
 			t.Log("killing a2 with SIGKILL mid-stream")
-			agents[1].signal(syscall.SIGKILL)
+			agents[1].Signal(syscall.SIGKILL)
 			waitMore(t, []*agentProc{agents[0], agents[2]}, 100)
 			agents[1].restart(t)
 			waitMore(t, agents, 200)
@@ -230,9 +230,9 @@ func TestExactlyOnceThroughOutages(t *testing.T) {
 			if err := getJSON("http://"+cloudAddr+"/api/v1/stock", &cloudStock); err != nil {
 				t.Fatal(err)
 			}
-			cl.signal(syscall.SIGTERM)
+			cl.Signal(syscall.SIGTERM)
 			for _, a := range agents {
-				a.signal(syscall.SIGTERM)
+				a.Signal(syscall.SIGTERM)
 			}
 			verify(t, agents, cloudStock.Rows, st.open(t))
 		})

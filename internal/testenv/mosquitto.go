@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,11 +17,7 @@ type Mosquitto struct {
 	Addr, URL string
 
 	tb   testing.TB
-	bin  string
-	conf string
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
+	proc *Process
 }
 
 // MosquittoBinary finds the mosquitto executable: $JXC_MOSQUITTO, then PATH,
@@ -58,10 +53,9 @@ func StartMosquitto(tb testing.TB, extra ...string) *Mosquitto {
 	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	m := &Mosquitto{Addr: fmt.Sprintf("127.0.0.1:%d", port), tb: tb, bin: bin, conf: conf}
+	m := &Mosquitto{Addr: fmt.Sprintf("127.0.0.1:%d", port), tb: tb, proc: NewProcess(tb, "mosquitto", bin, "-c", conf)}
 	m.URL = "tcp://" + m.Addr
 	m.Start()
-	tb.Cleanup(m.Stop)
 	return m
 }
 
@@ -69,27 +63,12 @@ func StartMosquitto(tb testing.TB, extra ...string) *Mosquitto {
 // connections.
 func (m *Mosquitto) Start() {
 	m.tb.Helper()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.cmd != nil {
-		return
-	}
-	cmd := exec.Command(m.bin, "-c", m.conf)
-	log, err := os.OpenFile(m.conf+".log", os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		m.tb.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		m.tb.Fatalf("start mosquitto: %v", err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); log.Close(); close(done) }()
-	m.cmd, m.done = cmd, done
+	m.proc.Start()
+	exited := m.proc.Exited()
 	if err := Poll(10*time.Second, func() error {
 		select {
-		case <-done:
-			return fmt.Errorf("mosquitto exited; see %s.log", m.conf)
+		case <-exited:
+			return fmt.Errorf("mosquitto exited; see %s", m.proc.Log)
 		default:
 		}
 		return dial(m.Addr)
@@ -100,23 +79,7 @@ func (m *Mosquitto) Start() {
 
 // Stop stops the broker gracefully (SIGTERM: it saves its persistent state)
 // and waits for it to exit.
-func (m *Mosquitto) Stop() { m.signal(syscall.SIGTERM) }
+func (m *Mosquitto) Stop() { m.proc.Signal(syscall.SIGTERM) }
 
 // Kill stops the broker with SIGKILL.
-func (m *Mosquitto) Kill() { m.signal(syscall.SIGKILL) }
-
-func (m *Mosquitto) signal(sig syscall.Signal) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.cmd == nil {
-		return
-	}
-	m.cmd.Process.Signal(sig)
-	select {
-	case <-m.done:
-	case <-time.After(10 * time.Second):
-		m.cmd.Process.Kill()
-		<-m.done
-	}
-	m.cmd = nil
-}
+func (m *Mosquitto) Kill() { m.proc.Signal(syscall.SIGKILL) }

@@ -24,7 +24,7 @@ test:
 bench:
 	@set -e; env=$$(bash scripts/services.sh); eval "$$env"; \
 	$(GO) test -run '^$$' -bench . -count 1 -timeout 30m \
-		./syncproto ./agent/sqlite ./cloud/sqlite ./cloud/postgres ./e2e | tee bench.out; \
+		./syncproto ./agent/sqlite ./agent/gate ./cloud/sqlite ./cloud/postgres ./e2e | tee bench.out; \
 	$(GO) run ./scripts/benchreport < bench.out
 
 ## build: the three binaries into bin/
@@ -36,9 +36,11 @@ vet:
 
 ## fuzz: run each fuzzer for FUZZTIME (default 30s)
 FUZZTIME ?= 30s
+FUZZPKGS ?= ./syncproto ./firmware-configs
 fuzz:
-	@for f in $$($(GO) test -list '^Fuzz' ./syncproto | grep ^Fuzz); do \
-		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./syncproto || exit 1; done
+	@for p in $(FUZZPKGS); do \
+		for f in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; done; done
 
 ## generate: regenerate the protobuf code (needs protoc: apt-get install protobuf-compiler)
 generate:

@@ -67,6 +67,16 @@ type StockFilter struct {
 	SKU, Bin string
 }
 
+// Product is a catalogue entry: the SKU that a GTIN (a scanned barcode, or
+// the GTIN inside an SGTIN EPC) stands for. GTIN is kept as 14 digits (see
+// NormalizeGTIN); Name and Unit are for people and may be empty.
+type Product struct {
+	GTIN string `json:"gtin"`
+	SKU  string `json:"sku"`
+	Name string `json:"name,omitempty"`
+	Unit string `json:"unit,omitempty"`
+}
+
 // Ledger is the agent's durable, grow-only event log with its derived
 // on-hand. Every method is safe for concurrent use.
 type Ledger interface {
@@ -78,6 +88,13 @@ type Ledger interface {
 	// RecordMovement appends a movement. It returns only once the event is
 	// fsynced; concurrent callers share fsyncs. Bad input gives ErrInvalid.
 	RecordMovement(ctx context.Context, in MovementInput) (Receipt, error)
+	// RecordMovements appends several movements in one request and one
+	// transaction: when it returns without error every one is durable, with
+	// consecutive seqs in input order, and the receipts are in input order;
+	// on error none is. One invalid input rejects the whole call with
+	// ErrInvalid naming its index and field ("movements[3].qty is 0").
+	// An empty slice records nothing.
+	RecordMovements(ctx context.Context, in []MovementInput) ([]Receipt, error)
 	// RecordCount appends a count whose context is everything this replica
 	// has seen (its own events and the peer events it has applied).
 	RecordCount(ctx context.Context, in CountInput) (Receipt, error)
@@ -87,6 +104,17 @@ type Ledger interface {
 
 	// Stock returns on-hand rows as this replica knows them, sorted by key.
 	Stock(ctx context.Context, f StockFilter) ([]StockRow, error)
+
+	// PutProducts inserts or replaces catalogue entries by GTIN, all in one
+	// transaction. GTINs are normalised to 14 digits; an invalid entry or a
+	// GTIN given twice rejects the whole call with ErrInvalid naming its
+	// index and field. The catalogue is master data, not events: it is not
+	// synced as events and not part of on-hand.
+	PutProducts(ctx context.Context, products []Product) error
+	// ProductByGTIN returns the catalogue entry of a GTIN (8, 12, 13 or 14
+	// digits, normalised like PutProducts) and whether there is one. A
+	// malformed GTIN gives ErrInvalid.
+	ProductByGTIN(ctx context.Context, gtin string) (Product, bool, error)
 
 	// LastSeq returns the highest seq this replica has written.
 	LastSeq() uint64

@@ -19,6 +19,10 @@ import (
 // MaxBodyBytes is the largest request body accepted; larger ones get 413.
 const MaxBodyBytes = 64 << 10
 
+// MaxProductsBodyBytes is the largest body of PUT /api/v1/products, a list
+// of catalogue entries (about 10,000 at ~100 bytes each).
+const MaxProductsBodyBytes = 1 << 20
+
 // SyncStatus reports the state of the agent's link to the cloud.
 type SyncStatus interface {
 	// Connected reports whether the agent is connected to the broker now.
@@ -58,6 +62,8 @@ func New(l agent.Ledger, sync SyncStatus, log *slog.Logger) *Server {
 	rt.HandleFunc("POST /api/v1/movements", s.handleMovement)
 	rt.HandleFunc("POST /api/v1/counts", s.handleCount)
 	rt.HandleFunc("GET /api/v1/stock", s.handleStock)
+	rt.HandleFunc("PUT /api/v1/products", s.handlePutProducts)
+	rt.HandleFunc("GET /api/v1/products/{gtin}", s.handleProduct)
 	rt.HandleFunc("GET /api/v1/sync", s.handleSync)
 	rt.HandleFunc("GET /healthz", s.handleHealth)
 	rt.Handle("GET /metrics", &s.metrics)

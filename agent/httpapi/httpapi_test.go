@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -32,6 +33,7 @@ type fakeLedger struct {
 	movements []agent.MovementInput
 	counts    []agent.CountInput
 	stock     map[syncproto.Key]int64
+	products  map[string]agent.Product // by 14-digit GTIN
 	filter    agent.StockFilter
 	err       error
 	notify    chan struct{}
@@ -45,7 +47,7 @@ const (
 )
 
 func newFakeLedger() *fakeLedger {
-	return &fakeLedger{stock: make(map[syncproto.Key]int64), notify: make(chan struct{}, 1)}
+	return &fakeLedger{stock: make(map[syncproto.Key]int64), products: make(map[string]agent.Product), notify: make(chan struct{}, 1)}
 }
 
 func (l *fakeLedger) Replica() syncproto.ReplicaID { return testReplica }
@@ -70,6 +72,61 @@ func (l *fakeLedger) RecordMovement(ctx context.Context, in agent.MovementInput)
 		l.movements = append(l.movements, in)
 		l.stock[syncproto.Key{Site: testSite, Bin: in.Bin, SKU: in.SKU, Lot: in.Lot}] += in.Qty
 	})
+}
+
+func (l *fakeLedger) RecordMovements(ctx context.Context, ins []agent.MovementInput) ([]agent.Receipt, error) {
+	var rs []agent.Receipt
+	for _, in := range ins {
+		r, err := l.RecordMovement(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, r)
+	}
+	return rs, nil
+}
+
+func (l *fakeLedger) PutProducts(ctx context.Context, ps []agent.Product) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("fake ledger: %w", err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return l.err
+	}
+	for _, p := range ps {
+		g, err := agent.NormalizeGTIN(p.GTIN)
+		if err != nil {
+			return fmt.Errorf("fake ledger: %w: %v", agent.ErrInvalid, err)
+		}
+		p.GTIN = g
+		l.products[g] = p
+	}
+	return nil
+}
+
+func (l *fakeLedger) ProductByGTIN(ctx context.Context, gtin string) (agent.Product, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return agent.Product{}, false, fmt.Errorf("fake ledger: %w", err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return agent.Product{}, false, l.err
+	}
+	g, err := agent.NormalizeGTIN(gtin)
+	if err != nil {
+		return agent.Product{}, false, fmt.Errorf("fake ledger: %w: %v", agent.ErrInvalid, err)
+	}
+	p, ok := l.products[g]
+	return p, ok, nil
+}
+
+func (l *fakeLedger) gotProducts() map[string]agent.Product {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.products)
 }
 
 func (l *fakeLedger) RecordCount(ctx context.Context, in agent.CountInput) (agent.Receipt, error) {
@@ -467,6 +524,8 @@ func TestDomainErrors(t *testing.T) {
 		{http.MethodPost, "/api/v1/movements", `{"sku":"S","bin":"B","qty":1,"reason":"receive"}`},
 		{http.MethodPost, "/api/v1/counts", `{"sku":"S","bin":"B","counted":1}`},
 		{http.MethodGet, "/api/v1/stock", ``},
+		{http.MethodPut, "/api/v1/products", `[{"gtin":"6901234567892","sku":"TEA"}]`},
+		{http.MethodGet, "/api/v1/products/6901234567892", ``},
 	}
 	tests := []struct {
 		name       string

@@ -89,6 +89,28 @@ func BenchmarkLedgerAppendSerial(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
 }
 
+// BenchmarkLedgerRecordMovements measures one writer recording batches of
+// 64 movements (a gate's Sink): one request and one commit per batch.
+func BenchmarkLedgerRecordMovements(b *testing.B) {
+	l := MustOpenLedger(b)
+	ctx := context.Background()
+	const batch = 64
+	ins := make([]agent.MovementInput, batch)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += batch {
+		n := min(batch, b.N-i)
+		for j := 0; j < n; j++ {
+			ins[j] = benchMove(i + j)
+		}
+		if _, err := l.RecordMovements(ctx, ins[:n]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
+}
+
 // BenchmarkLedgerApplyPeer measures applying peer events in batches of
 // 256, as the sync client would after a reconnect.
 func BenchmarkLedgerApplyPeer(b *testing.B) {

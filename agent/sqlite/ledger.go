@@ -402,29 +402,69 @@ func (l *Ledger) Stats() Stats {
 // ends while the request is queued or being written, ctx's error is returned
 // and the event may or may not have been written.
 func (l *Ledger) RecordMovement(ctx context.Context, in agent.MovementInput) (agent.Receipt, error) {
-	if err := validateMovement(&in); err != nil {
+	if err := validateMovement(&in, -1); err != nil {
 		return agent.Receipt{}, fmt.Errorf("record movement: %w", err)
 	}
-	body := &pb.Event{Body: &pb.Event_Movement{Movement: &pb.Movement{
-		Bin: in.Bin, Sku: in.SKU, Lot: in.Lot, Epc: in.EPC, Qty: in.Qty,
-		UnitCost: in.UnitCost, Currency: in.Currency, Reason: in.Reason,
-		Doc: in.Doc, Operator: in.Operator, Device: in.Device,
-	}}}
 	r := getRequest()
-	var err error
-	r.body, err = marshalBody(r.body[:0], body)
-	if err != nil {
+	if err := r.addMovement(&in); err != nil {
 		putRequest(r)
 		return agent.Receipt{}, fmt.Errorf("record movement: %w", err)
 	}
-	r.op, r.kind = opOwn, syncproto.KindMovement
-	r.key = stockKey{in.Bin, in.SKU, in.Lot}
-	r.qty = in.Qty
 	res, err := l.do(ctx, r)
 	if err != nil {
 		return agent.Receipt{}, fmt.Errorf("record movement: %w", err)
 	}
 	return res.rcpt, nil
+}
+
+// RecordMovements validates and appends several movements as one writer
+// request, so they share one transaction (and its fsync) and get
+// consecutive seqs in input order; the receipts are in input order. It is
+// all or nothing: one invalid input rejects the call with agent.ErrInvalid
+// naming it ("movements[3].qty is 0") before anything is queued, and a
+// failed commit writes none of them. More than MaxMovementsPerCall inputs
+// are rejected; none records nothing and returns (nil, nil). Durability and
+// ctx as RecordMovement.
+func (l *Ledger) RecordMovements(ctx context.Context, in []agent.MovementInput) ([]agent.Receipt, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	if len(in) > MaxMovementsPerCall {
+		return nil, fmt.Errorf("record movements: %w", invalid("%d movements, limit %d per call", len(in), MaxMovementsPerCall))
+	}
+	for i := range in {
+		if err := validateMovement(&in[i], i); err != nil {
+			return nil, fmt.Errorf("record movements: %w", err)
+		}
+	}
+	r := getRequest()
+	for i := range in {
+		if err := r.addMovement(&in[i]); err != nil {
+			putRequest(r)
+			return nil, fmt.Errorf("record movements: movements[%d]: %w", i, err)
+		}
+	}
+	rcpts := make([]agent.Receipt, len(in))
+	r.rcpts = rcpts
+	if _, err := l.do(ctx, r); err != nil {
+		return nil, fmt.Errorf("record movements: %w", err)
+	}
+	return rcpts, nil
+}
+
+// addMovement encodes a validated movement into r.
+func (r *request) addMovement(in *agent.MovementInput) error {
+	body := &pb.Event{Body: &pb.Event_Movement{Movement: &pb.Movement{
+		Bin: in.Bin, Sku: in.SKU, Lot: in.Lot, Epc: in.EPC, Qty: in.Qty,
+		UnitCost: in.UnitCost, Currency: in.Currency, Reason: in.Reason,
+		Doc: in.Doc, Operator: in.Operator, Device: in.Device,
+	}}}
+	var err error
+	if r.body, err = marshalBody(r.body, body); err != nil {
+		return err
+	}
+	r.addOwn(syncproto.KindMovement, nil, stockKey{in.Bin, in.SKU, in.Lot}, in.Qty)
+	return nil
 }
 
 // RecordCount validates and appends a count of one key. Its context is
@@ -435,11 +475,8 @@ func (l *Ledger) RecordCount(ctx context.Context, in agent.CountInput) (agent.Re
 		return agent.Receipt{}, fmt.Errorf("record count: %w", err)
 	}
 	r := getRequest()
-	r.op, r.kind = opOwn, syncproto.KindCount
-	r.count = &pb.Count{Bin: in.Bin, Sku: in.SKU, Lot: in.Lot, Counted: in.Counted,
-		Operator: in.Operator, Device: in.Device}
-	r.key = stockKey{in.Bin, in.SKU, in.Lot}
-	r.qty = in.Counted
+	r.addOwn(syncproto.KindCount, &pb.Count{Bin: in.Bin, Sku: in.SKU, Lot: in.Lot, Counted: in.Counted,
+		Operator: in.Operator, Device: in.Device}, stockKey{in.Bin, in.SKU, in.Lot}, in.Counted)
 	res, err := l.do(ctx, r)
 	if err != nil {
 		return agent.Receipt{}, fmt.Errorf("record count: %w", err)
@@ -457,12 +494,12 @@ func (l *Ledger) Append(ctx context.Context, body *pb.Event) (agent.Receipt, err
 	}
 	r := getRequest()
 	var err error
-	r.body, err = marshalBody(r.body[:0], body)
+	r.body, err = marshalBody(r.body, body)
 	if err != nil {
 		putRequest(r)
 		return agent.Receipt{}, fmt.Errorf("append: %w", err)
 	}
-	r.op, r.kind = opOwn, syncproto.KindOf(body)
+	r.addOwn(syncproto.KindOf(body), nil, stockKey{}, 0)
 	res, err := l.do(ctx, r)
 	if err != nil {
 		return agent.Receipt{}, fmt.Errorf("append: %w", err)
@@ -470,18 +507,66 @@ func (l *Ledger) Append(ctx context.Context, body *pb.Event) (agent.Receipt, err
 	return res.rcpt, nil
 }
 
-// marshalBody encodes a body without its HLC; the writer prepends the HLC
-// field, which gives the same bytes as syncproto.NewEvent (deterministic
-// encoding writes fields in number order, and hlc is the lowest one set).
+// marshalBody appends the encoding of body without its HLC to buf; the
+// writer prepends the HLC field, which gives the same bytes as
+// syncproto.NewEvent (deterministic encoding writes fields in number order,
+// and hlc is the lowest one set). On error buf is returned as it was.
 func marshalBody(buf []byte, body *pb.Event) ([]byte, error) {
 	b, err := proto.MarshalOptions{Deterministic: true}.MarshalAppend(buf, body)
 	if err != nil {
 		return buf, fmt.Errorf("%w: encode body: %v", agent.ErrInvalid, err)
 	}
-	if len(b)+hlcFieldMax > MaxEventBytes {
-		return buf, invalid("event body is %d bytes, limit %d", len(b), MaxEventBytes)
+	if n := len(b) - len(buf); n+hlcFieldMax > MaxEventBytes {
+		return buf, invalid("event body is %d bytes, limit %d", n, MaxEventBytes)
 	}
 	return b, nil
+}
+
+// PutProducts validates and upserts catalogue entries by GTIN in one
+// transaction through the writer (sharing a group commit with appends; it
+// is durable when it returns). GTINs are stored normalised to 14 digits.
+// One invalid entry, or a GTIN given twice, rejects the call with
+// agent.ErrInvalid naming it ("products[2].gtin: ..."); more than
+// MaxProductsPerCall entries are rejected; none does nothing.
+func (l *Ledger) PutProducts(ctx context.Context, products []agent.Product) error {
+	if len(products) == 0 {
+		return nil
+	}
+	if len(products) > MaxProductsPerCall {
+		return fmt.Errorf("put products: %w", invalid("%d products, limit %d per call", len(products), MaxProductsPerCall))
+	}
+	norm, err := validateProducts(products)
+	if err != nil {
+		return fmt.Errorf("put products: %w", err)
+	}
+	r := getRequest()
+	r.op, r.products = opProducts, norm
+	if _, err := l.do(ctx, r); err != nil {
+		return fmt.Errorf("put products: %w", err)
+	}
+	return nil
+}
+
+// ProductByGTIN returns the catalogue entry of gtin, normalised to 14 digits
+// first, as committed, and whether there is one. A malformed GTIN gives
+// agent.ErrInvalid.
+func (l *Ledger) ProductByGTIN(ctx context.Context, gtin string) (agent.Product, bool, error) {
+	g, err := agent.NormalizeGTIN(gtin)
+	if err != nil {
+		return agent.Product{}, false, fmt.Errorf("product by gtin: %w: %v", agent.ErrInvalid, err)
+	}
+	if l.isClosed.Load() {
+		return agent.Product{}, false, fmt.Errorf("product by gtin: %w", agent.ErrClosed)
+	}
+	p := agent.Product{GTIN: g}
+	err = l.rdb.QueryRowContext(ctx, `SELECT sku, name, unit FROM products WHERE gtin = ?`, g).Scan(&p.SKU, &p.Name, &p.Unit)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return agent.Product{}, false, nil
+	case err != nil:
+		return agent.Product{}, false, fmt.Errorf("product by gtin: %w", err)
+	}
+	return p, true, nil
 }
 
 // SetAcked durably records the cloud's watermark for this replica. A value

@@ -21,6 +21,11 @@ const (
 	MaxQty = 1_000_000_000_000_000
 	// MaxPayload bounds a document event's payload, in bytes.
 	MaxPayload = 64 << 10
+	// MaxMovementsPerCall bounds the inputs of one RecordMovements call,
+	// which is written in one transaction.
+	MaxMovementsPerCall = 16384
+	// MaxProductsPerCall bounds the entries of one PutProducts call.
+	MaxProductsPerCall = 16384
 )
 
 // reasonList is what Reasons returns.
@@ -44,10 +49,29 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", agent.ErrInvalid, fmt.Sprintf(format, args...))
 }
 
+// fieldName returns the name of a field of the idx-th element of a list
+// ("movements[3].qty"), or field alone if idx < 0. Only error paths call it.
+func fieldName(list string, idx int, field string) string {
+	if idx < 0 {
+		return field
+	}
+	return fmt.Sprintf("%s[%d].%s", list, idx, field)
+}
+
 // checkString checks one string field: valid UTF-8 (protobuf requires it),
 // no control characters, at most MaxFieldLen bytes, and non-empty if
 // required.
 func checkString(field, s string, required bool) error {
+	return checkListString("", -1, field, s, required)
+}
+
+// checkListString is checkString for a field of the idx-th element of a
+// list (idx < 0: not in a list).
+func checkListString(list string, idx int, name, s string, required bool) error {
+	field := name
+	if idx >= 0 && !okString(s, required) {
+		field = fieldName(list, idx, name)
+	}
 	if s == "" {
 		if required {
 			return invalid("%s is empty", field)
@@ -68,15 +92,36 @@ func checkString(field, s string, required bool) error {
 	return nil
 }
 
+// okString reports whether checkString would accept s, without
+// allocating.
+func okString(s string, required bool) bool {
+	if s == "" {
+		return !required
+	}
+	if len(s) > MaxFieldLen || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func okQty(q int64) bool { return q <= MaxQty && q >= -MaxQty }
+
 func checkQty(field string, q int64) error {
-	if q > MaxQty || q < -MaxQty {
+	if !okQty(q) {
 		return invalid("%s %d is beyond ±%d", field, q, int64(MaxQty))
 	}
 	return nil
 }
 
-func validateMovement(in *agent.MovementInput) error {
-	for _, f := range []struct {
+// validateMovement checks a movement; idx >= 0 names it as the idx-th of
+// a RecordMovements call in errors ("movements[3].qty is 0").
+func validateMovement(in *agent.MovementInput, idx int) error {
+	for _, f := range [...]struct {
 		name, v  string
 		required bool
 	}{
@@ -89,29 +134,63 @@ func validateMovement(in *agent.MovementInput) error {
 		{"operator", in.Operator, false},
 		{"device", in.Device, false},
 	} {
-		if err := checkString(f.name, f.v, f.required); err != nil {
+		if err := checkListString("movements", idx, f.name, f.v, f.required); err != nil {
 			return err
 		}
 	}
+	name := func(field string) string { return fieldName("movements", idx, field) }
 	if !reasons[in.Reason] {
-		return invalid("reason %q is not one of %s", in.Reason, strings.Join(reasonList, ", "))
+		return invalid("%s %q is not one of %s", name("reason"), in.Reason, strings.Join(reasonList, ", "))
 	}
 	if in.Qty == 0 {
-		return invalid("qty is 0")
+		return invalid("%s is 0", name("qty"))
 	}
-	if err := checkQty("qty", in.Qty); err != nil {
-		return err
+	if !okQty(in.Qty) {
+		return checkQty(name("qty"), in.Qty)
 	}
 	if in.UnitCost < 0 {
-		return invalid("unit_cost %d is negative", in.UnitCost)
+		return invalid("%s %d is negative", name("unit_cost"), in.UnitCost)
 	}
-	if err := checkQty("unit_cost", in.UnitCost); err != nil {
-		return err
+	if !okQty(in.UnitCost) {
+		return checkQty(name("unit_cost"), in.UnitCost)
 	}
 	if in.Currency != "" && !isCurrency(in.Currency) {
-		return invalid("currency %q is not a 3-letter upper-case code", in.Currency)
+		return invalid("%s %q is not a 3-letter upper-case code", name("currency"), in.Currency)
 	}
 	return nil
+}
+
+// validateProducts checks catalogue entries and returns them with their
+// GTINs normalised; a GTIN given twice is rejected, since which entry
+// should win would be a guess.
+func validateProducts(ps []agent.Product) ([]agent.Product, error) {
+	out := make([]agent.Product, len(ps))
+	first := make(map[string]int, len(ps))
+	for i, p := range ps {
+		g, err := agent.NormalizeGTIN(p.GTIN)
+		if err != nil {
+			return nil, invalid("%s: %v", fieldName("products", i, "gtin"), err)
+		}
+		if j, dup := first[g]; dup {
+			return nil, invalid("%s %s is also products[%d].gtin", fieldName("products", i, "gtin"), g, j)
+		}
+		first[g] = i
+		for _, f := range [...]struct {
+			name, v  string
+			required bool
+		}{
+			{"sku", p.SKU, true},
+			{"name", p.Name, false},
+			{"unit", p.Unit, false},
+		} {
+			if err := checkListString("products", i, f.name, f.v, f.required); err != nil {
+				return nil, err
+			}
+		}
+		p.GTIN = g
+		out[i] = p
+	}
+	return out, nil
 }
 
 func isCurrency(s string) bool {

@@ -21,10 +21,11 @@ import (
 type op uint8
 
 const (
-	opOwn     op = iota + 1 // append one own event
-	opPeer                  // apply peer events
-	opAcked                 // store the acked watermark
-	opRebuild               // recompute on-hand (its own transaction)
+	opOwn      op = iota + 1 // append own events (one or more, consecutive seqs)
+	opPeer                   // apply peer events
+	opAcked                  // store the acked watermark
+	opRebuild                // recompute on-hand (its own transaction)
+	opProducts               // upsert catalogue entries
 )
 
 // stockKey is a stock key within this ledger's site.
@@ -42,21 +43,41 @@ type peerEvent struct {
 	raw     []byte
 }
 
+// ownEvent is one own event of a request.
+type ownEvent struct {
+	kind syncproto.Kind
+	// end is where the event's body ends in request.body; it starts where
+	// the previous event's ends. Bodies are encoded without their hlc. A
+	// count has none: the writer sets its context and encodes it.
+	end   int
+	count *pb.Count
+	key   stockKey // movement or count
+	qty   int64    // movement delta or counted
+}
+
 // request is one caller's job for the writer. Requests are pooled; done is
 // kept across uses and is answered exactly once per use.
 type request struct {
-	op    op
-	kind  syncproto.Kind
-	body  []byte    // own movement or other body, encoded without hlc
-	count *pb.Count // own count; the writer sets its context
-	key   stockKey
-	qty   int64
-	peer  []peerEvent
-	acked uint64
-	ctx   context.Context // rebuild only
+	op   op
+	own  []ownEvent // opOwn: written with consecutive seqs, in order
+	body []byte     // opOwn: the own events' bodies back to back
+	// rcpts, if set, receives the receipt of own[i] at index i; res.rcpt
+	// holds the last one. It is the caller's, not pooled.
+	rcpts    []agent.Receipt
+	peer     []peerEvent
+	acked    uint64
+	products []agent.Product // opProducts, normalised and checked
+	ctx      context.Context // rebuild only
 
 	res  result
 	done chan result
+}
+
+// addOwn adds an own event whose body (if any) the caller has just appended
+// to r.body.
+func (r *request) addOwn(kind syncproto.Kind, count *pb.Count, key stockKey, qty int64) {
+	r.op = opOwn
+	r.own = append(r.own, ownEvent{kind: kind, end: len(r.body), count: count, key: key, qty: qty})
 }
 
 type result struct {
@@ -65,10 +86,16 @@ type result struct {
 	err  error
 }
 
-// events returns how many events the request writes, for MaxBatch.
+// events returns how many events (or catalogue rows) the request writes,
+// for MaxBatch.
 func (r *request) events() int {
-	if r.op == opPeer {
+	switch r.op {
+	case opOwn:
+		return len(r.own)
+	case opPeer:
 		return len(r.peer)
+	case opProducts:
+		return len(r.products)
 	}
 	return 1
 }
@@ -82,7 +109,13 @@ func putRequest(r *request) {
 	if cap(body) > 4<<10 {
 		body = nil
 	}
-	*r = request{body: body, done: r.done}
+	own := r.own[:0]
+	if cap(own) > 64 {
+		own = nil
+	} else {
+		clear(own[:cap(own)])
+	}
+	*r = request{body: body, own: own, done: r.done}
 	reqPool.Put(r)
 }
 
@@ -105,7 +138,9 @@ const (
 	sqlSelMoves  = `SELECT qty FROM events WHERE replica = ? AND seq > ? AND seq <= ? AND key_id = ? AND kind = 1`
 	sqlUpsPeer   = `INSERT INTO peers (replica, applied_seq, max_hlc) VALUES (?, ?, ?)
 		ON CONFLICT (replica) DO UPDATE SET applied_seq = excluded.applied_seq, max_hlc = max(max_hlc, excluded.max_hlc)`
-	sqlUpdAcked = `UPDATE ledger SET acked_seq = ? WHERE id = 1 AND acked_seq < ?`
+	sqlUpdAcked   = `UPDATE ledger SET acked_seq = ? WHERE id = 1 AND acked_seq < ?`
+	sqlUpsProduct = `INSERT INTO products (gtin, sku, name, unit) VALUES (?, ?, ?, ?)
+		ON CONFLICT (gtin) DO UPDATE SET sku = excluded.sku, name = excluded.name, unit = excluded.unit`
 )
 
 // The schema and the queries above spell kinds as numbers (the count index
@@ -169,7 +204,7 @@ type writer struct {
 	skipped   int
 	held      int
 
-	insPeer, selKey, insKey, updKey, selCounts, selMoves, upsPeer, updAcked driver.Stmt
+	insPeer, selKey, insKey, updKey, selCounts, selMoves, upsPeer, updAcked, upsProduct driver.Stmt
 	// insRows[i] inserts rowChunks[i] events in one statement.
 	insRows [len(rowChunks)]driver.Stmt
 
@@ -283,6 +318,7 @@ func (w *writer) prepare(ctx context.Context) error {
 		{&w.selMoves, sqlSelMoves},
 		{&w.upsPeer, sqlUpsPeer},
 		{&w.updAcked, sqlUpdAcked},
+		{&w.upsProduct, sqlUpsProduct},
 	} {
 		s, err := w.conn.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -294,7 +330,7 @@ func (w *writer) prepare(ctx context.Context) error {
 }
 
 func (w *writer) closeStmts() {
-	for _, s := range []driver.Stmt{w.insRows[0], w.insRows[1], w.insRows[2], w.insPeer, w.selKey, w.insKey, w.updKey, w.selCounts, w.selMoves, w.upsPeer, w.updAcked} {
+	for _, s := range []driver.Stmt{w.insRows[0], w.insRows[1], w.insRows[2], w.insPeer, w.selKey, w.insKey, w.updKey, w.selCounts, w.selMoves, w.upsPeer, w.updAcked, w.upsProduct} {
 		if s != nil {
 			s.Close()
 		}
@@ -404,6 +440,8 @@ func (w *writer) writeBatch(batch []*request) (err error) {
 			if r.acked > w.acked {
 				w.acked = r.acked
 			}
+		case opProducts:
+			err = w.putProducts(r)
 		}
 		if err != nil {
 			return err
@@ -506,14 +544,34 @@ func (w *writer) clearScratch() {
 	w.own, w.nEvents, w.applied, w.skipped, w.held = 0, 0, 0, 0, 0
 }
 
-// appendOwn writes one own event with the next seq and a fresh HLC, and
-// applies it to on-hand.
+// appendOwn writes the request's own events with the next seqs and fresh
+// HLCs, in order, and applies them to on-hand.
 func (w *writer) appendOwn(r *request) error {
+	start := 0
+	for i := range r.own {
+		e := &r.own[i]
+		rc, err := w.appendOne(e, r.body[start:e.end])
+		if err != nil {
+			return err
+		}
+		start = e.end
+		if r.rcpts != nil {
+			r.rcpts[i] = rc
+		}
+		r.res.rcpt = rc
+	}
+	return nil
+}
+
+// appendOne writes one own event with the next seq and a fresh HLC, and
+// applies it to on-hand. body is the event's encoding without hlc (unused
+// for a count).
+func (w *writer) appendOne(e *ownEvent, body []byte) (agent.Receipt, error) {
 	l := w.l
 	seq := w.lastSeq + 1
 	hlc := l.clock.Tick()
 	start := len(w.arena)
-	if r.kind == syncproto.KindCount {
+	if e.kind == syncproto.KindCount {
 		// The context is everything this replica has seen: its own seqs
 		// below this one and the peer events applied so far (including
 		// those earlier in this transaction, which commit with it).
@@ -522,21 +580,21 @@ func (w *writer) appendOwn(r *request) error {
 			ctx[p] = s
 		}
 		ctx[l.replica] = seq - 1
-		r.count.Ctx = ctx.PB()
-		ev, err := syncproto.NewEvent(l.replica, seq, hlc, l.site, &pb.Event{Body: &pb.Event_Count{Count: r.count}})
+		e.count.Ctx = ctx.PB()
+		ev, err := syncproto.NewEvent(l.replica, seq, hlc, l.site, &pb.Event{Body: &pb.Event_Count{Count: e.count}})
 		if err != nil {
-			return err
+			return agent.Receipt{}, err
 		}
 		w.arena = append(w.arena, ev.Raw...)
 	} else {
-		w.arena = append(appendHLC(w.arena, hlc), r.body...)
+		w.arena = append(appendHLC(w.arena, hlc), body...)
 	}
-	row := eventRow{replica: l.replica, seq: seq, hlc: hlc, kind: r.kind, qty: r.qty, raw: w.arena[start:len(w.arena):len(w.arena)]}
+	row := eventRow{replica: l.replica, seq: seq, hlc: hlc, kind: e.kind, qty: e.qty, raw: w.arena[start:len(w.arena):len(w.arena)]}
 	var ks *keyState
-	if r.kind == syncproto.KindMovement || r.kind == syncproto.KindCount {
+	if e.kind == syncproto.KindMovement || e.kind == syncproto.KindCount {
 		var err error
-		if ks, err = w.key(r.key); err != nil {
-			return err
+		if ks, err = w.key(e.key); err != nil {
+			return agent.Receipt{}, err
 		}
 		row.keyID = ks.id
 	}
@@ -544,15 +602,24 @@ func (w *writer) appendOwn(r *request) error {
 	w.lastSeq = seq
 	w.own++
 	w.nEvents++
-	switch r.kind {
+	switch e.kind {
 	case syncproto.KindMovement:
-		w.addMovement(ks, l.replica, seq, r.qty)
+		w.addMovement(ks, l.replica, seq, e.qty)
 	case syncproto.KindCount:
 		if err := w.countArrived(ks); err != nil {
-			return err
+			return agent.Receipt{}, err
 		}
 	}
-	r.res.rcpt = agent.Receipt{Replica: l.replica, Seq: seq, HLC: hlc}
+	return agent.Receipt{Replica: l.replica, Seq: seq, HLC: hlc}, nil
+}
+
+// putProducts upserts the request's catalogue entries.
+func (w *writer) putProducts(r *request) error {
+	for _, p := range r.products {
+		if _, err := w.exec(w.upsProduct, p.GTIN, p.SKU, p.Name, p.Unit); err != nil {
+			return fmt.Errorf("upsert product %s: %w", p.GTIN, err)
+		}
+	}
 	return nil
 }
 

@@ -11,8 +11,9 @@ import (
 )
 
 // DecodeJSON decodes the request body into dst, which must point to a
-// struct. The body must hold exactly one JSON object of at most maxBytes
-// bytes, with no field dst does not have; numbers for integer fields must be
+// struct or a slice of structs. The body must hold exactly one JSON object
+// (or, for a slice, one array of objects) of at most maxBytes bytes, with no
+// field dst does not have; numbers for integer fields must be
 // integers (1.5 is refused, never truncated). The Content-Type is not
 // checked. On failure it returns a *Problem naming what was wrong, with one
 // of these reasons: "too_large" (status 413), "empty_body", "bad_json",
@@ -77,6 +78,11 @@ func decodeProblem(err error, maxBytes int64) *Problem {
 
 // typeProblem explains a JSON value of the wrong type for its field.
 func typeProblem(e *json.UnmarshalTypeError) *Problem {
+	if e.Field == "" && e.Type != nil && e.Type.Kind() == reflect.Slice {
+		return BadRequest("bad_type",
+			fmt.Sprintf("request body must be a JSON array, got %s", article(e.Value)),
+			fmt.Sprintf("请求体必须是 JSON 数组，收到的是 %s", e.Value))
+	}
 	if e.Field == "" {
 		return BadRequest("bad_type",
 			fmt.Sprintf("request body must be a JSON object, got %s", article(e.Value)),

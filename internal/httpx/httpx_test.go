@@ -143,3 +143,35 @@ func TestDecodeJSONProblemIsError(t *testing.T) {
 		t.Errorf("problem %+v, n = %d; want 400 not_integer and n untouched", p, dst.N)
 	}
 }
+
+func TestDecodeJSONSlice(t *testing.T) {
+	type item struct {
+		S string `json:"s"`
+	}
+	for _, tc := range []struct {
+		name, body, wantReason, wantIn string
+		want                           []item
+	}{
+		{name: "array", body: `[{"s":"a"},{"s":"b"}]`, want: []item{{"a"}, {"b"}}},
+		{name: "empty array", body: `[]`, want: []item{}},
+		{name: "object", body: `{"s":"a"}`, wantReason: "bad_type", wantIn: "must be a JSON array, got an object"},
+		{name: "unknown field in element", body: `[{"s":"a","t":1}]`, wantReason: "unknown_field", wantIn: `"t"`},
+		{name: "two arrays", body: `[] []`, wantReason: "bad_json", wantIn: "exactly one"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []item
+			req := httptest.NewRequest(http.MethodPut, "/", strings.NewReader(tc.body))
+			err := httpx.DecodeJSON(httptest.NewRecorder(), req, &got, 1024)
+			if tc.wantReason == "" {
+				if err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want) {
+					t.Fatalf("got %v, %v; want %v", got, err, tc.want)
+				}
+				return
+			}
+			p, ok := err.(*httpx.Problem)
+			if !ok || p.Reason != tc.wantReason || !strings.Contains(p.Msg, tc.wantIn) || p.MsgZH == "" {
+				t.Fatalf("got %#v, want reason %q mentioning %q", err, tc.wantReason, tc.wantIn)
+			}
+		})
+	}
+}

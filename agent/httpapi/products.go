@@ -1,0 +1,103 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/jxc-edge/jxc/agent"
+	"github.com/jxc-edge/jxc/internal/httpx"
+)
+
+// ProductRequest is one entry of the body of PUT /api/v1/products, which is
+// a JSON array of them. GTIN has 8, 12, 13 or 14 digits with a valid check
+// digit and is stored as 14; SKU is required; Name and Unit are optional.
+type ProductRequest struct {
+	GTIN string `json:"gtin"`
+	SKU  string `json:"sku"`
+	Name string `json:"name,omitempty"`
+	Unit string `json:"unit,omitempty"`
+}
+
+// PutProductsResponse is the body of a successful PUT /api/v1/products.
+type PutProductsResponse struct {
+	// Upserted is how many entries were inserted or replaced.
+	Upserted int `json:"upserted"`
+}
+
+// handlePutProducts upserts a list of catalogue entries, all or none. The
+// answer is 200 once they are durable.
+func (s *Server) handlePutProducts(w http.ResponseWriter, r *http.Request) {
+	var req []ProductRequest
+	if err := httpx.DecodeJSON(w, r, &req, MaxProductsBodyBytes); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ps := make([]agent.Product, len(req))
+	for i, p := range req {
+		if err := p.validate(i); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		ps[i] = agent.Product{GTIN: p.GTIN, SKU: p.SKU, Name: p.Name, Unit: p.Unit}
+	}
+	if err := s.ledger.PutProducts(r.Context(), ps); err != nil {
+		s.writeError(w, r, fmt.Errorf("put products: %w", err))
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, PutProductsResponse{Upserted: len(ps)})
+}
+
+// handleProduct answers the catalogue entry of the GTIN in the path, in
+// its 14-digit form; 404 if there is none.
+func (s *Server) handleProduct(w http.ResponseWriter, r *http.Request) {
+	raw := r.PathValue("gtin")
+	gtin, err := agent.NormalizeGTIN(raw)
+	if err != nil {
+		s.writeError(w, r, badGTIN("the GTIN in the path", "路径中的 GTIN", err))
+		return
+	}
+	p, found, err := s.ledger.ProductByGTIN(r.Context(), gtin)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("product by gtin: %w", err))
+		return
+	}
+	if !found {
+		s.writeError(w, r, &httpx.Problem{
+			Status: http.StatusNotFound,
+			Reason: "unknown_product",
+			Msg:    fmt.Sprintf("no product with GTIN %s in the catalogue", gtin),
+			MsgZH:  fmt.Sprintf("商品目录中没有 GTIN 为 %s 的商品", gtin),
+		})
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, p)
+}
+
+// validate checks what the API itself requires of the i-th entry; the
+// ledger checks the rest (lengths, characters, duplicates) and answers
+// agent.ErrInvalid.
+func (p *ProductRequest) validate(i int) error {
+	switch {
+	case p.GTIN == "":
+		return missingIn(i, "gtin")
+	case p.SKU == "":
+		return missingIn(i, "sku")
+	}
+	if _, err := agent.NormalizeGTIN(p.GTIN); err != nil {
+		return badGTIN(fmt.Sprintf("entry %d: field \"gtin\"", i), fmt.Sprintf("第 %d 项的字段 \"gtin\"", i), err)
+	}
+	return nil
+}
+
+func missingIn(i int, field string) *httpx.Problem {
+	return httpx.BadRequest("missing_field",
+		fmt.Sprintf("entry %d: field %q is required", i, field),
+		fmt.Sprintf("第 %d 项缺少必填字段 %q", i, field))
+}
+
+// badGTIN explains a malformed GTIN; where names it.
+func badGTIN(where, whereZH string, err error) *httpx.Problem {
+	return httpx.BadRequest("bad_gtin",
+		fmt.Sprintf("%s is not a valid GTIN: %v", where, err),
+		fmt.Sprintf("%s不是有效的 GTIN（应为 8、12、13 或 14 位数字且校验位正确）：%v", whereZH, err))
+}

@@ -70,17 +70,25 @@ type scaleFile struct {
 }
 
 type scannerFile struct {
-	Kind              string   `yaml:"kind"`
-	Name              string   `yaml:"name"`
-	Model             string   `yaml:"model"`
-	Transport         string   `yaml:"transport"`
-	VendorID          string   `yaml:"vendor_id"`
-	ProductID         string   `yaml:"product_id"`
-	Port              string   `yaml:"port"`
-	Baud              optInt   `yaml:"baud"`
-	SymbologyPrefixes []string `yaml:"symbology_prefixes"`
-	GSSubstitute      string   `yaml:"gs_substitute"`
-	Terminator        string   `yaml:"terminator"`
+	Kind              string       `yaml:"kind"`
+	Name              string       `yaml:"name"`
+	Model             string       `yaml:"model"`
+	Transport         string       `yaml:"transport"`
+	VendorID          string       `yaml:"vendor_id"`
+	ProductID         string       `yaml:"product_id"`
+	Port              string       `yaml:"port"`
+	Baud              optInt       `yaml:"baud"`
+	SymbologyPrefixes []string     `yaml:"symbology_prefixes"`
+	GSSubstitute      string       `yaml:"gs_substitute"`
+	Terminator        string       `yaml:"terminator"`
+	Station           *stationFile `yaml:"station"`
+}
+
+// stationFile is a scanner's station section: what a scan records.
+type stationFile struct {
+	Bin    string `yaml:"bin"`
+	Reason string `yaml:"reason"`
+	Scale  string `yaml:"scale"`
 }
 
 // optInt is an optional YAML integer.

@@ -282,10 +282,30 @@ type Scanner struct {
 	// Terminator is the bytes that end each code ("\r", "\n", "\r\n" or
 	// "\t").
 	Terminator string `json:"terminator"`
+	// Station, when set, makes the scanner a fixed scanning station: every
+	// code scanned records a movement into its bin (a receiving desk, a
+	// weighing station). Without it, scans go to whoever reads them.
+	Station *Station `json:"station,omitempty"`
 
 	// File is the base name of the file it was loaded from.
 	File string `json:"-"`
 }
+
+// Station is what a scan at a fixed scanning station records: a movement of
+// the scanned item into (or out of) Bin with Reason. The quantity is the
+// weight or count the code itself carries (GS1 AIs 310n/30/37, an in-store
+// weight label), else the stable weight of Scale when one is named and the
+// item is sold by weight, else 1.
+type Station struct {
+	Bin    string `json:"bin"`
+	Reason string `json:"reason"`
+	// Scale names a scale profile of the same set; empty for none.
+	Scale string `json:"scale,omitempty"`
+}
+
+// StationReasons are the reasons a station may record; "ship", "sale",
+// "scrap" and "transfer_out" take stock out, the others bring it in.
+var StationReasons = []string{"receive", "purchase", "return", "transfer_in", "adjust", "ship", "sale", "scrap", "transfer_out"}
 
 // Set is the validated profiles of a site, each kind sorted by name. Names
 // are unique across kinds. A Set is not changed after loading.
@@ -458,6 +478,18 @@ func crossCheck(ps []profile) []error {
 			if p.scanner.Port != "" {
 				claim(p, "port", "serial port "+p.scanner.Port)
 			}
+		}
+	}
+	scales := make(map[string]bool)
+	for _, p := range ps {
+		if p.kind == KindScale {
+			scales[p.name] = true
+		}
+	}
+	for _, p := range ps {
+		if p.kind == KindScanner && p.scanner.Station != nil && p.scanner.Station.Scale != "" && !scales[p.scanner.Station.Scale] {
+			errs = append(errs, &FieldError{File: p.file, Path: "station.scale",
+				Msg: fmt.Sprintf("%q is not the name of a scale profile", p.scanner.Station.Scale)})
 		}
 	}
 	return errs

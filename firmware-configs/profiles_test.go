@@ -192,6 +192,12 @@ func TestParseErrors(t *testing.T) {
 			[]string{"s.yaml: stable_timeout: 2m0s is not between 100ms and 1m0s (line 6)"}},
 
 		// Scanner fields.
+		{"station without bin", "c.yaml", func(t *testing.T) string { return scannerYAML + "station:\n  reason: receive\n" },
+			[]string{"c.yaml: station.bin: required: the bin scans are booked to"}},
+		{"station reason", "c.yaml", func(t *testing.T) string { return scannerYAML + "station:\n  bin: R1\n  reason: steal\n" },
+			[]string{`c.yaml: station.reason: "steal" is not one of receive, purchase, return, transfer_in, adjust, ship, sale, scrap, transfer_out (line 8)`}},
+		{"station unknown field", "c.yaml", func(t *testing.T) string { return scannerYAML + "station:\n  bin: R1\n  qty: 3\n" },
+			[]string{`c.yaml: station.qty: unknown field "qty" (line 8)`}},
 		{"scanner transport missing", "c.yaml", func(t *testing.T) string { return edit(t, scannerYAML, "transport: usb-hid\n", "") },
 			[]string{"c.yaml: transport: required: usb-hid, hid-pos or serial"}},
 		{"scanner transport", "c.yaml", func(t *testing.T) string { return edit(t, scannerYAML, "usb-hid", "bluetooth") },
@@ -421,6 +427,10 @@ func TestLoadDirProblems(t *testing.T) {
 			"a.yaml": {Data: []byte(scaleYAML)},
 			"b.yaml": {Data: []byte("kind: scanner\ntransport: serial\nport: /dev/ttyUSB0\n")},
 		}, []string{"b.yaml: port: serial port /dev/ttyUSB0 is also used by a.yaml; a device can have one client"}},
+		{"station scale not a scale", fstest.MapFS{
+			"a.yaml": {Data: []byte(readerYAML)},
+			"c.yaml": {Data: []byte(scannerYAML + "station:\n  bin: R1\n  scale: dock-1\n")},
+		}, []string{`c.yaml: station.scale: "dock-1" is not the name of a scale profile`}},
 		{"every file's problems at once", fstest.MapFS{
 			"a.yaml":       {Data: []byte(edit(t, readerYAML, "role: inner", "role: middle"))},
 			"b.yml":        {Data: []byte(scaleYAML + "colour: red\n")},

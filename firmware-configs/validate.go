@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -429,6 +430,19 @@ func (c *checker) scanner(f *scannerFile, fileName string) *Scanner {
 			c.addf("terminator", "%q is not cr, enter, lf, crlf or tab", f.Terminator)
 		}
 		s.Terminator = t
+	}
+	if st := f.Station; st != nil {
+		s.Station = &Station{Bin: st.Bin, Reason: st.Reason, Scale: st.Scale}
+		if st.Bin == "" {
+			c.add("station.bin", "required: the bin scans are booked to")
+		}
+		c.text("station.bin", st.Bin, 64)
+		switch {
+		case st.Reason == "":
+			s.Station.Reason = "receive"
+		case !slices.Contains(StationReasons, st.Reason):
+			c.addf("station.reason", "%q is not one of %s", st.Reason, strings.Join(StationReasons, ", "))
+		}
 	}
 	return s
 }

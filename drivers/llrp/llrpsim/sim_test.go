@@ -1,0 +1,214 @@
+package llrpsim_test
+
+import (
+	"fmt"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/jxc-edge/jxc/drivers/llrp"
+	"github.com/jxc-edge/jxc/drivers/llrp/llrpsim"
+)
+
+// rawClient speaks LLRP to the emulator by hand.
+type rawClient struct {
+	tb testing.TB
+	nc net.Conn
+	mr *llrp.MessageReader
+	id uint32
+}
+
+func dial(tb testing.TB, s *llrpsim.Server) *rawClient {
+	tb.Helper()
+	nc, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { nc.Close() })
+	return &rawClient{tb: tb, nc: nc, mr: llrp.NewMessageReader(nc, 0)}
+}
+
+// next returns the next message that is not a keepalive or report.
+func (c *rawClient) next() llrp.Message {
+	c.tb.Helper()
+	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		m, err := c.mr.Next()
+		if err != nil {
+			c.tb.Fatal(err)
+		}
+		if m.Type != llrp.MsgKeepalive && m.Type != llrp.MsgROAccessReport {
+			return m
+		}
+	}
+}
+
+// call sends a message and returns the answer with its ID.
+func (c *rawClient) call(version uint8, t llrp.MessageType, body []byte) llrp.Message {
+	c.tb.Helper()
+	c.id++
+	if _, err := c.nc.Write(llrp.AppendMessage(nil, llrp.Message{Version: version, Type: t, ID: c.id, Body: body})); err != nil {
+		c.tb.Fatal(err)
+	}
+	m := c.next()
+	if m.ID != c.id {
+		c.tb.Fatalf("answer %v has ID %d, want %d", m.Type, m.ID, c.id)
+	}
+	return m
+}
+
+func status(tb testing.TB, m llrp.Message) llrp.Status {
+	tb.Helper()
+	st, err := llrp.DecodeStatus(m.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st
+}
+
+func listen(tb testing.TB, opts llrpsim.Options) *llrpsim.Server {
+	tb.Helper()
+	s, err := llrpsim.Listen("127.0.0.1:0", opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestServerProtocol(t *testing.T) {
+	s := listen(t, llrpsim.Options{})
+	c := dial(t, s)
+	if m := c.next(); m.Type != llrp.MsgReaderEventNotification {
+		t.Fatalf("first message %v", m.Type)
+	}
+	steps := []struct {
+		name     string
+		version  uint8
+		typ      llrp.MessageType
+		body     []byte
+		wantType llrp.MessageType
+		wantCode llrp.StatusCode
+	}{
+		{name: "1.1 message before negotiation", version: 2, typ: llrp.MsgSetReaderConfig, body: llrp.AppendReaderConfig(nil, llrp.ReaderConfig{}),
+			wantType: llrp.MsgErrorMessage, wantCode: llrp.StatusUnsupportedVersion},
+		{name: "unknown message", version: 1, typ: 2 /* GET_READER_CONFIG */, wantType: llrp.MsgErrorMessage, wantCode: llrp.StatusUnsupportedMessage},
+		{name: "start a ROSpec that does not exist", version: 1, typ: llrp.MsgStartROSpec, body: llrp.AppendROSpecID(nil, 5),
+			wantType: llrp.MsgStartROSpecResponse, wantCode: llrp.StatusInvalid},
+		{name: "add a ROSpec on antenna 9", version: 1, typ: llrp.MsgAddROSpec,
+			body:     llrp.AppendAddROSpec(nil, llrp.ROSpecConfig{ID: 5, Antennas: []llrp.AntennaConfig{{ID: 9}}}, 1),
+			wantType: llrp.MsgAddROSpecResponse, wantCode: llrp.StatusOutOfRange},
+		{name: "add a ROSpec", version: 1, typ: llrp.MsgAddROSpec, body: llrp.AppendAddROSpec(nil, llrp.ROSpecConfig{ID: 5}, 1),
+			wantType: llrp.MsgAddROSpecResponse},
+		{name: "add it twice", version: 1, typ: llrp.MsgAddROSpec, body: llrp.AppendAddROSpec(nil, llrp.ROSpecConfig{ID: 5}, 1),
+			wantType: llrp.MsgAddROSpecResponse, wantCode: llrp.StatusInvalid},
+		{name: "start before enable", version: 1, typ: llrp.MsgStartROSpec, body: llrp.AppendROSpecID(nil, 5),
+			wantType: llrp.MsgStartROSpecResponse, wantCode: llrp.StatusInvalid},
+		{name: "negotiate 1.1", version: 2, typ: llrp.MsgSetProtocolVersion, body: []byte{2}, wantType: llrp.MsgSetProtocolVersionResponse},
+		{name: "1.0.1 message after negotiation", version: 1, typ: llrp.MsgEnableROSpec, body: llrp.AppendROSpecID(nil, 5),
+			wantType: llrp.MsgErrorMessage, wantCode: llrp.StatusUnsupportedVersion},
+		{name: "enable", version: 2, typ: llrp.MsgEnableROSpec, body: llrp.AppendROSpecID(nil, 5), wantType: llrp.MsgEnableROSpecResponse},
+		{name: "start", version: 2, typ: llrp.MsgStartROSpec, body: llrp.AppendROSpecID(nil, 5), wantType: llrp.MsgStartROSpecResponse},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			m := c.call(st.version, st.typ, st.body)
+			if m.Type != st.wantType {
+				t.Fatalf("answer %v, want %v", m.Type, st.wantType)
+			}
+			if got := status(t, m); got.Code != st.wantCode {
+				t.Fatalf("status %+v, want %v", got, st.wantCode)
+			}
+		})
+	}
+	if got := s.Stats(); !got.Started || got.Version != 2 {
+		t.Fatalf("stats %+v", got)
+	}
+}
+
+// TestServerReportsOnlyWhileStarted plays a pass before and after a ROSpec
+// starts: only the second is reported.
+func TestServerReportsOnlyWhileStarted(t *testing.T) {
+	s := listen(t, llrpsim.Options{ReportInterval: 5 * time.Millisecond})
+	c := dial(t, s)
+	c.next()
+	epc := []byte{0x30, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+	pass := llrpsim.Pass{EPC: epc, Antennas: []llrpsim.AntennaSighting{{Antenna: 1, RSSI: -50, Reads: 3}}}
+	s.Play(pass)
+	waitFor(t, func() error {
+		if st := s.Stats(); st.ReadsDropped != 3 {
+			return fmt.Errorf("stats %+v", st)
+		}
+		return nil
+	})
+	for _, step := range []struct {
+		t    llrp.MessageType
+		body []byte
+	}{
+		{llrp.MsgAddROSpec, llrp.AppendAddROSpec(nil, llrp.ROSpecConfig{ID: 1, StartImmediate: true}, 1)},
+		{llrp.MsgEnableROSpec, llrp.AppendROSpecID(nil, 1)},
+	} {
+		if st := status(t, c.call(1, step.t, step.body)); st.Code != llrp.StatusSuccess {
+			t.Fatalf("%v: %+v", step.t, st)
+		}
+	}
+	s.Play(pass)
+	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	reads := 0
+	for reads < 3 {
+		m, err := c.mr.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Type != llrp.MsgROAccessReport {
+			continue
+		}
+		n, err := llrp.DecodeROAccessReport(m.Body, &llrp.ReportState{}, func(tr *llrp.TagReport) error {
+			if tr.Antenna != 1 || tr.PeakRSSI != -50 || tr.Known != llrp.ReportFields {
+				return fmt.Errorf("report %+v", tr)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reads += n
+	}
+	if st := s.Stats(); st.ReadsSent != 3 || st.ReadsDropped != 3 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestServerRefusesSecondClient(t *testing.T) {
+	s := listen(t, llrpsim.Options{})
+	first := dial(t, s)
+	first.next()
+	second := dial(t, s)
+	m := second.next()
+	ev, err := llrp.DecodeReaderEvent(m.Body)
+	if err != nil || ev.ConnectionStatus != llrp.ConnClientConnectionExists {
+		t.Fatalf("second client got %+v, %v", ev, err)
+	}
+	second.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := second.mr.Next(); err == nil {
+		t.Fatal("second connection still open")
+	}
+	if ev, err := llrp.DecodeReaderEvent(first.next().Body); err != nil || ev.ConnectionStatus != llrp.ConnAnotherAttempted {
+		t.Fatalf("first client got %+v, %v", ev, err)
+	}
+}
+
+func waitFor(tb testing.TB, fn func() error) {
+	tb.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := fn()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatal(err)
+		}
+		<-time.After(5 * time.Millisecond)
+	}
+}

@@ -1,0 +1,541 @@
+package llrp_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jxc-edge/jxc/drivers"
+	"github.com/jxc-edge/jxc/drivers/gs1"
+	"github.com/jxc-edge/jxc/drivers/llrp"
+	"github.com/jxc-edge/jxc/drivers/llrp/llrpsim"
+)
+
+// checkFor polls fn until it returns nil or timeout passes.
+func checkFor(tb testing.TB, timeout time.Duration, fn func() error) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := fn()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("after %v: %v", timeout, err)
+		}
+		<-time.After(5 * time.Millisecond)
+	}
+}
+
+// MustListenSim starts an emulated reader on a free local port.
+func MustListenSim(tb testing.TB, opts llrpsim.Options) *llrpsim.Server {
+	tb.Helper()
+	s, err := llrpsim.Listen("127.0.0.1:0", opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+// DriverConfig is a driver configuration with short timings for tests.
+func DriverConfig(addr string) llrp.Config {
+	return llrp.Config{
+		Name:      "dock-1",
+		Address:   addr,
+		KeepAlive: 250 * time.Millisecond,
+		// Generous: other test binaries load this machine. The stall test
+		// sets its own.
+		ReadTimeout:    2 * time.Second,
+		RequestTimeout: 3 * time.Second,
+		CloseTimeout:   time.Second,
+		RetryMin:       10 * time.Millisecond,
+		RetryMax:       100 * time.Millisecond,
+		ROSpec: llrp.ROSpecConfig{
+			ID:            7,
+			Antennas:      []llrp.AntennaConfig{{ID: 1, TxPowerIndex: 81}, {ID: 2, TxPowerIndex: 81}},
+			Session:       2,
+			TagPopulation: 32,
+		},
+	}
+}
+
+// runningReader is a Reader running in a goroutine.
+type runningReader struct {
+	*llrp.Reader
+	reads  chan drivers.TagRead
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// MustRunReader starts a Reader; the test's cleanup stops it.
+func MustRunReader(tb testing.TB, cfg llrp.Config) *runningReader {
+	tb.Helper()
+	r, err := llrp.NewReader(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rr := &runningReader{Reader: r, reads: make(chan drivers.TagRead, 100000), cancel: cancel, done: make(chan error, 1)}
+	go func() { rr.done <- r.Run(ctx, rr.reads) }()
+	tb.Cleanup(func() {
+		if tb.Failed() {
+			tb.Logf("reader health %+v, last error %v", r.Health(), r.LastError())
+		}
+		cancel()
+		select {
+		case <-rr.done:
+		case <-time.After(5 * time.Second):
+			tb.Error("Run did not return")
+		}
+	})
+	return rr
+}
+
+// waitRunning waits until the reader is connected and its ROSpec runs.
+func waitRunning(tb testing.TB, s *llrpsim.Server, r *runningReader) {
+	tb.Helper()
+	checkFor(tb, 5*time.Second, func() error {
+		if h := r.Health(); !h.Connected || !s.Stats().Started {
+			return fmt.Errorf("not running: health %+v, sim %+v", h, s.Stats())
+		}
+		return nil
+	})
+}
+
+// collect receives n tag reads.
+func collect(tb testing.TB, r *runningReader, n int) []drivers.TagRead {
+	tb.Helper()
+	var got []drivers.TagRead
+	timeout := time.After(5 * time.Second)
+	for len(got) < n {
+		select {
+		case tr := <-r.reads:
+			got = append(got, tr)
+		case <-timeout:
+			tb.Fatalf("got %d of %d reads; health %+v", len(got), n, r.Health())
+		}
+	}
+	return got
+}
+
+func mustSGTIN(tb testing.TB, serial uint64) []byte {
+	tb.Helper()
+	epc, err := gs1.EncodeSGTIN96("80614141123458", serial, 1, 7)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return epc
+}
+
+// expectedReads lists the reads a Pass produces, in time order, with
+// timestamps at the microsecond resolution LLRP carries.
+type expectedRead struct {
+	epc     []byte
+	antenna uint16
+	rssi    int8
+	at      time.Time
+}
+
+func expectReads(base time.Time, passes ...llrpsim.Pass) []expectedRead {
+	var out []expectedRead
+	for _, p := range passes {
+		for _, a := range p.Antennas {
+			n := max(a.Reads, 1)
+			for k := range n {
+				at := base.Add(p.Start + a.At)
+				if n > 1 {
+					at = at.Add(a.Span * time.Duration(k) / time.Duration(n-1))
+				}
+				out = append(out, expectedRead{epc: p.EPC, antenna: a.Antenna, rssi: a.RSSI, at: at})
+			}
+		}
+	}
+	return out
+}
+
+func TestReaderDeliversPasses(t *testing.T) {
+	sim := MustListenSim(t, llrpsim.Options{})
+	r := MustRunReader(t, DriverConfig(sim.Addr()))
+	waitRunning(t, sim, r)
+
+	in := llrpsim.GatePass(mustSGTIN(t, 1), 0, 1, 2)                     // outer → inner: inbound
+	out := llrpsim.GatePass(mustSGTIN(t, 2), 800*time.Millisecond, 2, 1) // inner → outer: outbound
+	base := sim.Play(in, out)
+	want := expectReads(base, in, out)
+	got := collect(t, r, len(want))
+
+	for i, w := range want {
+		g := got[i]
+		wantAt := time.UnixMicro(w.at.UnixMicro())
+		if !bytes.Equal(g.EPC, w.epc) || g.Antenna != w.antenna || g.RSSI != w.rssi ||
+			!g.FirstSeen.Equal(wantAt) || !g.LastSeen.Equal(wantAt) || g.Count != 1 || g.Reader != "dock-1" {
+			t.Fatalf("read %d: got %+v\nwant epc %X antenna %d rssi %d at %v", i, g, w.epc, w.antenna, w.rssi, wantAt)
+		}
+		if g.FirstSeen.Location() != time.UTC {
+			t.Fatalf("read %d: time in %v, want UTC", i, g.FirstSeen.Location())
+		}
+	}
+
+	if v := r.Version(); v != llrp.Version11 {
+		t.Fatalf("version %d, want LLRP 1.1", v)
+	}
+	st := sim.Stats()
+	spec := st.ROSpec
+	if spec == nil || spec.ID != 7 || spec.Session != 2 || spec.TagPopulation != 32 || len(spec.AntennaIDs) != 2 ||
+		spec.StartImmediate || spec.Fields != llrp.ReportFields || spec.Antennas[0].TxPowerIndex != 81 {
+		t.Fatalf("sim got ROSpec %+v", spec)
+	}
+	checkFor(t, time.Second, func() error {
+		if h := r.Health(); h.Events != uint64(len(want)) || h.LastEvent.IsZero() || h.Kind != "llrp" || h.Device != "dock-1" {
+			return fmt.Errorf("health %+v", h)
+		}
+		return nil
+	})
+}
+
+// TestReaderAntennaFilter checks the ROSpec's antenna list is honoured:
+// reads on antennas outside it never arrive.
+func TestReaderAntennaFilter(t *testing.T) {
+	sim := MustListenSim(t, llrpsim.Options{})
+	r := MustRunReader(t, DriverConfig(sim.Addr())) // antennas 1 and 2
+	waitRunning(t, sim, r)
+	sim.Play(
+		llrpsim.Pass{EPC: mustSGTIN(t, 3), Antennas: []llrpsim.AntennaSighting{{Antenna: 3, RSSI: -40}}},
+		llrpsim.Pass{EPC: mustSGTIN(t, 4), Start: 50 * time.Millisecond, Antennas: []llrpsim.AntennaSighting{{Antenna: 2, RSSI: -41}}},
+	)
+	got := collect(t, r, 1)
+	if !bytes.Equal(got[0].EPC, mustSGTIN(t, 4)) || got[0].Antenna != 2 {
+		t.Fatalf("got %+v", got[0])
+	}
+}
+
+func TestReaderVersion(t *testing.T) {
+	tests := []struct {
+		name        string
+		simVersion  uint8
+		maxVersion  uint8
+		wantVersion uint8
+		wantTrigger uint8
+		wantErrors  bool
+	}{
+		{name: "1.1 reader", simVersion: llrp.Version11, wantVersion: llrp.Version11, wantTrigger: llrp.ReportTriggerNMillisOrEndAI},
+		{name: "1.0.1 reader: fallback", simVersion: llrp.Version101, wantVersion: llrp.Version101, wantTrigger: llrp.ReportTriggerNTagsOrEndAISpec, wantErrors: true},
+		{name: "1.1 reader, 1.0.1 configured", simVersion: llrp.Version11, maxVersion: llrp.Version101, wantVersion: llrp.Version101, wantTrigger: llrp.ReportTriggerNTagsOrEndAISpec},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := MustListenSim(t, llrpsim.Options{MaxVersion: tt.simVersion})
+			cfg := DriverConfig(sim.Addr())
+			cfg.MaxVersion = tt.maxVersion
+			cfg.ROSpec.ReportTimeoutMS = 100
+			r := MustRunReader(t, cfg)
+			waitRunning(t, sim, r)
+			if got := r.Version(); got != tt.wantVersion {
+				t.Fatalf("driver version %d, want %d", got, tt.wantVersion)
+			}
+			st := sim.Stats()
+			if st.Version != tt.wantVersion || st.ROSpec.ReportTrigger != tt.wantTrigger || st.Connections != 1 {
+				t.Fatalf("sim stats %+v, ROSpec %+v", st, st.ROSpec)
+			}
+			if (st.ErrorsSent > 0) != tt.wantErrors {
+				t.Fatalf("sim sent %d errors", st.ErrorsSent)
+			}
+			// Reads flow on whatever version was agreed.
+			sim.Play(llrpsim.Pass{EPC: mustSGTIN(t, 9), Antennas: []llrpsim.AntennaSighting{{Antenna: 1, RSSI: -50}}})
+			if got := collect(t, r, 1); !bytes.Equal(got[0].EPC, mustSGTIN(t, 9)) {
+				t.Fatalf("got %+v", got[0])
+			}
+			if h := r.Health(); h.Errors != 0 {
+				t.Fatalf("health %+v", h)
+			}
+		})
+	}
+}
+
+// TestReaderUptimeAndOmittedFields runs a reader that stamps reads with its
+// uptime, sends EPCData, and leaves out unchanged fields.
+func TestReaderUptimeAndOmittedFields(t *testing.T) {
+	sim := MustListenSim(t, llrpsim.Options{UptimeTimestamps: true, OmitUnchanged: true, EPCData: true, BootedAgo: 30 * time.Hour})
+	r := MustRunReader(t, DriverConfig(sim.Addr()))
+	waitRunning(t, sim, r)
+	p := llrpsim.Pass{EPC: mustSGTIN(t, 5), Antennas: []llrpsim.AntennaSighting{
+		{Antenna: 2, RSSI: -61, Reads: 4, Span: 30 * time.Millisecond},
+		{Antenna: 1, At: 100 * time.Millisecond, RSSI: -61, Reads: 3},
+	}}
+	base := sim.Play(p)
+	want := expectReads(base, p)
+	got := collect(t, r, len(want))
+	for i, w := range want {
+		g := got[i]
+		// Uptime is placed on the local clock from the connection event:
+		// late by the time that event took to arrive (loopback, but this
+		// machine may be busy).
+		if d := g.FirstSeen.Sub(w.at); d < -5*time.Millisecond || d > 300*time.Millisecond {
+			t.Fatalf("read %d at %v, want %v (off %v)", i, g.FirstSeen, w.at, d)
+		}
+		if !bytes.Equal(g.EPC, w.epc) || g.Antenna != w.antenna || g.RSSI != w.rssi || g.Count != 1 || !g.LastSeen.Equal(g.FirstSeen) {
+			t.Fatalf("read %d: got %+v, want %+v", i, g, w)
+		}
+	}
+}
+
+func TestReaderAnswersKeepalives(t *testing.T) {
+	// The sim hangs up after ten unanswered keepalives in a row.
+	sim := MustListenSim(t, llrpsim.Options{MaxMissedAcks: 10})
+	cfg := DriverConfig(sim.Addr())
+	cfg.KeepAlive = 50 * time.Millisecond
+	r := MustRunReader(t, cfg)
+	waitRunning(t, sim, r)
+	checkFor(t, 5*time.Second, func() error {
+		if st := sim.Stats(); st.KeepaliveAcks < 8 || st.KeepaliveMS != 50 {
+			return fmt.Errorf("sim stats %+v", st)
+		}
+		return nil
+	})
+	if st := sim.Stats(); st.Connections != 1 || st.KeepaliveAcks+10 < st.KeepalivesSent {
+		t.Fatalf("sim stats %+v", st)
+	}
+}
+
+func TestReaderReconnects(t *testing.T) {
+	tests := []struct {
+		name    string
+		fault   func(*llrpsim.Server)
+		wantErr func(error) bool
+	}{
+		{
+			name:    "dropped connection",
+			fault:   (*llrpsim.Server).DropConnection,
+			wantErr: func(err error) bool { return err != nil },
+		},
+		{
+			name:  "garbage",
+			fault: (*llrpsim.Server).SendGarbage,
+			wantErr: func(err error) bool {
+				return errors.Is(err, drivers.ErrProtocol) && strings.Contains(err.Error(), "version 7")
+			},
+		},
+		{
+			// A stalled reader sends nothing: the read deadline (two
+			// keepalive intervals) finds it dead.
+			name:    "stalled reader",
+			fault:   (*llrpsim.Server).Stall,
+			wantErr: func(err error) bool { return err != nil && strings.Contains(err.Error(), "no message from the reader") },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := MustListenSim(t, llrpsim.Options{})
+			cfg := DriverConfig(sim.Addr())
+			cfg.KeepAlive = 100 * time.Millisecond
+			cfg.ReadTimeout = 0 // two keepalive intervals
+			r := MustRunReader(t, cfg)
+			waitRunning(t, sim, r)
+
+			tt.fault(sim)
+			checkFor(t, 5*time.Second, func() error {
+				st, h := sim.Stats(), r.Health()
+				if st.Connections < 2 || !st.Started || !h.Connected || h.Errors < 1 {
+					return fmt.Errorf("not reconnected: sim %+v, health %+v", st, h)
+				}
+				return nil
+			})
+			if err := r.LastError(); !tt.wantErr(err) {
+				t.Fatalf("last error %v", err)
+			}
+			if h := r.Health(); h.LastError == "" {
+				t.Fatalf("health %+v", h)
+			}
+			sim.Play(llrpsim.Pass{EPC: mustSGTIN(t, 6), Antennas: []llrpsim.AntennaSighting{{Antenna: 1, RSSI: -45}}})
+			if got := collect(t, r, 1); !bytes.Equal(got[0].EPC, mustSGTIN(t, 6)) {
+				t.Fatalf("after reconnect got %+v", got[0])
+			}
+		})
+	}
+}
+
+func TestReaderBusy(t *testing.T) {
+	sim := MustListenSim(t, llrpsim.Options{})
+	// Someone else holds the reader.
+	other, err := net.Dial("tcp", sim.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	mr := llrp.NewMessageReader(other, 0)
+	if m, err := mr.Next(); err != nil || m.Type != llrp.MsgReaderEventNotification {
+		t.Fatalf("first client: %v %v", m.Type, err)
+	}
+
+	r := MustRunReader(t, DriverConfig(sim.Addr()))
+	checkFor(t, 5*time.Second, func() error {
+		if err := r.LastError(); !errors.Is(err, drivers.ErrBusy) || !strings.Contains(err.Error(), "client-initiated connection already exists") {
+			return fmt.Errorf("last error %v", err)
+		}
+		return nil
+	})
+	// The first client hears of the attempt.
+	m, err := mr.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := llrp.DecodeReaderEvent(m.Body)
+	if err != nil || !ev.ConnectionAttempt || ev.ConnectionStatus != llrp.ConnAnotherAttempted {
+		t.Fatalf("first client got %+v, %v", ev, err)
+	}
+	if h := r.Health(); h.Connected {
+		t.Fatalf("health %+v", h)
+	}
+
+	// Once the other client leaves, the driver gets in.
+	other.Close()
+	waitRunning(t, sim, r)
+	if st := sim.Stats(); st.Rejected < 1 {
+		t.Fatalf("sim stats %+v", st)
+	}
+}
+
+func TestReaderAddROSpecRefused(t *testing.T) {
+	sim := MustListenSim(t, llrpsim.Options{AddROSpecError: llrp.Status{Code: llrp.StatusOutOfRange, Description: "antenna 9 does not exist"}})
+	r := MustRunReader(t, DriverConfig(sim.Addr()))
+	checkFor(t, 5*time.Second, func() error {
+		var se *llrp.StatusError
+		err := r.LastError()
+		if !errors.As(err, &se) || se.Message != llrp.MsgAddROSpec || !errors.Is(err, drivers.ErrDevice) ||
+			!strings.Contains(err.Error(), "ADD_ROSPEC") || !strings.Contains(err.Error(), "antenna 9 does not exist") {
+			return fmt.Errorf("last error %v", err)
+		}
+		return nil
+	})
+	if h := r.Health(); h.Connected || h.Errors < 1 {
+		t.Fatalf("health %+v", h)
+	}
+	sim.SetAddROSpecError(llrp.Status{})
+	waitRunning(t, sim, r)
+}
+
+// TestReaderPowerInCdBm gives antenna powers in hundredths of a dBm, as
+// profiles do: the driver reads the reader's power table and sends the
+// nearest indices.
+func TestReaderPowerInCdBm(t *testing.T) {
+	sim := MustListenSim(t, llrpsim.Options{})
+	cfg := DriverConfig(sim.Addr())
+	cfg.ROSpec.ModeIndex = 1002
+	cfg.ROSpec.Antennas = []llrp.AntennaConfig{{ID: 1, TxPowerCdBm: 3000}, {ID: 2, TxPowerCdBm: 2710}, {ID: 3, TxPowerIndex: 5, TxPowerCdBm: 3000}, {ID: 4}}
+	r := MustRunReader(t, cfg)
+	waitRunning(t, sim, r)
+	var got []uint16
+	for _, a := range sim.Stats().ROSpec.Antennas {
+		got = append(got, a.TxPowerIndex)
+	}
+	// 30.00 dBm is entry 81; 27.10 is nearest 27.00, entry 69; an index
+	// given wins; antenna 4 keeps the reader's power (no RFTransmitter).
+	if want := []uint16{81, 69, 5, 0}; !slices.Equal(got, want) {
+		t.Fatalf("power indices %v, want %v", got, want)
+	}
+}
+
+func TestReaderImpinjSearchMode(t *testing.T) {
+	tests := []struct {
+		name     string
+		noImpinj bool
+	}{
+		{name: "impinj reader"},
+		{name: "other vendor"},
+	}
+	tests[1].noImpinj = true
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := MustListenSim(t, llrpsim.Options{NoImpinj: tt.noImpinj})
+			cfg := DriverConfig(sim.Addr())
+			cfg.ROSpec.SearchMode = llrp.SearchModeDualTarget
+			r := MustRunReader(t, cfg)
+			if tt.noImpinj {
+				checkFor(t, 5*time.Second, func() error {
+					if err := r.LastError(); !errors.Is(err, drivers.ErrDevice) || !strings.Contains(err.Error(), "IMPINJ_ENABLE_EXTENSIONS") {
+						return fmt.Errorf("last error %v", err)
+					}
+					return nil
+				})
+				return
+			}
+			waitRunning(t, sim, r)
+			if st := sim.Stats(); !st.ImpinjExtensions || st.ROSpec.SearchMode != llrp.SearchModeDualTarget {
+				t.Fatalf("sim stats %+v, ROSpec %+v", st, st.ROSpec)
+			}
+		})
+	}
+}
+
+func TestReaderShutdownClosesConnection(t *testing.T) {
+	tests := []struct {
+		name string
+		stop func(*runningReader)
+	}{
+		{name: "Close", stop: func(r *runningReader) { r.Close() }},
+		{name: "context cancelled", stop: func(r *runningReader) { r.cancel() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := MustListenSim(t, llrpsim.Options{Noise: llrpsim.Noise{Tags: 50, ReadsPerSecond: 2000}})
+			r := MustRunReader(t, DriverConfig(sim.Addr()))
+			waitRunning(t, sim, r)
+			collect(t, r, 10)
+			tt.stop(r)
+			select {
+			case err := <-r.done:
+				if err != nil {
+					t.Fatalf("Run returned %v", err)
+				}
+				r.done <- nil // for the cleanup
+			case <-time.After(5 * time.Second):
+				t.Fatal("Run did not return")
+			}
+			if st := sim.Stats(); st.CloseRequests != 1 {
+				t.Fatalf("sim stats %+v", st)
+			}
+			if h := r.Health(); h.Connected {
+				t.Fatalf("health %+v", h)
+			}
+		})
+	}
+}
+
+func TestNewReaderInvalid(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  llrp.Config
+	}{
+		{name: "no address", cfg: llrp.Config{}},
+		{name: "keepalive below 1ms", cfg: llrp.Config{Address: "r", KeepAlive: time.Microsecond}},
+		{name: "version 3", cfg: llrp.Config{Address: "r", MaxVersion: 3}},
+		{name: "bad rospec", cfg: llrp.Config{Address: "r", ROSpec: llrp.ROSpecConfig{Session: 9}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := llrp.NewReader(tt.cfg); err == nil {
+				t.Fatal("no error")
+			}
+		})
+	}
+}
+
+// BenchmarkReaderOverTCP measures tag reads/s from an emulated reader
+// through the driver to the out channel, over loopback TCP.
+func BenchmarkReaderOverTCP(b *testing.B) {
+	sim := MustListenSim(b, llrpsim.Options{Noise: llrpsim.Noise{Tags: 500, ReadsPerSecond: 400000}, MaxReportTags: 2000})
+	r := MustRunReader(b, DriverConfig(sim.Addr()))
+	waitRunning(b, sim, r)
+	b.ResetTimer()
+	for range b.N {
+		<-r.reads
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jxc-edge/jxc/cmd/internal/agentapp"
 	"github.com/jxc-edge/jxc/cmd/internal/cli"
+	profiles "github.com/jxc-edge/jxc/firmware-configs"
 )
 
 func main() {
@@ -40,6 +41,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	site := cli.String(fs, "site", "JXC_SITE", "", "site (store or warehouse) this agent belongs to")
 	broker := cli.String(fs, "broker", "JXC_BROKER", "", "MQTT broker URL, e.g. tcp://127.0.0.1:1883 (empty: no sync)")
 	listen := cli.String(fs, "listen", "JXC_LISTEN", "127.0.0.1:8081", "HTTP API address")
+	profilesDir := cli.String(fs, "profiles", "JXC_PROFILES", "", "folder of device profiles (firmware-configs); empty: no devices")
+	check := fs.Bool("check-profiles", false, "validate the device profiles of --profiles and exit: 0 when all are valid")
 	ackTimeout := fs.Duration("ack-timeout", 10*time.Second, "send again from the watermark when no ack progress for this long")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -49,6 +52,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		fmt.Println("jxc-agent", cli.Version)
 		return nil
 	}
+	if *check {
+		return checkProfiles(*profilesDir)
+	}
+	c.Profiles = *profilesDir
 	c.DataDir, c.Tenant, c.Site, c.Broker, c.Listen = *data, *tenant, *site, *broker, *listen
 	c.Logger = cli.Logger().With("component", "agent")
 	c.Sync.AckTimeout = *ackTimeout
@@ -59,4 +66,20 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	fmt.Printf("jxc-agent %s: replica %s, site %s, http://%s\n", cli.Version, app.Ledger.Replica(), c.Site, app.Addr)
 	<-ctx.Done()
 	return app.Close()
+}
+
+// checkProfiles validates a folder of device profiles, printing every
+// problem with its file and field.
+func checkProfiles(dir string) error {
+	if dir == "" {
+		return errors.New("--check-profiles needs --profiles DIR (or JXC_PROFILES)")
+	}
+	set, err := profiles.LoadDir(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return fmt.Errorf("device profiles in %s are not valid / 设备配置无效", dir)
+	}
+	fmt.Printf("%s: %d readers, %d scales, %d scanners: valid / 有效 (version %s)\n",
+		dir, len(set.Readers()), len(set.Scales()), len(set.Scanners()), set.Version()[:12])
+	return nil
 }

@@ -37,6 +37,7 @@ type DemoCommand struct {
 
 type demoAgent struct {
 	name, site string
+	profiles   string
 	app        *agentapp.App
 	url        string
 	moves      atomic.Int64
@@ -86,14 +87,20 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 	defer cloud.Close()
 	d.printf("cloud 云端: http://%s  broker 消息代理: %s (embedded)\n", cloud.Addr, cloud.BrokerURL)
 
+	devs, err := startDemoDevices(filepath.Join(*dir, "wh-bj-devices"), 60, *duration/2)
+	if err != nil {
+		return fmt.Errorf("device emulators: %w", err)
+	}
+	defer devs.close()
+
 	agents := []*demoAgent{
 		{name: "shop-sh-a", site: "shanghai-01"},
 		{name: "shop-sh-b", site: "shanghai-01"},
-		{name: "wh-bj", site: "beijing-wh"},
+		{name: "wh-bj", site: "beijing-wh", profiles: devs.dir},
 	}
 	for _, a := range agents {
 		a.app, err = agentapp.Start(ctx, agentapp.Config{DataDir: filepath.Join(*dir, a.name), Tenant: "demo", Site: a.site,
-			Broker: cloud.BrokerURL, Listen: "127.0.0.1:0", Logger: log.With("agent", a.name),
+			Broker: cloud.BrokerURL, Listen: "127.0.0.1:0", Logger: log.With("agent", a.name), Profiles: a.profiles,
 			Sync: mqtt.Options{AckTimeout: 3 * time.Second, PullInterval: 2 * time.Second, StatusInterval: 2 * time.Second}})
 		if err != nil {
 			return err
@@ -102,6 +109,12 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 		a.url = "http://" + a.app.Addr
 		d.printf("agent 门店终端 %-10s site %-12s replica %s  %s\n", a.name, a.site, a.app.Ledger.Replica(), a.url)
 	}
+	wh := agents[2]
+	if err := devs.catalogue(ctx, wh.url); err != nil {
+		return err
+	}
+	d.printf("devices 设备 of %s: RFID portal %s (LLRP), scale %s (MT-SICS), scanner %s, profiles in %s\n",
+		wh.name, devs.reader.Addr(), devs.scale.Path(), devs.scanner.Path(), devs.dir)
 
 	// The generator: receipts, shipments and counts through the HTTP APIs.
 	gctx, stopGen := context.WithTimeout(ctx, *duration)
@@ -111,6 +124,8 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); d.generate(gctx, a, *rate/len(agents), uint64(i)) }()
 	}
+	wg.Add(1)
+	go func() { defer wg.Done(); devs.scan(gctx, 700*time.Millisecond) }()
 	cut := agents[1]
 	start := time.Now()
 	tick := time.NewTicker(time.Second)
@@ -150,6 +165,7 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	d.printDevices(wh)
 	if *hold {
 		d.printf("running until Ctrl-C / 按 Ctrl-C 退出: curl http://%s/api/v1/stock\n", cloud.Addr)
 		<-ctx.Done()
@@ -229,8 +245,16 @@ func (d *DemoCommand) count(ctx context.Context, c *http.Client, a *demoAgent, s
 func stockFilter(sku, bin string) agent.StockFilter { return agent.StockFilter{SKU: sku, Bin: bin} }
 
 func post(ctx context.Context, c *http.Client, url string, body any) error {
+	return send(ctx, c, http.MethodPost, url, body, http.StatusCreated)
+}
+
+func put(ctx context.Context, c *http.Client, url string, body any) error {
+	return send(ctx, c, http.MethodPut, url, body, http.StatusOK)
+}
+
+func send(ctx context.Context, c *http.Client, method, url string, body any, want int) error {
 	b, _ := json.Marshal(body)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(b))
 	if err != nil {
 		return err
 	}
@@ -240,9 +264,9 @@ func post(ctx context.Context, c *http.Client, url string, body any) error {
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
+	if resp.StatusCode != want {
 		msg, _ := io.ReadAll(resp.Body)
-		return fmt.Errorf("POST %s: %s: %s", url, resp.Status, msg)
+		return fmt.Errorf("%s %s: %s: %s", method, url, resp.Status, msg)
 	}
 	return nil
 }
@@ -396,4 +420,14 @@ func getJSON(ctx context.Context, url string, v any) error {
 		return fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
 	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// printDevices shows what the warehouse's devices did.
+func (d *DemoCommand) printDevices(a *demoAgent) {
+	st := a.app.Devices.Stats()
+	d.printf("\ndevices of %s 设备: %d gate passes, %d scans (%d recorded, %d refused), %d unknown items\n",
+		a.name, st.Passes, st.Scans, st.ScanMovements, st.ScanRejected, st.UnknownItems)
+	for _, h := range a.app.Devices.Health() {
+		d.printf("  %-8s %-8s connected %-5v events %6d errors %d %s\n", h.Device, h.Kind, h.Connected, h.Events, h.Errors, h.LastError)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -21,6 +22,14 @@ func TestDemo(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q", want)
 		}
+	}
+	// The warehouse's emulated devices recorded through the pipeline.
+	m := regexp.MustCompile(`(\d+) gate passes, (\d+) scans \((\d+) recorded, (\d+) refused\), (\d+) unknown items`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatal("demo output lacks the devices' line")
+	}
+	if m[1] == "0" || m[3] == "0" || m[4] != "0" || m[5] != "0" {
+		t.Errorf("devices: %s gate passes, %s scans recorded, %s refused, %s unknown; want passes and scans, none refused or unknown", m[1], m[3], m[4], m[5])
 	}
 }
 

@@ -33,6 +33,7 @@ const usage = `jxc — JXC Edge tools / 工具
 
 Usage:
   jxc demo [flags]     run cloud, embedded broker and three agents with a workload / 一键演示
+  jxc sim KIND [flags] run a device emulator: llrp, scale or scanner / 设备模拟器
   jxc version          print the version
 
 Run "jxc demo -h" for the demo's flags.
@@ -47,6 +48,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	switch args[0] {
 	case "demo":
 		return (&DemoCommand{}).Run(ctx, args[1:])
+	case "sim":
+		return (&SimCommand{out: os.Stdout}).Run(ctx, args[1:])
 	case "version":
 		fmt.Println("jxc", cli.Version)
 		return nil

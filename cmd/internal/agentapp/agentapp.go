@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jxc-edge/jxc/agent/devices"
 	"github.com/jxc-edge/jxc/agent/httpapi"
 	"github.com/jxc-edge/jxc/agent/mqtt"
 	"github.com/jxc-edge/jxc/agent/sqlite"
@@ -27,7 +28,10 @@ type Config struct {
 	Broker string
 	// Listen is the HTTP address, e.g. 127.0.0.1:8081 (port 0 picks one).
 	Listen string
-	Logger *slog.Logger
+	// Profiles is the folder of device profiles (firmware-configs); empty
+	// runs no devices.
+	Profiles string
+	Logger   *slog.Logger
 	// Sync tunes the sync client; Broker, Tenant and Logger are set from above.
 	Sync mqtt.Options
 }
@@ -51,8 +55,9 @@ func (c *Config) Validate() error {
 
 // App is a running agent.
 type App struct {
-	Ledger *sqlite.Ledger
-	Sync   *mqtt.Client
+	Ledger  *sqlite.Ledger
+	Sync    *mqtt.Client
+	Devices *devices.Manager
 	// Addr is the address the HTTP API listens on.
 	Addr string
 
@@ -85,10 +90,16 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	a := &App{Ledger: l, Addr: ln.Addr().String(), cancel: cancel}
+	a.Devices = devices.New(l, devices.Options{Dir: c.Profiles, Logger: c.Logger})
+	a.wg.Add(1)
+	go func() { defer a.wg.Done(); a.Devices.Run(ctx) }()
 	var link httpapi.SyncStatus = noLink{}
 	if c.Broker != "" {
 		so := c.Sync
 		so.Broker, so.Tenant, so.Logger = c.Broker, c.Tenant, c.Logger
+		if so.Devices == nil {
+			so.Devices = a.Devices.StatusDevices
+		}
 		a.Sync = mqtt.New(l, so)
 		link = a.Sync
 		a.wg.Add(1)

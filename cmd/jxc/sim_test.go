@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jxc-edge/jxc/drivers"
+	"github.com/jxc-edge/jxc/drivers/llrp"
+	"github.com/jxc-edge/jxc/internal/testenv"
+)
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestSimLLRP runs `jxc sim llrp` and reads its cartons with the LLRP driver.
+func TestSimLLRP(t *testing.T) {
+	var out syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- (&SimCommand{out: &out}).Run(ctx, []string{"llrp", "--listen", "127.0.0.1:0", "--tags", "10", "--repeat", "2s"})
+	}()
+	defer func() { cancel(); <-done }()
+	var addr string
+	testenv.WaitFor(t, 10*time.Second, func() error {
+		m := regexp.MustCompile(`emulator on (\S+):`).FindStringSubmatch(out.String())
+		if m == nil {
+			return fmt.Errorf("no address in %q", out.String())
+		}
+		addr = m[1]
+		return nil
+	})
+	r, err := llrp.NewReader(llrp.Config{Name: "sim", Address: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := make(chan drivers.TagRead, 1024)
+	rctx, rcancel := context.WithCancel(ctx)
+	go r.Run(rctx, reads)
+	defer rcancel()
+	select {
+	case tr := <-reads:
+		if len(tr.EPC) != 12 || tr.Antenna == 0 {
+			t.Errorf("read %+v: want an EPC-96 on an antenna", tr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no tag read from the emulator")
+	}
+}
+
+func TestSimUnknown(t *testing.T) {
+	var out bytes.Buffer
+	for _, args := range [][]string{nil, {"camera"}, {"scale", "--protocol", "nope"}} {
+		if err := (&SimCommand{out: &out}).Run(context.Background(), args); err == nil {
+			t.Errorf("sim %v: no error", args)
+		}
+	}
+}

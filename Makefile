@@ -18,7 +18,12 @@ demo:
 test:
 	@set -e; env=$$(bash scripts/services.sh); eval "$$env"; \
 	$(GO) vet $(PKGS); \
-	$(GO) test $(TESTFLAGS) $(PKGS)
+	$(GO) test $(TESTFLAGS) $(PKGS); \
+	if [ "$$JXC_USB" = 1 ]; then \
+		echo "USB scanner driver (cgo, -tags usb):"; \
+		$(GO) vet -tags usb ./drivers/scanner/...; \
+		$(GO) test -tags usb $(TESTFLAGS) ./drivers/scanner/...; \
+	fi
 
 ## bench: benchmarks with the raw engine limits measured in the same run, and the ratios
 bench:
@@ -36,7 +41,7 @@ vet:
 
 ## fuzz: run each fuzzer for FUZZTIME (default 30s)
 FUZZTIME ?= 30s
-FUZZPKGS ?= ./syncproto ./firmware-configs
+FUZZPKGS ?= ./syncproto ./firmware-configs ./drivers/llrp ./drivers/gs1 ./drivers/scale ./drivers/scanner
 fuzz:
 	@for p in $(FUZZPKGS); do \
 		for f in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \

@@ -67,6 +67,8 @@ type scaleFile struct {
 	StopBits      optInt      `yaml:"stop_bits"`
 	Unit          string      `yaml:"unit"`
 	StableTimeout optDuration `yaml:"stable_timeout"`
+	Checksum      bool        `yaml:"checksum"`
+	ReplyTimeout  optDuration `yaml:"reply_timeout"`
 }
 
 type scannerFile struct {

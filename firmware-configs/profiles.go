@@ -256,6 +256,11 @@ type Scale struct {
 	// StableTimeout is how long the driver waits for a stable weight
 	// before answering drivers.ErrUnstable.
 	StableTimeout time.Duration `json:"stable_timeout"`
+	// Checksum: the toledo-continuous frames end with the checksum byte.
+	Checksum bool `json:"checksum,omitempty"`
+	// ReplyTimeout is how long a polled scale (mt-sics, toledo-8217) may
+	// take to answer a command; raise it for serial servers on slow links.
+	ReplyTimeout time.Duration `json:"reply_timeout"`
 
 	// File is the base name of the file it was loaded from.
 	File string `json:"-"`

@@ -191,6 +191,11 @@ func TestParseErrors(t *testing.T) {
 		{"scale stable timeout", "s.yaml", func(t *testing.T) string { return scaleYAML + "stable_timeout: 2m\n" },
 			[]string{"s.yaml: stable_timeout: 2m0s is not between 100ms and 1m0s (line 6)"}},
 
+		{"scale checksum on mt-sics", "s.yaml", func(t *testing.T) string { return scaleYAML + "checksum: true\n" },
+			[]string{"s.yaml: checksum: only for toledo-continuous, whose frames may end with a checksum byte (line 6)"}},
+		{"scale reply timeout", "s.yaml", func(t *testing.T) string { return scaleYAML + "reply_timeout: 1m\n" },
+			[]string{"s.yaml: reply_timeout: 1m0s is not between 100ms and 30s (line 6)"}},
+
 		// Scanner fields.
 		{"station without bin", "c.yaml", func(t *testing.T) string { return scannerYAML + "station:\n  reason: receive\n" },
 			[]string{"c.yaml: station.bin: required: the bin scans are booked to"}},
@@ -300,14 +305,14 @@ func TestParseDefaults(t *testing.T) {
 			}},
 		{"mt-sics scale", "bench-1.yaml", scaleYAML, profiles.Scale{
 			Name: "bench-1", Protocol: profiles.ProtocolMTSICS, Port: "/dev/ttyUSB0", Baud: 9600, DataBits: 8,
-			Parity: profiles.ParityNone, StopBits: 1, Unit: "kg", StableTimeout: 3 * time.Second, File: "bench-1.yaml",
+			Parity: profiles.ParityNone, StopBits: 1, Unit: "kg", StableTimeout: 3 * time.Second, ReplyTimeout: time.Second, File: "bench-1.yaml",
 		}},
 		{"toledo 8217 scale is 7E1", "lane-1.yaml", "kind: scale\nprotocol: toledo-8217\nport: COM3\nunit: lb\n", profiles.Scale{
 			Name: "lane-1", Protocol: profiles.ProtocolToledo8217, Port: "COM3", Baud: 9600, DataBits: 7,
-			Parity: profiles.ParityEven, StopBits: 1, Unit: "lb", StableTimeout: 3 * time.Second, File: "lane-1.yaml",
+			Parity: profiles.ParityEven, StopBits: 1, Unit: "lb", StableTimeout: 3 * time.Second, ReplyTimeout: time.Second, File: "lane-1.yaml",
 		}},
 		{"network scale", "n.yaml", "kind: scale\nprotocol: mt-sics\naddress: 10.0.0.9:4001\nunit: g\n", profiles.Scale{
-			Name: "n", Protocol: profiles.ProtocolMTSICS, Address: "10.0.0.9:4001", Unit: "g", StableTimeout: 3 * time.Second, File: "n.yaml",
+			Name: "n", Protocol: profiles.ProtocolMTSICS, Address: "10.0.0.9:4001", Unit: "g", StableTimeout: 3 * time.Second, ReplyTimeout: time.Second, File: "n.yaml",
 		}},
 		{"usb scanner, unquoted hex ids", "scan-1.yaml", "kind: scanner\ntransport: hid-pos\nvendor_id: 0x05e0\nproduct_id: 0x1200\n", profiles.Scanner{
 			Name: "scan-1", Transport: profiles.TransportHIDPOS, VendorID: 0x05e0, ProductID: 0x1200, Terminator: "\r", File: "scan-1.yaml",

@@ -28,6 +28,8 @@ const (
 	MaxPowerCdBm            = 3300
 	DefaultRSSIThresholdDBm = -70
 	DefaultHoldOff          = 5 * time.Second
+	// DefaultReplyTimeout is how long a polled scale may take to answer.
+	DefaultReplyTimeout     = time.Second
 	DefaultDepartureTimeout = 1 * time.Second
 	DefaultMinReads         = 1
 	DefaultOneSided         = OneSidedIgnore
@@ -288,6 +290,11 @@ func (c *checker) scale(f *scaleFile, fileName string) *Scale {
 		Model:         f.Model,
 		Protocol:      ScaleProtocol(f.Protocol),
 		StableTimeout: c.durIn("stable_timeout", f.StableTimeout, DefaultStableTimeout, 100*time.Millisecond, time.Minute),
+		ReplyTimeout:  c.durIn("reply_timeout", f.ReplyTimeout, DefaultReplyTimeout, 100*time.Millisecond, 30*time.Second),
+		Checksum:      f.Checksum,
+	}
+	if f.Checksum && f.Protocol != string(ProtocolToledoContinuous) {
+		c.add("checksum", "only for toledo-continuous, whose frames may end with a checksum byte")
 	}
 	c.text("model", f.Model, 128)
 	if f.Protocol == "" {

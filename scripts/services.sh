@@ -317,12 +317,27 @@ lock() {
 	fi
 }
 
+# ensure_libusb installs libusb's headers where a C compiler is there, so
+# the USB scanner driver (build tag usb, cgo) is compiled and tested too;
+# JXC_USB=1 tells the Makefile it can.
+ensure_libusb() {
+	USB=0
+	command -v gcc >/dev/null 2>&1 || { log "no C compiler: the USB scanner driver is not built"; return 0; }
+	if ! dpkg -s libusb-1.0-0-dev pkg-config >/dev/null 2>&1; then
+		apt_install libusb-1.0-0-dev pkg-config
+	fi
+	USB=1
+	log "libusb-1.0-0-dev: installed"
+}
+
 main() {
 	case "${1:-start}" in
 	start)
 		lock
 		ensure_mosquitto
 		ensure_postgres
+		ensure_libusb
+		printf "export JXC_USB='%s'\n" "$USB"
 		printf "export JXC_TEST_POSTGRES='postgres://postgres@127.0.0.1:%s/postgres?sslmode=disable'\n" "$PG_PORT"
 		printf "export JXC_MOSQUITTO='%s'\n" "$MOSQUITTO"
 		;;

@@ -80,7 +80,7 @@ func GateConfig(p profiles.Reader) (cfg gate.Config, ok bool) {
 func ScaleConfig(p profiles.Scale) scale.Config {
 	return scale.Config{Name: p.Name, Protocol: string(p.Protocol), Port: p.Port, Address: p.Address,
 		Baud: p.Baud, DataBits: p.DataBits, Parity: string(p.Parity), StopBits: p.StopBits,
-		Unit: p.Unit, StableTimeout: p.StableTimeout}
+		Unit: p.Unit, StableTimeout: p.StableTimeout, Checksum: p.Checksum, ReplyTimeout: p.ReplyTimeout}
 }
 
 // ScannerConfig maps a scanner profile to the scanner driver's configuration.

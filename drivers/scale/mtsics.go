@@ -319,16 +319,15 @@ func (p *mtsics) weight(ctx context.Context, l *link, r sicsReply) (drivers.Weig
 	w := drivers.Weight{Value: r.Value, Decimals: r.Decimals, Unit: r.Unit}
 	tare := p.lastTare
 	if !p.noTA {
+		// Whatever goes wrong with TA (no answer, a garbled one, time
+		// running out) costs the tare, never the stable weight in hand.
 		t, err := p.command(ctx, l, "TA", "TA", p.replyTimeout)
 		switch {
 		case err == nil && t.ID == "ES":
 			p.noTA = true
 		case err == nil && t.Status == 'A' && t.HasWeight:
 			tare = t
-		case err != nil && !errors.Is(err, ErrNoResponse) && !retryable(err):
-			return drivers.Weight{}, err
 		}
-		// A missing or garbled TA answer costs the tare, not the weight.
 	}
 	if tare.HasWeight && tare.Value != 0 {
 		w.Net = true

@@ -315,6 +315,19 @@ func RunScaleSuite(t *testing.T, open func(t *testing.T, opts scalesim.Options) 
 		}
 	})
 
+	t.Run("ZeroNegativeDrift", func(t *testing.T) {
+		r := open(t, scalesim.Options{})
+		r.sim.SetLoad(-100) // under zero, within the zero range
+		if r.proto == scale.ProtocolToledoContinuous {
+			r.mustStable(t, kg(-100))
+			return
+		}
+		if err := r.scale.Zero(context.Background()); err != nil {
+			t.Fatalf("Zero: %v", err)
+		}
+		r.mustStable(t, kg(0))
+	})
+
 	t.Run("Reconnect", func(t *testing.T) {
 		r := open(t, scalesim.Options{})
 		r.sim.SetLoad(1111)
@@ -490,6 +503,12 @@ func TestToledoContinuous(t *testing.T) {
 				r.reopen(t, func(c *scale.Config) { c.Unit = "lb" })
 				r.sim.SetLoad(2550)
 				r.mustStable(t, drivers.Weight{Value: 2550, Decimals: 2, Unit: "lb"})
+			})
+			t.Run("GramsNoDecimals", func(t *testing.T) {
+				r := MustOpenRig(t, scale.ProtocolToledoContinuous, transport, scalesim.Options{Unit: "g", Decimals: 0, Capacity: 600000})
+				r.reopen(t, func(c *scale.Config) { c.Unit = "g" })
+				r.sim.SetLoad(12500)
+				r.mustStable(t, drivers.Weight{Value: 12500, Unit: "g"})
 			})
 			t.Run("IdleReconnect", func(t *testing.T) {
 				r := MustOpenRig(t, scale.ProtocolToledoContinuous, transport, scalesim.Options{})

@@ -252,26 +252,42 @@ func (p *toledo8217) weight(r reply8217) (drivers.Weight, error) {
 
 // zero sends Z. The scale captures zero only when the load is stable,
 // within the zero capture range and in gross mode, and answers with its
-// status either way; center of zero in it, or a zero weight asked for
-// afterwards, is success.
+// status either way: center of zero in it is success; so is a zero weight
+// (or center of zero) asked for afterwards, for scales that capture zero
+// on their next reading. Under zero is no error here: a slightly negative
+// load is what zeroing is for.
 func (p *toledo8217) zero(ctx context.Context, l *link) error {
-	r, err := p.poll(ctx, l, "Z")
-	if err != nil {
-		return err
+	var why error = fmt.Errorf("%w to %q", ErrNoResponse, "Z")
+	for {
+		r, err := p.ask(ctx, l, "Z")
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return expired(ctx, why)
+		case err != nil && !retryable(err):
+			return err
+		case err != nil:
+			why = err
+		case !r.Status:
+			return protoErr("8217 answered Z with a weight")
+		case r.Bits&st8217Motion != 0:
+			why = fmt.Errorf("%w: zero not taken while the load moves (8217 %s)", drivers.ErrUnstable, describe8217(r.Bits))
+		case r.Bits&st8217Over != 0:
+			return rangeError(r.Bits)
+		case r.Bits&st8217CenterZero != 0:
+			return nil
+		case r.Bits&st8217OutsideZero != 0:
+			return fmt.Errorf("%w: zero refused: load outside the zero capture range (8217 %s)", drivers.ErrDevice, describe8217(r.Bits))
+		default:
+			w, err := p.ask(ctx, l, "W")
+			if err == nil && (!w.Status && w.Value == 0 || w.Status && w.Bits&st8217CenterZero != 0) {
+				return nil
+			}
+			return fmt.Errorf("%w: zero not taken (8217 %s; is the scale in net mode?)", drivers.ErrDevice, describe8217(r.Bits))
+		}
+		if err := pause(ctx, pollInterval); err != nil {
+			return expired(ctx, why)
+		}
 	}
-	switch {
-	case !r.Status:
-		return protoErr("8217 answered Z with a weight")
-	case r.Bits&st8217CenterZero != 0:
-		return nil
-	case r.Bits&st8217OutsideZero != 0:
-		return fmt.Errorf("%w: zero refused: load outside the zero capture range (8217 %s)", drivers.ErrDevice, describe8217(r.Bits))
-	}
-	w, err := p.ask(ctx, l, "W")
-	if err == nil && !w.Status && w.Value == 0 {
-		return nil
-	}
-	return fmt.Errorf("%w: zero not taken (8217 %s; is the scale in net mode?)", drivers.ErrDevice, describe8217(r.Bits))
 }
 
 // tare sends T CR and checks with W that the scale now weighs net.

@@ -36,10 +36,11 @@ const (
 type Options struct {
 	// Protocol is "mt-sics", "toledo-continuous" or "toledo-8217".
 	Protocol string
-	// Unit is the weighing unit; default "kg". toledo-continuous encodes
-	// kg, lb, g, t and oz (any other unit is sent as "no unit").
+	// Unit is the weighing unit. toledo-continuous encodes kg, lb, g, t
+	// and oz (any other unit is sent as "no unit"). When Unit is empty the
+	// scale weighs in kg with 3 decimals, whatever Decimals says.
 	Unit string
-	// Decimals is the number of decimals shown; default 3. At most 5.
+	// Decimals is the number of decimals shown, 0 to 5.
 	Decimals int
 	// Capacity is the largest gross load in range; default 30000
 	// (30.000 kg). Above it the scale reports overload.
@@ -85,10 +86,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("scalesim: Protocol %q: want %s, %s or %s", o.Protocol, MTSICS, ToledoContinuous, Toledo8217)
 	}
 	if o.Unit == "" {
-		o.Unit = "kg"
-	}
-	if o.Decimals == 0 {
-		o.Decimals = 3
+		o.Unit, o.Decimals = "kg", 3
 	}
 	if o.Decimals < 0 || o.Decimals > 5 {
 		return o, fmt.Errorf("scalesim: Decimals %d: want 0 to 5", o.Decimals)

@@ -226,7 +226,7 @@ func Test8217(t *testing.T) {
 func TestOptions(t *testing.T) {
 	for _, opts := range []scalesim.Options{
 		{Protocol: "x"},
-		{Protocol: scalesim.MTSICS, Decimals: 6},
+		{Protocol: scalesim.MTSICS, Unit: "g", Decimals: 6},
 		{Protocol: scalesim.MTSICS, Capacity: 1000000},
 		{Protocol: scalesim.MTSICS, Min: 5},
 		{Protocol: scalesim.MTSICS, Parity: "mark"},

@@ -49,7 +49,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "demo":
 		return (&DemoCommand{}).Run(ctx, args[1:])
 	case "sim":
-		return (&SimCommand{out: os.Stdout}).Run(ctx, args[1:])
+		return (&SimCommand{in: os.Stdin, out: os.Stdout}).Run(ctx, args[1:])
 	case "version":
 		fmt.Println("jxc", cli.Version)
 		return nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 // device's real bytes, so the agent (or any other client) drives it as it
 // would the hardware.
 type SimCommand struct {
+	in  io.Reader
 	out io.Writer
 }
 
@@ -88,10 +90,32 @@ func (s *SimCommand) llrp(ctx context.Context, args []string) error {
 	}
 	defer srv.Close()
 	fmt.Fprintf(s.out, "LLRP reader emulator on %s: 4 antennas (1-2 outer, 3-4 inner), %d cartons in then out every %s\n", srv.Addr(), *tags, *repeat)
+	fmt.Fprintln(s.out, `faults on demand: type "drop", "garbage" or "stall" and Enter`)
+	go s.faults(srv)
 	return s.every(ctx, 5*time.Second, func() {
 		st := srv.Stats()
 		fmt.Fprintf(s.out, "connections %d, reports %d, reads %d\n", st.Connections, st.Reports, st.ReadsSent)
 	})
+}
+
+// faults reads fault commands from standard input, one a line.
+func (s *SimCommand) faults(srv *llrpsim.Server) {
+	sc := bufio.NewScanner(s.in)
+	for sc.Scan() {
+		switch strings.TrimSpace(sc.Text()) {
+		case "drop":
+			srv.DropConnection()
+		case "garbage":
+			srv.SendGarbage()
+		case "stall":
+			srv.Stall()
+		case "":
+		default:
+			fmt.Fprintf(s.out, "unknown fault %q: drop, garbage or stall\n", sc.Text())
+			continue
+		}
+		fmt.Fprintf(s.out, "fault %q done\n", strings.TrimSpace(sc.Text()))
+	}
 }
 
 func (s *SimCommand) scale(ctx context.Context, args []string) error {

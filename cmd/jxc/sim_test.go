@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,8 +39,10 @@ func TestSimLLRP(t *testing.T) {
 	var out syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	faults, pushFault := io.Pipe()
+	defer pushFault.Close()
 	go func() {
-		done <- (&SimCommand{out: &out}).Run(ctx, []string{"llrp", "--listen", "127.0.0.1:0", "--tags", "10", "--repeat", "2s"})
+		done <- (&SimCommand{in: faults, out: &out}).Run(ctx, []string{"llrp", "--listen", "127.0.0.1:0", "--tags", "10", "--repeat", "2s"})
 	}()
 	defer func() { cancel(); <-done }()
 	var addr string
@@ -66,12 +70,34 @@ func TestSimLLRP(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("no tag read from the emulator")
 	}
+	// A fault typed on standard input drops the connection; the driver
+	// connects again.
+	fmt.Fprintln(pushFault, "drop")
+	testenv.WaitFor(t, 20*time.Second, func() error {
+		if !strings.Contains(out.String(), `fault "drop" done`) {
+			return fmt.Errorf("fault not done: %q", out.String())
+		}
+		return nil
+	})
+	drain := time.Now()
+	testenv.WaitFor(t, 30*time.Second, func() error {
+		for {
+			select {
+			case tr := <-reads:
+				if tr.LastSeen.After(drain) {
+					return nil
+				}
+			default:
+				return fmt.Errorf("no read after the dropped connection")
+			}
+		}
+	})
 }
 
 func TestSimUnknown(t *testing.T) {
 	var out bytes.Buffer
 	for _, args := range [][]string{nil, {"camera"}, {"scale", "--protocol", "nope"}} {
-		if err := (&SimCommand{out: &out}).Run(context.Background(), args); err == nil {
+		if err := (&SimCommand{in: strings.NewReader(""), out: &out}).Run(context.Background(), args); err == nil {
 			t.Errorf("sim %v: no error", args)
 		}
 	}

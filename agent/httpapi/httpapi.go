@@ -6,7 +6,6 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -85,44 +84,28 @@ func (s *Server) AddMetrics(f func(w io.Writer)) { s.metrics.Add(f) }
 // a canceled request 499 and a timeout 503; anything else is a 500 whose
 // cause is logged and not shown to the user.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var p *httpx.Problem
-	switch {
-	case errors.As(err, &p):
-	case errors.Is(err, agent.ErrInvalid):
-		p = httpx.BadRequest("invalid", err.Error(), "输入无效："+err.Error())
-	case errors.Is(err, agent.ErrClosed):
-		p = &httpx.Problem{
-			Status: http.StatusServiceUnavailable,
-			Reason: "closed",
-			Msg:    "the ledger is closed (the agent is shutting down); try again later",
-			MsgZH:  "账本已关闭（代理正在停止），请稍后再试",
+	p := httpx.Common(err)
+	if p == nil {
+		switch {
+		case errors.Is(err, agent.ErrInvalid):
+			p = httpx.BadRequest("invalid", err.Error(), "输入无效："+err.Error())
+		case errors.Is(err, agent.ErrClosed):
+			p = &httpx.Problem{
+				Status: http.StatusServiceUnavailable,
+				Reason: "closed",
+				Msg:    "the ledger is closed (the agent is shutting down); try again later",
+				MsgZH:  "账本已关闭（代理正在停止），请稍后再试",
+			}
+		default:
+			p = httpx.Internal()
 		}
-	case errors.Is(err, context.Canceled):
-		p = httpx.Canceled()
-	case errors.Is(err, context.DeadlineExceeded):
-		p = httpx.Timeout()
-	default:
-		p = httpx.Internal()
 	}
-	s.rejected.Inc(p.Reason)
-	switch {
-	case p.Status == http.StatusServiceUnavailable:
-		s.log.Warn("request refused", "method", r.Method, "path", r.URL.Path, "reason", p.Reason, "err", err)
-	case p.Status >= http.StatusInternalServerError:
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	default:
-		s.log.Debug("request rejected", "method", r.Method, "path", r.URL.Path, "reason", p.Reason, "err", err)
-	}
-	if err := httpx.WriteProblem(w, p); err != nil {
-		s.log.Debug("write error response", "err", err)
-	}
+	httpx.Fail(w, r, s.log, s.rejected, p, err)
 }
 
 // writeJSON answers a successful request.
 func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	if err := httpx.WriteJSON(w, status, v); err != nil {
-		s.log.Debug("write response", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
+	httpx.Reply(w, r, s.log, status, v)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

@@ -41,7 +41,7 @@ func (s *Server) handlePutProducts(w http.ResponseWriter, r *http.Request) {
 		ps[i] = agent.Product{GTIN: p.GTIN, SKU: p.SKU, Name: p.Name, Unit: p.Unit}
 	}
 	if err := s.ledger.PutProducts(r.Context(), ps); err != nil {
-		s.writeError(w, r, fmt.Errorf("put products: %w", err))
+		s.writeError(w, r, err)
 		return
 	}
 	s.writeJSON(w, r, http.StatusOK, PutProductsResponse{Upserted: len(ps)})

@@ -6,8 +6,11 @@
 package httpx
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 )
 
@@ -120,4 +123,45 @@ func WriteJSON(w http.ResponseWriter, status int, v any) error {
 // WriteProblem writes p as an ErrorBody with p's status.
 func WriteProblem(w http.ResponseWriter, p *Problem) error {
 	return WriteJSON(w, p.Status, ErrorBody{Error: p.Msg, ErrorZH: p.MsgZH, Code: p.Reason})
+}
+
+// Common returns the Problem for the errors every service maps alike: a
+// *Problem itself, a cancelled request (499) and a timeout (503); nil for
+// any other error, which the service maps with its own domain errors.
+func Common(err error) *Problem {
+	var p *Problem
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.Is(err, context.Canceled):
+		return Canceled()
+	case errors.Is(err, context.DeadlineExceeded):
+		return Timeout()
+	}
+	return nil
+}
+
+// Fail answers a failed request with p: it counts p.Reason in rejected,
+// logs cause at a level fitting the status (500s as errors with the cause,
+// which the user never sees), and writes p.
+func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, rejected *CounterVec, p *Problem, cause error) {
+	rejected.Inc(p.Reason)
+	switch {
+	case p.Status == http.StatusServiceUnavailable:
+		log.Warn("request refused", "method", r.Method, "path", r.URL.Path, "reason", p.Reason, "err", cause)
+	case p.Status >= http.StatusInternalServerError:
+		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", cause)
+	default:
+		log.Debug("request rejected", "method", r.Method, "path", r.URL.Path, "reason", p.Reason, "err", cause)
+	}
+	if err := WriteProblem(w, p); err != nil {
+		log.Debug("write error response", "err", err)
+	}
+}
+
+// Reply writes v as JSON with status, logging a failed write at debug level.
+func Reply(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int, v any) {
+	if err := WriteJSON(w, status, v); err != nil {
+		log.Debug("write response", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
 }

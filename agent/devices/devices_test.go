@@ -316,3 +316,54 @@ func TestGrams(t *testing.T) {
 		t.Error("Grams of an unknown unit: no error")
 	}
 }
+
+// TestProfilesReloadOnChange: a profile added to the folder starts its
+// device; a broken profile is reported and counted while the devices keep
+// running on the last good profiles; the health goes to the status message.
+func TestProfilesReloadOnChange(t *testing.T) {
+	l := openLedger(t)
+	var sims []*scannersim.Sim
+	for range 2 {
+		s, err := scannersim.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		sims = append(sims, s)
+	}
+	dir := t.TempDir()
+	scannerYAML := "kind: scanner\ntransport: serial\nport: %s\n"
+	writeProfile(t, dir, "a.yaml", fmt.Sprintf(scannerYAML, sims[0].Path()))
+	m := run(t, l, dir)
+	first := m.Version()
+	if got := len(m.Health()); got != 1 {
+		t.Fatalf("%d devices, want 1", got)
+	}
+
+	writeProfile(t, dir, "b.yaml", fmt.Sprintf(scannerYAML, sims[1].Path()))
+	testenv.WaitFor(t, 10*time.Second, func() error {
+		if m.Version() == first || len(m.Health()) != 2 {
+			return fmt.Errorf("version %s, %d devices: the new profile is not running", m.Version()[:8], len(m.Health()))
+		}
+		return nil
+	})
+	second := m.Version()
+
+	writeProfile(t, dir, "c.yaml", "kind: scanner\ntransport: bluetooth\n")
+	testenv.WaitFor(t, 10*time.Second, func() error {
+		if m.Stats().ProfileErrors == 0 {
+			return fmt.Errorf("the broken profile was not reported")
+		}
+		return nil
+	})
+	if m.Version() != second || len(m.Health()) != 2 {
+		t.Fatalf("after a broken profile: version changed or devices stopped (%d running)", len(m.Health()))
+	}
+	testenv.WaitFor(t, 10*time.Second, func() error {
+		st := m.StatusDevices()
+		if len(st) != 2 || st[0].GetDevice() != "a" || st[1].GetDevice() != "b" || !st[0].GetConnected() || st[0].GetKind() == "" {
+			return fmt.Errorf("status devices = %v", st)
+		}
+		return nil
+	})
+}

@@ -86,7 +86,7 @@ func (s *Server) handleMovement(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fmt.Errorf("record movement: %w", err))
 		return
 	}
-	s.writeJSON(w, r, http.StatusCreated, receipt(rc))
+	s.Reply(w, r, http.StatusCreated, receipt(rc))
 }
 
 func (s *Server) handleCount(w http.ResponseWriter, r *http.Request) {
@@ -107,7 +107,7 @@ func (s *Server) handleCount(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fmt.Errorf("record count: %w", err))
 		return
 	}
-	s.writeJSON(w, r, http.StatusCreated, receipt(rc))
+	s.Reply(w, r, http.StatusCreated, receipt(rc))
 }
 
 func (s *Server) handleStock(w http.ResponseWriter, r *http.Request) {
@@ -120,7 +120,7 @@ func (s *Server) handleStock(w http.ResponseWriter, r *http.Request) {
 	if rows == nil {
 		rows = []agent.StockRow{}
 	}
-	s.writeJSON(w, r, http.StatusOK, StockResponse{Site: s.ledger.Site(), Replica: s.ledger.Replica().String(), Rows: rows})
+	s.Reply(w, r, http.StatusOK, StockResponse{Site: s.ledger.Site(), Replica: s.ledger.Replica().String(), Rows: rows})
 }
 
 func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
@@ -132,7 +132,7 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	if s.sync != nil {
 		resp.Connected = s.sync.Connected()
 	}
-	s.writeJSON(w, r, http.StatusOK, resp)
+	s.Reply(w, r, http.StatusOK, resp)
 }
 
 func receipt(rc agent.Receipt) ReceiptResponse {

@@ -7,7 +7,6 @@ package httpapi
 
 import (
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 
@@ -30,53 +29,24 @@ type SyncStatus interface {
 
 // Server serves the agent's HTTP API. Create it with New.
 type Server struct {
-	ledger   agent.Ledger
-	sync     SyncStatus
-	log      *slog.Logger
-	requests *httpx.CounterVec
-	rejected *httpx.CounterVec
-	metrics  httpx.Metrics
-	handler  http.Handler
+	ledger agent.Ledger
+	sync   SyncStatus
+	*httpx.API
 }
 
 // New returns a server over ledger. sync may be nil (the API then reports
 // connected: false); log may be nil to discard logs.
 func New(l agent.Ledger, sync SyncStatus, log *slog.Logger) *Server {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	s := &Server{
-		ledger: l,
-		sync:   sync,
-		log:    log.With("component", "agent/httpapi"),
-		requests: httpx.NewCounterVec("jxc_agent_http_requests_total",
-			"HTTP requests served by the agent API, by endpoint and status code.", "endpoint", "code"),
-		rejected: httpx.NewCounterVec("jxc_agent_http_rejected_total",
-			"HTTP requests the agent API answered with an error, by reason.", "reason"),
-	}
-	s.metrics.AddCounter(s.requests)
-	s.metrics.AddCounter(s.rejected)
-
-	rt := httpx.NewRouter(s.requests, s.log)
-	rt.HandleFunc("POST /api/v1/movements", s.handleMovement)
-	rt.HandleFunc("POST /api/v1/counts", s.handleCount)
-	rt.HandleFunc("GET /api/v1/stock", s.handleStock)
-	rt.HandleFunc("PUT /api/v1/products", s.handlePutProducts)
-	rt.HandleFunc("GET /api/v1/products/{gtin}", s.handleProduct)
-	rt.HandleFunc("GET /api/v1/sync", s.handleSync)
-	rt.HandleFunc("GET /healthz", s.handleHealth)
-	rt.Handle("GET /metrics", &s.metrics)
-	s.handler = rt
+	s := &Server{API: httpx.NewAPI("agent", log), ledger: l, sync: sync}
+	s.HandleFunc("POST /api/v1/movements", s.handleMovement)
+	s.HandleFunc("POST /api/v1/counts", s.handleCount)
+	s.HandleFunc("GET /api/v1/stock", s.handleStock)
+	s.HandleFunc("PUT /api/v1/products", s.handlePutProducts)
+	s.HandleFunc("GET /api/v1/products/{gtin}", s.handleProduct)
+	s.HandleFunc("GET /api/v1/sync", s.handleSync)
+	s.HandleFunc("GET /healthz", s.handleHealth)
 	return s
 }
-
-// Handler returns the HTTP handler of the API.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// AddMetrics appends f to the /metrics page: f writes more metrics in
-// Prometheus text format (the sync client's counters, say). f is called once
-// per scrape, possibly concurrently.
-func (s *Server) AddMetrics(f func(w io.Writer)) { s.metrics.Add(f) }
 
 // writeError answers a failed request. It is the one place where errors
 // become HTTP statuses: a *httpx.Problem is answered as it is,
@@ -100,14 +70,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			p = httpx.Internal()
 		}
 	}
-	httpx.Fail(w, r, s.log, s.rejected, p, err)
-}
-
-// writeJSON answers a successful request.
-func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	httpx.Reply(w, r, s.log, status, v)
+	s.Fail(w, r, p, err)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	s.writeJSON(w, r, http.StatusOK, Health{Status: "ok", Site: s.ledger.Site(), Replica: s.ledger.Replica().String()})
+	s.Reply(w, r, http.StatusOK, Health{Status: "ok", Site: s.ledger.Site(), Replica: s.ledger.Replica().String()})
 }

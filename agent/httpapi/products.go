@@ -44,7 +44,7 @@ func (s *Server) handlePutProducts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, PutProductsResponse{Upserted: len(ps)})
+	s.Reply(w, r, http.StatusOK, PutProductsResponse{Upserted: len(ps)})
 }
 
 // handleProduct answers the catalogue entry of the GTIN in the path, in
@@ -70,7 +70,7 @@ func (s *Server) handleProduct(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, p)
+	s.Reply(w, r, http.StatusOK, p)
 }
 
 // validate checks what the API itself requires of the i-th entry; the

@@ -6,7 +6,6 @@ package httpapi
 import (
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 
@@ -17,46 +16,18 @@ import (
 
 // Server serves the cloud's HTTP API. Create it with New.
 type Server struct {
-	store    cloud.Store
-	log      *slog.Logger
-	requests *httpx.CounterVec
-	rejected *httpx.CounterVec
-	metrics  httpx.Metrics
-	handler  http.Handler
+	store cloud.Store
+	*httpx.API
 }
 
 // New returns a server over store. log may be nil to discard logs.
 func New(store cloud.Store, log *slog.Logger) *Server {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	s := &Server{
-		store: store,
-		log:   log.With("component", "cloud/httpapi"),
-		requests: httpx.NewCounterVec("jxc_cloud_http_requests_total",
-			"HTTP requests served by the cloud API, by endpoint and status code.", "endpoint", "code"),
-		rejected: httpx.NewCounterVec("jxc_cloud_http_rejected_total",
-			"HTTP requests the cloud API answered with an error, by reason.", "reason"),
-	}
-	s.metrics.AddCounter(s.requests)
-	s.metrics.AddCounter(s.rejected)
-
-	rt := httpx.NewRouter(s.requests, s.log)
-	rt.HandleFunc("GET /api/v1/stock", s.handleStock)
-	rt.HandleFunc("GET /api/v1/replicas", s.handleReplicas)
-	rt.HandleFunc("GET /healthz", s.handleHealth)
-	rt.Handle("GET /metrics", &s.metrics)
-	s.handler = rt
+	s := &Server{API: httpx.NewAPI("cloud", log), store: store}
+	s.HandleFunc("GET /api/v1/stock", s.handleStock)
+	s.HandleFunc("GET /api/v1/replicas", s.handleReplicas)
+	s.HandleFunc("GET /healthz", s.handleHealth)
 	return s
 }
-
-// Handler returns the HTTP handler of the API.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// AddMetrics appends f to the /metrics page: f writes more metrics in
-// Prometheus text format (ingest's counters, say), after the API's own. f is
-// called once per scrape, possibly concurrently.
-func (s *Server) AddMetrics(f func(w io.Writer)) { s.metrics.Add(f) }
 
 // StockResponse is the body of GET /api/v1/stock.
 type StockResponse struct {
@@ -95,16 +66,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			p = httpx.Internal()
 		}
 	}
-	httpx.Fail(w, r, s.log, s.rejected, p, err)
-}
-
-// writeJSON answers a successful request.
-func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	httpx.Reply(w, r, s.log, status, v)
+	s.Fail(w, r, p, err)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	s.writeJSON(w, r, http.StatusOK, Health{Status: "ok"})
+	s.Reply(w, r, http.StatusOK, Health{Status: "ok"})
 }
 
 func (s *Server) handleStock(w http.ResponseWriter, r *http.Request) {
@@ -122,7 +88,7 @@ func (s *Server) handleStock(w http.ResponseWriter, r *http.Request) {
 	if rows == nil {
 		rows = []cloud.StockRow{}
 	}
-	s.writeJSON(w, r, http.StatusOK, StockResponse{Rows: rows})
+	s.Reply(w, r, http.StatusOK, StockResponse{Rows: rows})
 }
 
 func (s *Server) handleReplicas(w http.ResponseWriter, r *http.Request) {
@@ -153,7 +119,7 @@ func (s *Server) handleReplicas(w http.ResponseWriter, r *http.Request) {
 		ri.ID = ri.Replica.String()
 		out = append(out, ri)
 	}
-	s.writeJSON(w, r, http.StatusOK, ReplicasResponse{Replicas: out})
+	s.Reply(w, r, http.StatusOK, ReplicasResponse{Replicas: out})
 }
 
 // checkNames checks the tenant and site query parameters that are given.

@@ -141,10 +141,10 @@ func Common(err error) *Problem {
 	return nil
 }
 
-// Fail answers a failed request with p: it counts p.Reason in rejected,
+// fail answers a failed request with p: it counts p.Reason in rejected,
 // logs cause at a level fitting the status (500s as errors with the cause,
 // which the user never sees), and writes p.
-func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, rejected *CounterVec, p *Problem, cause error) {
+func fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, rejected *CounterVec, p *Problem, cause error) {
 	rejected.Inc(p.Reason)
 	switch {
 	case p.Status == http.StatusServiceUnavailable:
@@ -159,8 +159,8 @@ func Fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, rejected *Co
 	}
 }
 
-// Reply writes v as JSON with status, logging a failed write at debug level.
-func Reply(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int, v any) {
+// reply writes v as JSON with status, logging a failed write at debug level.
+func reply(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int, v any) {
 	if err := WriteJSON(w, status, v); err != nil {
 		log.Debug("write response", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

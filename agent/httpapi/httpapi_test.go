@@ -20,6 +20,7 @@ import (
 	"github.com/jxc-edge/jxc/agent"
 	"github.com/jxc-edge/jxc/agent/httpapi"
 	"github.com/jxc-edge/jxc/internal/httpx"
+	"github.com/jxc-edge/jxc/internal/testenv"
 	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
 )
@@ -232,35 +233,17 @@ type fakeSync struct{ connected atomic.Bool }
 
 func (s *fakeSync) Connected() bool { return s.connected.Load() }
 
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 type fixture struct {
 	ledger *fakeLedger
 	sync   *fakeSync
 	api    *httpapi.Server
 	srv    *httptest.Server
-	logs   *syncBuffer
+	logs   *testenv.Buffer
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{ledger: newFakeLedger(), sync: &fakeSync{}, logs: &syncBuffer{}}
+	f := &fixture{ledger: newFakeLedger(), sync: &fakeSync{}, logs: &testenv.Buffer{}}
 	log := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	f.api = httpapi.New(f.ledger, f.sync, log)
 	f.srv = httptest.NewServer(f.api.Handler())

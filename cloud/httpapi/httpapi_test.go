@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,7 @@ import (
 	"github.com/jxc-edge/jxc/cloud"
 	"github.com/jxc-edge/jxc/cloud/httpapi"
 	"github.com/jxc-edge/jxc/internal/httpx"
+	"github.com/jxc-edge/jxc/internal/testenv"
 	"github.com/jxc-edge/jxc/syncproto"
 )
 
@@ -108,32 +108,14 @@ type fixture struct {
 	store *fakeStore
 	api   *httpapi.Server
 	srv   *httptest.Server
-	logs  *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
+	logs  *testenv.Buffer
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{
 		store: &fakeStore{rows: []cloud.StockRow{rowA, rowB, rowC, rowD}, replicas: []cloud.ReplicaInfo{repl1, repl2, repl3}},
-		logs:  &syncBuffer{},
+		logs:  &testenv.Buffer{},
 	}
 	f.api = httpapi.New(f.store, slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	f.srv = httptest.NewServer(f.api.Handler())

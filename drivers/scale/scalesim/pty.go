@@ -10,6 +10,7 @@ import (
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 // ptyWriteTimeout bounds a write to the pseudo-terminal: when nobody reads
@@ -73,7 +74,7 @@ func (p *ptyTransport) open() error {
 		return fmt.Errorf("scalesim: pty non-blocking: %w", err)
 	}
 	m := os.NewFile(uintptr(fd), "/dev/ptmx")
-	if err := makeRaw(slave); err != nil {
+	if _, err := term.MakeRaw(int(slave.Fd())); err != nil {
 		m.Close()
 		slave.Close()
 		return err
@@ -101,27 +102,6 @@ func (p *ptyTransport) open() error {
 		defer close(done)
 		p.s.serve(deadlineWriter{m}, stop)
 	}()
-	return nil
-}
-
-// makeRaw puts the terminal in raw mode: no echo, no line editing, no
-// CR/LF translation, 8 bits.
-func makeRaw(f *os.File) error {
-	fd := int(f.Fd())
-	t, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	if err != nil {
-		return fmt.Errorf("scalesim: get termios: %w", err)
-	}
-	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	t.Oflag &^= unix.OPOST
-	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	t.Cflag &^= unix.CSIZE | unix.PARENB
-	t.Cflag |= unix.CS8
-	t.Cc[unix.VMIN] = 1
-	t.Cc[unix.VTIME] = 0
-	if err := unix.IoctlSetTermios(fd, unix.TCSETS, t); err != nil {
-		return fmt.Errorf("scalesim: set termios: %w", err)
-	}
 	return nil
 }
 

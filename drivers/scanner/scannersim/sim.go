@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/creack/pty"
+	"golang.org/x/term"
 )
 
 // Sim is a serial barcode scanner on a pseudo-terminal. It is safe for
@@ -26,7 +27,9 @@ func New() (*Sim, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scannersim: open pty: %w", err)
 	}
-	if err := makeRaw(slave); err != nil {
+	// Raw mode, as cfmakeraw(3): no echo, no line editing, no CR/LF
+	// translation, 8-bit characters.
+	if _, err := term.MakeRaw(int(slave.Fd())); err != nil {
 		master.Close()
 		slave.Close()
 		return nil, fmt.Errorf("scannersim: raw mode: %w", err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"testing"
-	"time"
 
 	"github.com/jxc-edge/jxc/agent"
 	"github.com/jxc-edge/jxc/agent/sqlite"
@@ -41,22 +40,6 @@ func MustOpenLedgerDir(tb testing.TB, dir string, opts sqlite.Options) *sqlite.L
 	}
 	tb.Cleanup(func() { l.Close() })
 	return l
-}
-
-// checkFor polls fn until it returns nil or timeout passes.
-func checkFor(tb testing.TB, timeout, every time.Duration, fn func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("after %v: %v", timeout, err)
-		}
-		<-time.After(every)
-	}
 }
 
 func move(bin, sku, lot string, qty int64) agent.MovementInput {

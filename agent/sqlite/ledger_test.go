@@ -16,6 +16,8 @@ import (
 	"github.com/jxc-edge/jxc/agent/sqlite"
 	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
+
+	"github.com/jxc-edge/jxc/internal/testenv"
 )
 
 func TestOpenReopenKeepsState(t *testing.T) {
@@ -499,7 +501,7 @@ func TestCloseDrains(t *testing.T) {
 		}()
 	}
 	close(start)
-	checkFor(t, 10*time.Second, time.Millisecond, func() error {
+	testenv.WaitFor(t, 10*time.Second, func() error {
 		if l.LastSeq() < 200 {
 			return errors.New("fewer than 200 appends")
 		}

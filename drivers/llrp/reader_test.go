@@ -15,23 +15,9 @@ import (
 	"github.com/jxc-edge/jxc/drivers/gs1"
 	"github.com/jxc-edge/jxc/drivers/llrp"
 	"github.com/jxc-edge/jxc/drivers/llrp/llrpsim"
-)
 
-// checkFor polls fn until it returns nil or timeout passes.
-func checkFor(tb testing.TB, timeout time.Duration, fn func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("after %v: %v", timeout, err)
-		}
-		<-time.After(5 * time.Millisecond)
-	}
-}
+	"github.com/jxc-edge/jxc/internal/testenv"
+)
 
 // MustListenSim starts an emulated reader on a free local port.
 func MustListenSim(tb testing.TB, opts llrpsim.Options) *llrpsim.Server {
@@ -101,7 +87,7 @@ func MustRunReader(tb testing.TB, cfg llrp.Config) *runningReader {
 // waitRunning waits until the reader is connected and its ROSpec runs.
 func waitRunning(tb testing.TB, s *llrpsim.Server, r *runningReader) {
 	tb.Helper()
-	checkFor(tb, 5*time.Second, func() error {
+	testenv.WaitFor(tb, 5*time.Second, func() error {
 		if h := r.Health(); !h.Connected || !s.Stats().Started {
 			return fmt.Errorf("not running: health %+v, sim %+v", h, s.Stats())
 		}
@@ -192,7 +178,7 @@ func TestReaderDeliversPasses(t *testing.T) {
 		spec.StartImmediate || spec.Fields != llrp.ReportFields || spec.Antennas[0].TxPowerIndex != 81 {
 		t.Fatalf("sim got ROSpec %+v", spec)
 	}
-	checkFor(t, time.Second, func() error {
+	testenv.WaitFor(t, time.Second, func() error {
 		if h := r.Health(); h.Events != uint64(len(want)) || h.LastEvent.IsZero() || h.Kind != "llrp" || h.Device != "dock-1" {
 			return fmt.Errorf("health %+v", h)
 		}
@@ -293,7 +279,7 @@ func TestReaderAnswersKeepalives(t *testing.T) {
 	cfg.KeepAlive = 50 * time.Millisecond
 	r := MustRunReader(t, cfg)
 	waitRunning(t, sim, r)
-	checkFor(t, 5*time.Second, func() error {
+	testenv.WaitFor(t, 5*time.Second, func() error {
 		if st := sim.Stats(); st.KeepaliveAcks < 8 || st.KeepaliveMS != 50 {
 			return fmt.Errorf("sim stats %+v", st)
 		}
@@ -340,7 +326,7 @@ func TestReaderReconnects(t *testing.T) {
 			waitRunning(t, sim, r)
 
 			tt.fault(sim)
-			checkFor(t, 5*time.Second, func() error {
+			testenv.WaitFor(t, 5*time.Second, func() error {
 				st, h := sim.Stats(), r.Health()
 				if st.Connections < 2 || !st.Started || !h.Connected || h.Errors < 1 {
 					return fmt.Errorf("not reconnected: sim %+v, health %+v", st, h)
@@ -375,7 +361,7 @@ func TestReaderBusy(t *testing.T) {
 	}
 
 	r := MustRunReader(t, DriverConfig(sim.Addr()))
-	checkFor(t, 5*time.Second, func() error {
+	testenv.WaitFor(t, 5*time.Second, func() error {
 		if err := r.LastError(); !errors.Is(err, drivers.ErrBusy) || !strings.Contains(err.Error(), "client-initiated connection already exists") {
 			return fmt.Errorf("last error %v", err)
 		}
@@ -405,7 +391,7 @@ func TestReaderBusy(t *testing.T) {
 func TestReaderAddROSpecRefused(t *testing.T) {
 	sim := MustListenSim(t, llrpsim.Options{AddROSpecError: llrp.Status{Code: llrp.StatusOutOfRange, Description: "antenna 9 does not exist"}})
 	r := MustRunReader(t, DriverConfig(sim.Addr()))
-	checkFor(t, 5*time.Second, func() error {
+	testenv.WaitFor(t, 5*time.Second, func() error {
 		var se *llrp.StatusError
 		err := r.LastError()
 		if !errors.As(err, &se) || se.Message != llrp.MsgAddROSpec || !errors.Is(err, drivers.ErrDevice) ||
@@ -458,7 +444,7 @@ func TestReaderImpinjSearchMode(t *testing.T) {
 			cfg.ROSpec.SearchMode = llrp.SearchModeDualTarget
 			r := MustRunReader(t, cfg)
 			if tt.noImpinj {
-				checkFor(t, 5*time.Second, func() error {
+				testenv.WaitFor(t, 5*time.Second, func() error {
 					if err := r.LastError(); !errors.Is(err, drivers.ErrDevice) || !strings.Contains(err.Error(), "IMPINJ_ENABLE_EXTENSIONS") {
 						return fmt.Errorf("last error %v", err)
 					}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/jxc-edge/jxc/drivers/scale"
 	"github.com/jxc-edge/jxc/drivers/scale/scalesim"
+
+	"github.com/jxc-edge/jxc/internal/testenv"
 )
 
 // On a pseudo-terminal the emulator puts the parity bit of 7E1 in the
@@ -24,7 +26,7 @@ func TestToledoContinuousBadParity(t *testing.T) {
 	errs := r.scale.Health().Errors
 	r.sim.CorruptParity(3)
 	r.mustStable(t, kg(555))
-	checkFor(t, time.Second, 10*time.Millisecond, func() error {
+	testenv.WaitFor(t, time.Second, func() error {
 		if h := r.scale.Health(); h.Errors < errs+3 {
 			return fmt.Errorf("parity errors not all counted: %+v", h)
 		}

@@ -13,6 +13,8 @@ import (
 	"github.com/jxc-edge/jxc/drivers"
 	"github.com/jxc-edge/jxc/drivers/scale"
 	"github.com/jxc-edge/jxc/drivers/scale/scalesim"
+
+	"github.com/jxc-edge/jxc/internal/testenv"
 )
 
 // stableTimeout is Config.StableTimeout in these tests: generous, as the
@@ -94,24 +96,6 @@ func (r *rig) reopen(tb testing.TB, edit func(*scale.Config)) {
 	}
 	r.scale = s
 	tb.Cleanup(func() { s.Close() })
-}
-
-// checkFor polls f until it returns nil or timeout passes.
-func checkFor(tb testing.TB, timeout, interval time.Duration, f func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("after %v: %v", timeout, err)
-		}
-		<-tick.C
-	}
 }
 
 func (r *rig) mustStable(tb testing.TB, want drivers.Weight) {
@@ -336,13 +320,13 @@ func RunScaleSuite(t *testing.T, open func(t *testing.T, opts scalesim.Options) 
 		if err := r.sim.Drop(); err != nil {
 			t.Fatal(err)
 		}
-		checkFor(t, 2*time.Second, 10*time.Millisecond, func() error {
+		testenv.WaitFor(t, 2*time.Second, func() error {
 			if h := r.scale.Health(); h.Errors == errs {
 				return fmt.Errorf("drop not noticed: %+v", h)
 			}
 			return nil
 		})
-		checkFor(t, 2*time.Second, 10*time.Millisecond, func() error {
+		testenv.WaitFor(t, 2*time.Second, func() error {
 			if !r.scale.Health().Connected {
 				return errors.New("not reconnected")
 			}
@@ -414,7 +398,7 @@ func RunScaleSuite(t *testing.T, open func(t *testing.T, opts scalesim.Options) 
 	t.Run("NotConnected", func(t *testing.T) {
 		r := open(t, scalesim.Options{})
 		r.sim.Close()
-		checkFor(t, 2*time.Second, 10*time.Millisecond, func() error {
+		testenv.WaitFor(t, 2*time.Second, func() error {
 			if r.scale.Health().Connected {
 				return errors.New("still connected")
 			}
@@ -486,7 +470,7 @@ func TestToledoContinuous(t *testing.T) {
 				errs := r.scale.Health().Errors
 				r.sim.CorruptChecksum(5)
 				r.mustStable(t, kg(1234))
-				checkFor(t, time.Second, 10*time.Millisecond, func() error {
+				testenv.WaitFor(t, time.Second, func() error {
 					if h := r.scale.Health(); h.Errors < errs+5 || !strings.Contains(h.LastError, "checksum") {
 						return fmt.Errorf("bad checksums not all counted: %+v", h)
 					}
@@ -516,7 +500,7 @@ func TestToledoContinuous(t *testing.T) {
 				r.sim.SetLoad(10)
 				r.mustStable(t, kg(10))
 				r.sim.SetSilent(true)
-				checkFor(t, 2*time.Second, 10*time.Millisecond, func() error {
+				testenv.WaitFor(t, 2*time.Second, func() error {
 					if h := r.scale.Health(); !strings.Contains(h.LastError, "no data") {
 						return fmt.Errorf("silence not noticed: %+v", h)
 					}

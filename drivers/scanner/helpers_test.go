@@ -7,29 +7,12 @@ import (
 	"time"
 
 	"github.com/jxc-edge/jxc/drivers"
+
+	"github.com/jxc-edge/jxc/internal/testenv"
 )
 
 // waitFor is how long a test waits for something a scanner does.
 const waitFor = 10 * time.Second
-
-// checkFor calls f every few milliseconds until it returns nil, failing
-// the test with f's last error after timeout.
-func checkFor(tb testing.TB, timeout time.Duration, f func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("after %v: %v", timeout, err)
-		}
-		<-tick.C
-	}
-}
 
 // run runs s until the test ends, and checks that Run then returns the
 // context's error.
@@ -68,7 +51,7 @@ func recv(tb testing.TB, out <-chan drivers.Scan) drivers.Scan {
 // connected waits until s reports itself connected (or not).
 func connected(tb testing.TB, s drivers.Scanner, want bool) {
 	tb.Helper()
-	checkFor(tb, waitFor, func() error {
+	testenv.WaitFor(tb, waitFor, func() error {
 		if h := s.Health(); h.Connected != want {
 			return errors.New("connected is not " + map[bool]string{true: "true", false: "false"}[want] + "; last error: " + h.LastError)
 		}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/jxc-edge/jxc/drivers/scanner"
 	"github.com/jxc-edge/jxc/drivers/scanner/scannersim"
+
+	"github.com/jxc-edge/jxc/internal/testenv"
 )
 
 func MustHID(tb testing.TB, kind string, dev *scannersim.HID, modify func(c *scanner.Config)) *scanner.HIDScanner {
@@ -69,7 +71,7 @@ func TestKeyboardWedge(t *testing.T) {
 	if got := recv(t, out); got.Data != "OK" {
 		t.Errorf("after a short report: %q", got.Data)
 	}
-	checkFor(t, waitFor, func() error {
+	testenv.WaitFor(t, waitFor, func() error {
 		if h := s.Health(); h.Errors != 1 || h.Events != 4 || h.Kind != scanner.KindUSBHID {
 			return fmt.Errorf("health %+v, want 4 events, 1 error", h)
 		}
@@ -110,7 +112,7 @@ func TestHIDPOSScanner(t *testing.T) {
 	bad := scannersim.HIDPOSReports(l, "", []byte("X"))[0]
 	bad[1] = 200
 	send(t, dev, [][]byte{bad})
-	checkFor(t, waitFor, func() error {
+	testenv.WaitFor(t, waitFor, func() error {
 		if h := s.Health(); h.Errors != 1 || h.Events != 2 {
 			return fmt.Errorf("health %+v, want 2 events, 1 error", h)
 		}
@@ -124,7 +126,7 @@ func TestHIDScannerReconnect(t *testing.T) {
 	s := MustHID(t, scanner.KindUSBHID, dev, nil)
 	out := run(t, s)
 	// Not there at start: keeps trying.
-	checkFor(t, waitFor, func() error {
+	testenv.WaitFor(t, waitFor, func() error {
 		if h := s.Health(); h.Errors < 2 || h.Connected {
 			return fmt.Errorf("health %+v, want failed opens", h)
 		}
@@ -143,7 +145,7 @@ func TestHIDScannerReconnect(t *testing.T) {
 	dev.Unplug()
 	connected(t, s, false)
 	dev.Plug()
-	checkFor(t, waitFor, func() error {
+	testenv.WaitFor(t, waitFor, func() error {
 		if dev.Opens() == opens {
 			return errors.New("not reopened")
 		}
@@ -154,7 +156,7 @@ func TestHIDScannerReconnect(t *testing.T) {
 	if got := recv(t, out); got.Data != "TWO" {
 		t.Fatalf("after reconnect got %q, want TWO", got.Data)
 	}
-	checkFor(t, waitFor, func() error {
+	testenv.WaitFor(t, waitFor, func() error {
 		if h := s.Health(); !h.Connected || h.Events != 2 || h.LastError == "" {
 			return fmt.Errorf("health %+v, want connected, 2 events, an error", h)
 		}

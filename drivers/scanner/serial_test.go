@@ -12,6 +12,8 @@ import (
 	"github.com/jxc-edge/jxc/drivers/gs1"
 	"github.com/jxc-edge/jxc/drivers/scanner"
 	"github.com/jxc-edge/jxc/drivers/scanner/scannersim"
+
+	"github.com/jxc-edge/jxc/internal/testenv"
 )
 
 // MustSim starts a serial scanner emulator, closed when the test ends.
@@ -72,7 +74,7 @@ func TestSerialScanner(t *testing.T) {
 	if got := recv(t, out); got.Data != "960123456789" {
 		t.Errorf("code in pieces: %q", got.Data)
 	}
-	checkFor(t, waitFor, func() error {
+	testenv.WaitFor(t, waitFor, func() error {
 		if h := s.Health(); h.Events != 4 || h.Errors != 0 || h.LastEvent.IsZero() {
 			return fmt.Errorf("health %+v, want 4 events, no errors", h)
 		}
@@ -95,7 +97,7 @@ func TestSerialScannerTooLong(t *testing.T) {
 	if got := recv(t, out); got.Data != "OK-1234" {
 		t.Errorf("after a long line got %q, want OK-1234", got.Data)
 	}
-	checkFor(t, waitFor, func() error {
+	testenv.WaitFor(t, waitFor, func() error {
 		if h := s.Health(); h.Errors != 1 || !strings.Contains(h.LastError, "too long") || h.Events != 1 {
 			return fmt.Errorf("health %+v, want 1 event and 1 too-long error", h)
 		}
@@ -162,7 +164,7 @@ func TestSerialScannerReconnect(t *testing.T) {
 	}
 	sim1.Close()
 	connected(t, s, false)
-	checkFor(t, waitFor, func() error {
+	testenv.WaitFor(t, waitFor, func() error {
 		if h := s.Health(); h.Errors == 0 {
 			return errors.New("unplug not counted as an error")
 		}
@@ -185,7 +187,7 @@ func TestSerialScannerReconnect(t *testing.T) {
 func TestSerialScannerNoPort(t *testing.T) {
 	s := MustSerial(t, filepath.Join(t.TempDir(), "ttyNONE"), nil)
 	run(t, s)
-	checkFor(t, waitFor, func() error {
+	testenv.WaitFor(t, waitFor, func() error {
 		if h := s.Health(); h.Errors < 3 || h.Connected || !strings.Contains(h.LastError, "ttyNONE") {
 			return fmt.Errorf("health %+v, want 3 errors naming the port", h)
 		}

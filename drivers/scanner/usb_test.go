@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jxc-edge/jxc/drivers/scanner"
+
+	"github.com/jxc-edge/jxc/internal/testenv"
 )
 
 // TestUSBAbsent runs a USB scanner whose device is not plugged in: libusb
@@ -26,7 +28,7 @@ func TestUSBAbsent(t *testing.T) {
 		t.Fatalf("New = %T, want *scanner.USBScanner", s)
 	}
 	run(t, s)
-	checkFor(t, waitFor, func() error {
+	testenv.WaitFor(t, waitFor, func() error {
 		h := s.Health()
 		if h.Errors < 2 || h.Connected || !strings.Contains(h.LastError, "fffe:fffd") {
 			return fmt.Errorf("health %+v, want retries naming the device", h)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/jxc-edge/jxc/drivers/llrp"
 	"github.com/jxc-edge/jxc/drivers/llrp/llrpsim"
+
+	"github.com/jxc-edge/jxc/internal/testenv"
 )
 
 // rawClient speaks LLRP to the emulator by hand.
@@ -135,7 +137,7 @@ func TestServerReportsOnlyWhileStarted(t *testing.T) {
 	epc := []byte{0x30, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
 	pass := llrpsim.Pass{EPC: epc, Antennas: []llrpsim.AntennaSighting{{Antenna: 1, RSSI: -50, Reads: 3}}}
 	s.Play(pass)
-	waitFor(t, func() error {
+	testenv.WaitFor(t, 5*time.Second, func() error {
 		if st := s.Stats(); st.ReadsDropped != 3 {
 			return fmt.Errorf("stats %+v", st)
 		}
@@ -195,20 +197,5 @@ func TestServerRefusesSecondClient(t *testing.T) {
 	}
 	if ev, err := llrp.DecodeReaderEvent(first.next().Body); err != nil || ev.ConnectionStatus != llrp.ConnAnotherAttempted {
 		t.Fatalf("first client got %+v, %v", ev, err)
-	}
-}
-
-func waitFor(tb testing.TB, fn func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatal(err)
-		}
-		<-time.After(5 * time.Millisecond)
 	}
 }

@@ -19,7 +19,6 @@ import (
 
 	"github.com/jxc-edge/jxc/cloud"
 	"github.com/jxc-edge/jxc/cloud/sqlstore"
-	"github.com/jxc-edge/jxc/syncproto"
 )
 
 // migrationLockID is the pg_advisory_xact_lock key that serializes cloud
@@ -39,8 +38,11 @@ type Options struct {
 
 // Store is the cloud store on PostgreSQL. It is safe for concurrent use,
 // also by several processes sharing the database.
+//
+// Its methods are the shared SQL core's (cloud/sqlstore); this package only
+// opens the database for it.
 type Store struct {
-	core *sqlstore.Store
+	*sqlstore.Store
 }
 
 var _ cloud.Store = (*Store)(nil)
@@ -84,7 +86,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("open cloud postgres: %w", err), db.Close())
 	}
-	return &Store{core: core}, nil
+	return &Store{Store: core}, nil
 }
 
 // retryable reports a serialization failure or a deadlock: the transaction
@@ -95,37 +97,4 @@ func retryable(err error) bool {
 		return false
 	}
 	return e.Code == "40001" || e.Code == "40P01"
-}
-
-// ApplyBatch stores a batch in one transaction; see cloud.Store and
-// sqlstore.Store.ApplyBatch. When it returns without error the batch is
-// committed and may be acked.
-func (s *Store) ApplyBatch(ctx context.Context, b *syncproto.Batch) (cloud.Applied, error) {
-	return s.core.ApplyBatch(ctx, b)
-}
-
-// EventsAfter returns a replica's stored events after a seq, stopping at the
-// first gap; see cloud.Store.
-func (s *Store) EventsAfter(ctx context.Context, replica syncproto.ReplicaID, after uint64, limit int) ([]syncproto.Event, error) {
-	return s.core.EventsAfter(ctx, replica, after, limit)
-}
-
-// Replicas lists replicas; see cloud.Store.
-func (s *Store) Replicas(ctx context.Context, tenant, site string) ([]cloud.ReplicaInfo, error) {
-	return s.core.Replicas(ctx, tenant, site)
-}
-
-// Stock lists on-hand rows; see cloud.Store.
-func (s *Store) Stock(ctx context.Context, f cloud.StockFilter) ([]cloud.StockRow, error) {
-	return s.core.Stock(ctx, f)
-}
-
-// RebuildOnHand recomputes on-hand from the stored events.
-func (s *Store) RebuildOnHand(ctx context.Context) error {
-	return s.core.RebuildOnHand(ctx)
-}
-
-// Close closes the connection pool.
-func (s *Store) Close() error {
-	return s.core.Close()
 }

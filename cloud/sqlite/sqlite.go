@@ -29,7 +29,6 @@ import (
 
 	"github.com/jxc-edge/jxc/cloud"
 	"github.com/jxc-edge/jxc/cloud/sqlstore"
-	"github.com/jxc-edge/jxc/syncproto"
 )
 
 // Options configures Open. The zero value is ready to use.
@@ -49,8 +48,11 @@ type Options struct {
 
 // Store is the cloud store on SQLite. It is safe for concurrent use, also by
 // several processes opening the same file.
+//
+// Its methods are the shared SQL core's (cloud/sqlstore); this package only
+// opens the database for it.
 type Store struct {
-	core *sqlstore.Store
+	*sqlstore.Store
 }
 
 var _ cloud.Store = (*Store)(nil)
@@ -110,7 +112,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("open cloud sqlite %s: %w", path, err), write.Close(), read.Close())
 	}
-	return &Store{core: core}, nil
+	return &Store{Store: core}, nil
 }
 
 // retryable reports a lock another connection held for longer than the busy
@@ -125,37 +127,4 @@ func retryable(err error) bool {
 		return true
 	}
 	return false
-}
-
-// ApplyBatch stores a batch in one transaction; see cloud.Store and
-// sqlstore.Store.ApplyBatch. When it returns without error the batch is
-// fsynced and may be acked.
-func (s *Store) ApplyBatch(ctx context.Context, b *syncproto.Batch) (cloud.Applied, error) {
-	return s.core.ApplyBatch(ctx, b)
-}
-
-// EventsAfter returns a replica's stored events after a seq, stopping at the
-// first gap; see cloud.Store.
-func (s *Store) EventsAfter(ctx context.Context, replica syncproto.ReplicaID, after uint64, limit int) ([]syncproto.Event, error) {
-	return s.core.EventsAfter(ctx, replica, after, limit)
-}
-
-// Replicas lists replicas; see cloud.Store.
-func (s *Store) Replicas(ctx context.Context, tenant, site string) ([]cloud.ReplicaInfo, error) {
-	return s.core.Replicas(ctx, tenant, site)
-}
-
-// Stock lists on-hand rows; see cloud.Store.
-func (s *Store) Stock(ctx context.Context, f cloud.StockFilter) ([]cloud.StockRow, error) {
-	return s.core.Stock(ctx, f)
-}
-
-// RebuildOnHand recomputes on-hand from the stored events.
-func (s *Store) RebuildOnHand(ctx context.Context) error {
-	return s.core.RebuildOnHand(ctx)
-}
-
-// Close closes both connection pools.
-func (s *Store) Close() error {
-	return s.core.Close()
 }

@@ -14,7 +14,9 @@ import (
 // replica's watermark over contiguous seqs and updates on-hand for the events
 // that were new, all in one transaction; see DESIGN.md. A batch whose tenant
 // or site differs from its replica's gives cloud.ErrWrongSite, a malformed
-// one cloud.ErrInvalid; both change nothing.
+// one cloud.ErrInvalid; both change nothing. When it returns nil the batch is
+// committed (fsynced: SQLite runs with synchronous=FULL, PostgreSQL with its
+// commit durability) and may be acked.
 func (s *Store) ApplyBatch(ctx context.Context, b *syncproto.Batch) (cloud.Applied, error) {
 	if err := checkBatch(b); err != nil {
 		return cloud.Applied{}, fmt.Errorf("apply batch: %w", err)

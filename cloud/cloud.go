@@ -58,6 +58,70 @@ type StockFilter struct {
 	Tenant, Site, SKU, Bin string
 }
 
+// ConflictFilter selects count conflicts; empty fields match everything.
+// Open keeps only the keys whose conflict is still open.
+type ConflictFilter struct {
+	Tenant, Site, SKU, Bin string
+	Open                   bool
+}
+
+// CountID names a count event.
+type CountID struct {
+	Replica string `json:"replica"`
+	Seq     uint64 `json:"seq"`
+}
+
+// CountConflict is a key that had counts concurrent with each other
+// (DESIGN.md §3): neither counter had seen the other's count.
+type CountConflict struct {
+	Tenant string `json:"tenant"`
+	Site   string `json:"site"`
+	Bin    string `json:"bin"`
+	SKU    string `json:"sku"`
+	Lot    string `json:"lot"`
+	// Open: more than one of the key's counts is still live; a recount
+	// that saw them all closes the conflict.
+	Open bool `json:"open"`
+	// Winner is the count the key's on-hand follows now, OnHand that
+	// on-hand.
+	Winner CountID `json:"winner"`
+	OnHand int64   `json:"on_hand"`
+	// Observations are every count of the key seen in conflict, by HLC.
+	Observations []CountObservation `json:"observations"`
+}
+
+// CountObservation is one count of a conflict.
+type CountObservation struct {
+	Replica  string        `json:"replica"`
+	Seq      uint64        `json:"seq"`
+	HLC      syncproto.HLC `json:"hlc,string"`
+	At       time.Time     `json:"at"` // the HLC's wall clock: the counter's clock
+	Counted  int64         `json:"counted"`
+	Operator string        `json:"operator"`
+	Device   string        `json:"device"`
+	// Live: no other count has seen this one.
+	Live     bool      `json:"live"`
+	Detected time.Time `json:"detected"` // when the cloud first saw it in conflict
+}
+
+// EPCLocation is where a serialized item (EPC) is: the place of its
+// movement with the greatest (hlc, replica, seq), a last-writer-wins
+// register (DESIGN.md §3).
+type EPCLocation struct {
+	Tenant string `json:"tenant"`
+	EPC    string `json:"epc"`
+	Site   string `json:"site"`
+	Bin    string `json:"bin"`
+	SKU    string `json:"sku"`
+	Lot    string `json:"lot"`
+	// In reports whether that movement brought the item in (qty > 0).
+	In      bool          `json:"in"`
+	Replica string        `json:"replica"`
+	Seq     uint64        `json:"seq"`
+	HLC     syncproto.HLC `json:"hlc,string"`
+	At      time.Time     `json:"at"`
+}
+
 // Store is the cloud's database. Every method is safe for concurrent use,
 // also by several processes sharing one database.
 type Store interface {
@@ -74,9 +138,15 @@ type Store interface {
 	Replicas(ctx context.Context, tenant, site string) ([]ReplicaInfo, error)
 	// Stock returns on-hand rows sorted by tenant, site, bin, sku, lot.
 	Stock(ctx context.Context, f StockFilter) ([]StockRow, error)
-	// RebuildOnHand recomputes on-hand from the stored events; it must give
-	// exactly what the incremental path gave.
+	// RebuildOnHand recomputes on-hand and the EPC locations from the
+	// stored events; it must give exactly what the incremental path gave.
 	RebuildOnHand(ctx context.Context) error
+	// CountConflicts returns the keys that had concurrent counts, with
+	// every count observed in conflict.
+	CountConflicts(ctx context.Context, f ConflictFilter) ([]CountConflict, error)
+	// EPCLocation returns where an EPC of a tenant is, and false when no
+	// movement named it.
+	EPCLocation(ctx context.Context, tenant, epc string) (EPCLocation, bool, error)
 	// Close closes the database.
 	Close() error
 }

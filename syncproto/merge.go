@@ -84,46 +84,42 @@ type CountOutcome struct {
 	Conflicts []Event
 }
 
-// MergeCounts picks the winning count among counts of one key: a count that
-// is in the context of a later count is superseded; of the rest, the greatest
-// (hlc, replica) wins and the others are conflicts. Winner is nil only when
-// counts is empty.
+// MergeCounts picks the winning count among counts of one key by the rule
+// of CountState: a count that is in the context of another count is
+// superseded, whatever the clocks say; of the counts no other count has
+// seen, the greatest (hlc, replica) wins and the others are conflicts.
+// Winner points into counts' deduplicated copy and is nil only when counts
+// is empty.
 func MergeCounts(counts []Event) CountOutcome {
 	counts = Dedup(counts)
-	live := make([]Event, 0, len(counts))
+	var st CountState
 	for i := range counts {
-		superseded := false
-		for j := range counts {
-			// A count's HLC is after everything in its context, so only a
-			// later count can have seen it. Checking Later too keeps contexts
-			// that name each other (corrupt or forged) from superseding every
-			// count and leaving no winner.
-			if i != j && Later(&counts[j], &counts[i]) && counts[j].ctx().Contains(counts[i].Replica, counts[i].Seq) {
-				superseded = true
-				break
+		st.Add(RefOf(&counts[i]), VVFromPB(counts[i].Msg.GetCount().GetCtx()))
+	}
+	find := func(c CountRef) *Event {
+		for i := range counts {
+			if counts[i].Replica == c.Replica && counts[i].Seq == c.Seq {
+				return &counts[i]
 			}
 		}
-		if !superseded {
-			live = append(live, counts[i])
-		}
+		return nil
 	}
 	var out CountOutcome
-	for i := range live {
-		if out.Winner == nil || Later(&live[i], out.Winner) {
-			out.Winner = &live[i]
-		}
+	if w, ok := st.Winner(); ok {
+		out.Winner = find(w)
 	}
-	for _, c := range live {
-		if c.Replica != out.Winner.Replica || c.Seq != out.Winner.Seq {
-			out.Conflicts = append(out.Conflicts, c)
-		}
+	for _, c := range st.Conflicts() {
+		out.Conflicts = append(out.Conflicts, *find(c))
 	}
 	return out
 }
 
-func (e *Event) ctx() VV { return VVFromPB(e.Msg.GetCount().GetCtx()) }
+func (e *Event) ctx() VV {
+	return EffectiveContext(e.Replica, e.Seq, VVFromPB(e.Msg.GetCount().GetCtx()))
+}
 
-// CountContext returns the version vector a count event carries, nil for
+// CountContext returns the context of a count event as the merge rules
+// take it (EffectiveContext of the version vector it carries), nil for
 // other kinds.
 func (e *Event) CountContext() VV {
 	if e.Kind() != KindCount {

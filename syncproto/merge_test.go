@@ -623,6 +623,34 @@ func TestOnHandExamples(t *testing.T) {
 			wantWinner: EventKey{rb, 1},
 		},
 		{
+			// Causality decides, clocks only break ties: a's clock runs
+			// 8 h ahead; b saw a's count and recounted, with an HLC far
+			// below a's (b refused to observe a clock that far ahead).
+			name: "recount that saw a count from a clock hours ahead",
+			events: []syncproto.Event{mv(ra, 1, At(8*3600e3, 0), 100), ct(ra, 2, At(8*3600e3+1, 0), 100, syncproto.VV{ra: 1}),
+				ct(rb, 1, At(5, 0), 7, syncproto.VV{ra: 2})},
+			want:       7,
+			wantWinner: EventKey{rb, 1},
+		},
+		{
+			// b's clock was reset to 1970: its recount still supersedes.
+			name: "recount from a clock reset to 1970",
+			events: []syncproto.Event{ct(ra, 1, At(0, 0), 100, nil),
+				MustEvent(t, rb, 1, syncproto.MakeHLC(1000, 0), "store-1", Count("A-01", "SKU-1", "", 7, syncproto.VV{ra: 1})),
+				mv(ra, 2, At(10, 0), 5)},
+			want:       12,
+			wantWinner: EventKey{rb, 1},
+		},
+		{
+			// Three counts naming each other in a cycle (forged): none is
+			// live, the greatest (hlc, replica) of all wins.
+			name: "counts whose contexts form a three-cycle",
+			events: []syncproto.Event{ct(ra, 1, At(1, 0), 1, syncproto.VV{rc: 1}), ct(rb, 1, At(3, 0), 2, syncproto.VV{ra: 1}),
+				ct(rc, 1, At(2, 0), 3, syncproto.VV{rb: 1})},
+			want:       2,
+			wantWinner: EventKey{rb, 1},
+		},
+		{
 			name:       "count that claims to have seen its own future",
 			events:     []syncproto.Event{ct(ra, 1, At(1, 0), 5, syncproto.VV{ra: 9}), ct(ra, 2, At(2, 0), 6, syncproto.VV{ra: 1})},
 			want:       6,

@@ -54,7 +54,7 @@ func migrations() ([]migration, error) {
 }
 
 // migrate applies the migrations not yet recorded in schema_migrations, in
-// order, each in its own transaction together with its record.
+// version order, each in its own transaction together with its record.
 func migrate(ctx context.Context, db *sql.DB) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
@@ -67,15 +67,30 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	var have int
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+	// Every migration not recorded is applied, not only those above the
+	// highest recorded: migrations written on branches merge with gaps.
+	applied := make(map[int]bool)
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("read schema versions: %w", err)
+	}
+	defer rows.Close()
+	have := 0
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return fmt.Errorf("read schema versions: %w", err)
+		}
+		applied[v], have = true, max(have, v)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read schema versions: %w", err)
 	}
 	if n := len(ms); n > 0 && have > ms[n-1].version {
 		return fmt.Errorf("schema version %d is newer than this build's %d", have, ms[n-1].version)
 	}
 	for _, m := range ms {
-		if m.version <= have {
+		if applied[m.version] {
 			continue
 		}
 		if err := applyMigration(ctx, db, m); err != nil {

@@ -1,10 +1,12 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jxc-edge/jxc/syncproto"
 )
@@ -25,8 +27,8 @@ func (w *writer) runRebuild(r *request) {
 
 // rebuild recomputes on-hand from the events alone. Pass 1 decodes every
 // stored body, checks the columns derived from it (hlc, kind, key_id, qty)
-// and collects each key's counts; the winners are decided with
-// syncproto.MergeCounts. Pass 2 sums each key's movements that its winner
+// and collects each key's counts; their merged state and winner are
+// decided by folding them into a syncproto.CountState. Pass 2 sums each key's movements that its winner
 // had not seen (from the qty column, checked in pass 1). Rows that differ
 // are replaced; rows of keys without events are deleted.
 func (w *writer) rebuild(ctx context.Context) (err error) {
@@ -44,14 +46,19 @@ func (w *writer) rebuild(ctx context.Context) (err error) {
 	}()
 
 	type row struct {
-		key stockKey
-		qty int64
+		key    stockKey
+		qty    int64
+		counts []byte
 	}
 	stock := make(map[int64]row)
 	ids := make(map[stockKey]int64)
-	err = w.queryCtx(ctx, `SELECT id, bin, sku, lot, qty FROM stock`, func(v []driver.Value) error {
+	err = w.queryCtx(ctx, `SELECT id, bin, sku, lot, qty, counts FROM stock`, func(v []driver.Value) error {
 		k := stockKey{v[1].(string), v[2].(string), v[3].(string)}
-		stock[v[0].(int64)] = row{key: k, qty: v[4].(int64)}
+		r := row{key: k, qty: v[4].(int64)}
+		if v[5] != nil {
+			r.counts = slices.Clone(v[5].([]byte))
+		}
+		stock[v[0].(int64)] = r
 		ids[k] = v[0].(int64)
 		return nil
 	})
@@ -102,14 +109,15 @@ func (w *writer) rebuild(ctx context.Context) (err error) {
 	}
 
 	winners := make(map[int64]*winner, len(counts))
+	states := make(map[int64][]byte, len(counts))
 	want := make(map[int64]int64, len(stock))
 	for id, cs := range counts {
-		win := winnerOf(cs)
-		winners[id] = win
-		want[id] = 0
-		if win != nil {
-			want[id] = win.counted
+		st, win := mergeCounts(cs)
+		if states[id], err = st.MarshalBinary(); err != nil {
+			return fmt.Errorf("encode counts of key %d: %w", id, err)
 		}
+		winners[id] = win
+		want[id] = win.counted
 	}
 	err = w.queryCtx(ctx, `SELECT key_id, replica, seq, qty FROM events WHERE key_id IS NOT NULL AND kind = 1`, func(v []driver.Value) error {
 		id := v[0].(int64)
@@ -134,12 +142,14 @@ func (w *writer) rebuild(ctx context.Context) (err error) {
 				return fmt.Errorf("delete stock row: %w", err)
 			}
 			changed++
-		case q != r.qty:
-			if _, err := w.exec(w.updKey, q, id); err != nil {
+		case q != r.qty || !bytes.Equal(states[id], r.counts):
+			if _, err := w.exec(w.updCounts, q, states[id], id); err != nil {
 				return fmt.Errorf("update stock: %w", err)
 			}
-			l.log.Warn("rebuild corrected on-hand", "bin", r.key.bin, "sku", r.key.sku, "lot", r.key.lot,
-				"had", r.qty, "rebuilt", q)
+			if q != r.qty {
+				l.log.Warn("rebuild corrected on-hand", "bin", r.key.bin, "sku", r.key.sku, "lot", r.key.lot,
+					"had", r.qty, "rebuilt", q)
+			}
 			changed++
 		}
 	}
@@ -158,4 +168,20 @@ func (w *writer) queryCtx(ctx context.Context, q string, fn func([]driver.Value)
 		return err
 	}
 	return scanRows(rows, fn)
+}
+
+// mergeCounts folds a key's counts (at least one) into their merged state
+// and returns it with the winner.
+func mergeCounts(counts []syncproto.Event) (*syncproto.CountState, *winner) {
+	st := new(syncproto.CountState)
+	for i := range counts {
+		st.Add(syncproto.RefOf(&counts[i]), syncproto.VVFromPB(counts[i].Msg.GetCount().GetCtx()))
+	}
+	wr, _ := st.Winner()
+	for i := range counts {
+		if counts[i].Replica == wr.Replica && counts[i].Seq == wr.Seq {
+			return st, &winner{replica: wr.Replica, seq: wr.Seq, counted: wr.Counted, ctx: counts[i].CountContext()}
+		}
+	}
+	panic("sqlite: winning count not among the counts")
 }

@@ -1,12 +1,14 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -39,7 +41,8 @@ type peerEvent struct {
 	kind    syncproto.Kind
 	hasKey  bool
 	key     stockKey
-	qty     int64 // movement delta or counted
+	qty     int64        // movement delta or counted
+	ctx     syncproto.VV // a count's context, as it carries it
 	raw     []byte
 }
 
@@ -131,9 +134,11 @@ func appendHLC(b []byte, h syncproto.HLC) []byte {
 const (
 	sqlInsPeer = `INSERT INTO events (replica, seq, hlc, kind, key_id, qty, body) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (replica, seq) DO NOTHING`
-	sqlSelKey    = `SELECT id, qty FROM stock WHERE bin = ? AND sku = ? AND lot = ?`
+	sqlSelKey    = `SELECT id, qty, counts FROM stock WHERE bin = ? AND sku = ? AND lot = ?`
 	sqlInsKey    = `INSERT INTO stock (bin, sku, lot, qty) VALUES (?, ?, ?, 0)`
 	sqlUpdKey    = `UPDATE stock SET qty = ? WHERE id = ?`
+	sqlUpdCounts = `UPDATE stock SET qty = ?, counts = ? WHERE id = ?`
+	sqlSelBody   = `SELECT body FROM events WHERE replica = ? AND seq = ?`
 	sqlSelCounts = `SELECT replica, seq, body FROM events WHERE key_id = ? AND kind = 2`
 	sqlSelMoves  = `SELECT qty FROM events WHERE replica = ? AND seq > ? AND seq <= ? AND key_id = ? AND kind = 1`
 	sqlUpsPeer   = `INSERT INTO peers (replica, applied_seq, max_hlc) VALUES (?, ?, ?)
@@ -158,12 +163,22 @@ var (
 const keyCacheLimit = 1 << 18
 
 // keyState is the writer's cached view of one stock key: its row id, its
-// on-hand as of the current transaction, and its winning count.
+// on-hand as of the current transaction, its merged counts and their
+// winner (with the winner's context).
 type keyState struct {
 	id    int64
 	qty   int64
 	dirty bool
-	win   *winner
+	// cs is nil while the key has no count; csDirty says it changed in the
+	// current transaction and is written with the row.
+	cs      *syncproto.CountState
+	csDirty bool
+	// win is the winner qty follows. After a count changed the winner of
+	// cs, winStale is set and win stays the previous one (movements keep
+	// being added under it) until settle, at flush, moves qty to the new
+	// winner: once per key and transaction, not once per count.
+	win      *winner
+	winStale bool
 }
 
 // winner is the winning count of a key.
@@ -172,13 +187,6 @@ type winner struct {
 	seq     uint64
 	counted int64
 	ctx     syncproto.VV
-}
-
-func sameWinner(a, b *winner) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.replica == b.replica && a.seq == b.seq
 }
 
 // writer owns the write connection. Its fields are touched only by the
@@ -204,7 +212,7 @@ type writer struct {
 	skipped   int
 	held      int
 
-	insPeer, selKey, insKey, updKey, selCounts, selMoves, upsPeer, updAcked, upsProduct driver.Stmt
+	insPeer, selKey, insKey, updKey, updCounts, selBody, selCounts, selMoves, upsPeer, updAcked, upsProduct driver.Stmt
 	// insRows[i] inserts rowChunks[i] events in one statement.
 	insRows [len(rowChunks)]driver.Stmt
 
@@ -314,6 +322,8 @@ func (w *writer) prepare(ctx context.Context) error {
 		{&w.selKey, sqlSelKey},
 		{&w.insKey, sqlInsKey},
 		{&w.updKey, sqlUpdKey},
+		{&w.updCounts, sqlUpdCounts},
+		{&w.selBody, sqlSelBody},
 		{&w.selCounts, sqlSelCounts},
 		{&w.selMoves, sqlSelMoves},
 		{&w.upsPeer, sqlUpsPeer},
@@ -330,7 +340,7 @@ func (w *writer) prepare(ctx context.Context) error {
 }
 
 func (w *writer) closeStmts() {
-	for _, s := range []driver.Stmt{w.insRows[0], w.insRows[1], w.insRows[2], w.insPeer, w.selKey, w.insKey, w.updKey, w.selCounts, w.selMoves, w.upsPeer, w.updAcked, w.upsProduct} {
+	for _, s := range []driver.Stmt{w.insRows[0], w.insRows[1], w.insRows[2], w.insPeer, w.selKey, w.insKey, w.updKey, w.updCounts, w.selBody, w.selCounts, w.selMoves, w.upsPeer, w.updAcked, w.upsProduct} {
 		if s != nil {
 			s.Close()
 		}
@@ -463,6 +473,24 @@ func (w *writer) flush() error {
 		return err
 	}
 	for _, ks := range w.dirty {
+		if ks.winStale {
+			if err := w.settle(ks); err != nil {
+				return err
+			}
+		}
+		if ks.csDirty {
+			var b []byte // NULL: no count
+			if ks.cs != nil {
+				var err error
+				if b, err = ks.cs.MarshalBinary(); err != nil {
+					return fmt.Errorf("encode counts of key %d: %w", ks.id, err)
+				}
+			}
+			if _, err := w.exec(w.updCounts, ks.qty, b, ks.id); err != nil {
+				return fmt.Errorf("update stock: %w", err)
+			}
+			continue
+		}
 		if _, err := w.exec(w.updKey, ks.qty, ks.id); err != nil {
 			return fmt.Errorf("update stock: %w", err)
 		}
@@ -512,7 +540,7 @@ func (w *writer) publish() {
 		}
 	}
 	for _, ks := range w.dirty {
-		ks.dirty = false
+		ks.dirty, ks.csDirty = false, false
 	}
 	w.clearScratch()
 	if len(w.keys) > keyCacheLimit {
@@ -606,9 +634,8 @@ func (w *writer) appendOne(e *ownEvent, body []byte) (agent.Receipt, error) {
 	case syncproto.KindMovement:
 		w.addMovement(ks, l.replica, seq, e.qty)
 	case syncproto.KindCount:
-		if err := w.countArrived(ks); err != nil {
-			return agent.Receipt{}, err
-		}
+		c := syncproto.CountRef{Replica: l.replica, Seq: seq, HLC: hlc, Counted: e.qty}
+		w.countArrived(ks, c, syncproto.VVFromPB(e.count.Ctx))
 	}
 	return agent.Receipt{Replica: l.replica, Seq: seq, HLC: hlc}, nil
 }
@@ -655,10 +682,18 @@ func (w *writer) applyPeer(r *request) error {
 			return fmt.Errorf("insert peer event %s/%d: %w", e.replica, e.seq, err)
 		}
 		w.vv[e.replica] = e.seq
-		if h, ok := w.peerTouch[e.replica]; !ok || e.hlc > h {
-			w.peerTouch[e.replica] = e.hlc
+		// A peer HLC the clock refuses (too far ahead) is neither adopted
+		// nor kept in peers.max_hlc, or the clock would resume after it on
+		// the next open.
+		var seen syncproto.HLC
+		if w.l.clock.Observe(e.hlc) {
+			seen = e.hlc
+		} else {
+			w.l.stats.clockRefused.Add(1)
 		}
-		w.l.clock.Observe(e.hlc)
+		if h, ok := w.peerTouch[e.replica]; !ok || seen > h {
+			w.peerTouch[e.replica] = seen
+		}
 		if affected, _ := res.RowsAffected(); affected == 0 {
 			// Stored but not recorded as applied: its effect is already in
 			// on-hand (both are written in one transaction), so only the
@@ -672,9 +707,8 @@ func (w *writer) applyPeer(r *request) error {
 		case syncproto.KindMovement:
 			w.addMovement(ks, e.replica, e.seq, e.qty)
 		case syncproto.KindCount:
-			if err := w.countArrived(ks); err != nil {
-				return err
-			}
+			c := syncproto.CountRef{Replica: e.replica, Seq: e.seq, HLC: e.hlc, Counted: e.qty}
+			w.countArrived(ks, c, e.ctx)
 		}
 	}
 	w.applied += n
@@ -692,27 +726,64 @@ func (w *writer) addMovement(ks *keyState, r syncproto.ReplicaID, seq uint64, qt
 	w.markDirty(ks)
 }
 
-// countArrived re-decides the key's winning count over all its counts
-// (including the one just stored) and, if the winner changed, recomputes
-// the key's on-hand under the new winner.
-func (w *writer) countArrived(ks *keyState) error {
-	if err := w.insertPending(); err != nil {
-		return err
+// countArrived merges a count just stored into its key's count state
+// (syncproto.CountState: time proportional to the count's context and the
+// key's live counts, not to its history). If the winner changed, the key's
+// on-hand is moved to it by settle when the transaction is flushed.
+func (w *writer) countArrived(ks *keyState, c syncproto.CountRef, ctx syncproto.VV) {
+	if ks.cs == nil {
+		ks.cs = new(syncproto.CountState)
 	}
-	nw, err := w.loadWinner(ks.id)
+	if ks.cs.Add(c, ctx) {
+		ks.winStale = true
+	}
+	ks.csDirty = true
+	w.markDirty(ks)
+}
+
+// settle moves a key whose winning count changed to its new winner:
+// on-hand is recomputed from the old winner's (see recompute).
+func (w *writer) settle(ks *keyState) error {
+	ks.winStale = false
+	wr, ok := ks.cs.Winner()
+	if !ok || (ks.win != nil && wr.Is(ks.win.replica, ks.win.seq)) {
+		return nil
+	}
+	ctx, err := w.countContext(wr.Replica, wr.Seq)
 	if err != nil {
 		return err
 	}
-	if sameWinner(nw, ks.win) {
-		return nil
-	}
+	nw := &winner{replica: wr.Replica, seq: wr.Seq, counted: wr.Counted, ctx: ctx}
 	qty, err := w.recompute(ks.id, ks.qty, ks.win, nw)
 	if err != nil {
 		return fmt.Errorf("recompute key %d: %w", ks.id, err)
 	}
 	ks.win, ks.qty = nw, qty
-	w.markDirty(ks)
 	return nil
+}
+
+// countContext reads the context of a stored count.
+func (w *writer) countContext(r syncproto.ReplicaID, seq uint64) (syncproto.VV, error) {
+	if err := w.insertPending(); err != nil {
+		return nil, err
+	}
+	var ctx syncproto.VV
+	found := false
+	err := w.query(w.selBody, func(v []driver.Value) error {
+		e, err := syncproto.DecodeEvent(r, seq, w.l.site, v[0].([]byte))
+		if err != nil {
+			return err
+		}
+		ctx, found = e.CountContext(), true
+		return nil
+	}, int64(r), int64(seq))
+	if err == nil && !found {
+		err = errors.New("not stored")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read count %s/%d: %w", r, seq, err)
+	}
+	return ctx, nil
 }
 
 // recompute returns a key's on-hand under winning count nw, given q, its
@@ -816,15 +887,19 @@ func (w *writer) key(k stockKey) (*keyState, error) {
 	}
 	ks := new(keyState)
 	found := false
+	var counts []byte
 	err := w.query(w.selKey, func(v []driver.Value) error {
 		ks.id, ks.qty, found = v[0].(int64), v[1].(int64), true
+		if v[2] != nil {
+			counts = slices.Clone(v[2].([]byte))
+		}
 		return nil
 	}, k.bin, k.sku, k.lot)
 	if err != nil {
 		return nil, fmt.Errorf("read stock key: %w", err)
 	}
 	if found {
-		if ks.win, err = w.loadWinner(ks.id); err != nil {
+		if err := w.loadCounts(ks, counts); err != nil {
 			return nil, err
 		}
 	} else {
@@ -840,36 +915,62 @@ func (w *writer) key(k stockKey) (*keyState, error) {
 	return ks, nil
 }
 
-// loadWinner decides the winning count of a key with syncproto.MergeCounts
-// over every count of the key in the ledger; nil if it has none.
-func (w *writer) loadWinner(id int64) (*winner, error) {
-	var counts []syncproto.Event
+// loadCounts sets a key's count state and winner from its stored counts
+// column: NULL when the key has no count; countsPending (written by the
+// migration that added the column) when the state must be built once from
+// the key's count events.
+func (w *writer) loadCounts(ks *keyState, stored []byte) error {
+	switch {
+	case stored == nil:
+		return nil
+	case bytes.Equal(stored, countsPending):
+		cs, err := w.foldCounts(ks.id)
+		if err != nil {
+			return err
+		}
+		ks.cs, ks.csDirty = cs, true
+		w.markDirty(ks)
+	default:
+		ks.cs = new(syncproto.CountState)
+		if err := ks.cs.UnmarshalBinary(stored); err != nil {
+			return fmt.Errorf("counts of key %d: %w", ks.id, err)
+		}
+	}
+	wr, ok := ks.cs.Winner()
+	if !ok {
+		return nil
+	}
+	ctx, err := w.countContext(wr.Replica, wr.Seq)
+	if err != nil {
+		return err
+	}
+	ks.win = &winner{replica: wr.Replica, seq: wr.Seq, counted: wr.Counted, ctx: ctx}
+	return nil
+}
+
+// countsPending marks a stock row whose counts column is to be built from
+// its count events (see 0006_count_state.sql).
+var countsPending = []byte{0}
+
+// foldCounts builds a key's count state from every count of it in the
+// ledger; nil if it has none.
+func (w *writer) foldCounts(id int64) (*syncproto.CountState, error) {
+	var cs *syncproto.CountState
 	err := w.query(w.selCounts, func(v []driver.Value) error {
 		e, err := syncproto.DecodeEvent(syncproto.ReplicaID(v[0].(int64)), uint64(v[1].(int64)), w.l.site, v[2].([]byte))
 		if err != nil {
 			return err
 		}
-		counts = append(counts, e)
+		if cs == nil {
+			cs = new(syncproto.CountState)
+		}
+		cs.Add(syncproto.RefOf(&e), syncproto.VVFromPB(e.Msg.GetCount().GetCtx()))
 		return nil
 	}, id)
 	if err != nil {
 		return nil, fmt.Errorf("read counts of key %d: %w", id, err)
 	}
-	return winnerOf(counts), nil
-}
-
-func winnerOf(counts []syncproto.Event) *winner {
-	if len(counts) == 0 {
-		return nil
-	}
-	win := syncproto.MergeCounts(counts).Winner
-	if win == nil {
-		// Only possible when counts' contexts form a cycle, which no
-		// replica following DESIGN.md §3 can produce; the key is then the
-		// plain sum of its movements.
-		return nil
-	}
-	return &winner{replica: win.Replica, seq: win.Seq, counted: win.Msg.GetCount().GetCounted(), ctx: win.CountContext()}
+	return cs, nil
 }
 
 // insertPending inserts the pending own events with as few statements as

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jxc-edge/jxc/cloud"
 	"github.com/jxc-edge/jxc/internal/httpx"
@@ -25,6 +27,8 @@ func New(store cloud.Store, log *slog.Logger) *Server {
 	s := &Server{API: httpx.NewAPI("cloud", log), store: store}
 	s.HandleFunc("GET /api/v1/stock", s.handleStock)
 	s.HandleFunc("GET /api/v1/replicas", s.handleReplicas)
+	s.HandleFunc("GET /api/v1/count-conflicts", s.handleCountConflicts)
+	s.HandleFunc("GET /api/v1/epcs/{epc}", s.handleEPC)
 	s.HandleFunc("GET /healthz", s.handleHealth)
 	return s
 }
@@ -37,6 +41,11 @@ type StockResponse struct {
 // ReplicasResponse is the body of GET /api/v1/replicas.
 type ReplicasResponse struct {
 	Replicas []cloud.ReplicaInfo `json:"replicas"`
+}
+
+// CountConflictsResponse is the body of GET /api/v1/count-conflicts.
+type CountConflictsResponse struct {
+	Conflicts []cloud.CountConflict `json:"conflicts"`
 }
 
 // Health is the body of GET /healthz.
@@ -120,6 +129,74 @@ func (s *Server) handleReplicas(w http.ResponseWriter, r *http.Request) {
 		out = append(out, ri)
 	}
 	s.Reply(w, r, http.StatusOK, ReplicasResponse{Replicas: out})
+}
+
+func (s *Server) handleCountConflicts(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := cloud.ConflictFilter{Tenant: q.Get("tenant"), Site: q.Get("site"), SKU: q.Get("sku"), Bin: q.Get("bin")}
+	if err := checkNames(f.Tenant, f.Site); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	switch st := q.Get("status"); st {
+	case "", "all":
+	case "open":
+		f.Open = true
+	default:
+		s.writeError(w, r, httpx.BadRequest("bad_query",
+			fmt.Sprintf("query parameter \"status\": %q is neither \"open\" nor \"all\"", st),
+			fmt.Sprintf("查询参数 \"status\" 无效：%q，只能是 \"open\"（未解决）或 \"all\"（全部）", st)))
+		return
+	}
+	cs, err := s.store.CountConflicts(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("count conflicts: %w", err))
+		return
+	}
+	if cs == nil {
+		cs = []cloud.CountConflict{}
+	}
+	s.Reply(w, r, http.StatusOK, CountConflictsResponse{Conflicts: cs})
+}
+
+func (s *Server) handleEPC(w http.ResponseWriter, r *http.Request) {
+	epc, tenant := r.PathValue("epc"), r.URL.Query().Get("tenant")
+	if err := checkNames(tenant, ""); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(epc) > maxEPCLen || !printable(epc) {
+		s.writeError(w, r, httpx.BadRequest("bad_epc",
+			fmt.Sprintf("EPC %q: at most %d printable characters", epc, maxEPCLen),
+			fmt.Sprintf("EPC %q 无效：最多 %d 个可打印字符", epc, maxEPCLen)))
+		return
+	}
+	loc, ok, err := s.store.EPCLocation(r.Context(), tenant, epc)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("epc location: %w", err))
+		return
+	}
+	if !ok {
+		s.Fail(w, r, &httpx.Problem{Status: http.StatusNotFound, Reason: "unknown_epc",
+			Msg:   fmt.Sprintf("no movement of EPC %q is stored", epc),
+			MsgZH: fmt.Sprintf("没有 EPC %q 的出入库记录", epc)}, nil)
+		return
+	}
+	s.Reply(w, r, http.StatusOK, loc)
+}
+
+// maxEPCLen bounds the EPC in a path: a 96-bit EPC is 24 hex digits, the
+// longest (496-bit) 124.
+const maxEPCLen = 128
+
+// printable reports whether v is valid UTF-8 without control characters.
+func printable(v string) bool {
+	for _, c := range v {
+		if c == utf8.RuneError || unicode.IsControl(c) {
+			return false
+		}
+	}
+	return utf8.ValidString(v)
 }
 
 // checkNames checks the tenant and site query parameters that are given.

@@ -77,6 +77,14 @@ func (s *fakeStore) Stock(ctx context.Context, f cloud.StockFilter) ([]cloud.Sto
 	return out, nil
 }
 
+func (s *fakeStore) CountConflicts(ctx context.Context, f cloud.ConflictFilter) ([]cloud.CountConflict, error) {
+	return nil, s.err
+}
+
+func (s *fakeStore) EPCLocation(ctx context.Context, tenant, epc string) (cloud.EPCLocation, bool, error) {
+	return cloud.EPCLocation{}, false, s.err
+}
+
 func (s *fakeStore) setErr(err error) {
 	s.mu.Lock()
 	s.err = err

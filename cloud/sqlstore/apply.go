@@ -132,6 +132,9 @@ func (s *Store) applyBatch(ctx context.Context, tx *sql.Tx, b *syncproto.Batch) 
 	if err := s.applyOnHand(ctx, tx, b.Tenant, b.Site, inserted); err != nil {
 		return cloud.Applied{}, err
 	}
+	if err := s.upsertEPCs(ctx, tx, latestEPCs(b.Tenant, inserted)); err != nil {
+		return cloud.Applied{}, err
+	}
 	_, err = tx.ExecContext(ctx, s.q(`UPDATE replicas SET watermark = ?, max_seq = ?, last_seen = ? WHERE replica = ?`),
 		int64(watermark), maxSeq, now, rep)
 	if err != nil {

@@ -88,17 +88,17 @@ func (s *Store) insertOnHand(ctx context.Context, tx *sql.Tx, rows []onHandRow) 
 	}
 	c := columns(rows)
 	if s.d.Arrays {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO on_hand (tenant, site, bin, sku, lot, qty, count_replica, count_seq)
-			SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[])`),
-			c.tenant, c.site, c.bin, c.sku, c.lot, c.qty, c.cr, c.cs)
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO on_hand (tenant, site, bin, sku, lot, qty, count_replica, count_seq, counts)
+			SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bytea[])`),
+			c.tenant, c.site, c.bin, c.sku, c.lot, c.qty, c.cr, c.cs, c.counts)
 		if err != nil {
 			return fmt.Errorf("insert on-hand rows: %w", err)
 		}
 		return nil
 	}
-	err := s.eachRow(ctx, tx, `INSERT INTO on_hand (tenant, site, bin, sku, lot, qty, count_replica, count_seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, len(rows), func(i int) []any {
-		return []any{c.tenant[i], c.site[i], c.bin[i], c.sku[i], c.lot[i], c.qty[i], c.cr[i], c.cs[i]}
+	err := s.eachRow(ctx, tx, `INSERT INTO on_hand (tenant, site, bin, sku, lot, qty, count_replica, count_seq, counts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, len(rows), func(i int) []any {
+		return []any{c.tenant[i], c.site[i], c.bin[i], c.sku[i], c.lot[i], c.qty[i], c.cr[i], c.cs[i], nullBytes(c.counts[i])}
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("insert on-hand rows: %w", err)
@@ -118,7 +118,7 @@ func (s *Store) lockOnHand(ctx context.Context, tx *sql.Tx, tenant, site string,
 		var k binKey
 		var st keyState
 		var r, seq int64
-		if err := rows.Scan(&k.bin, &k.sku, &k.lot, &st.qty, &r, &seq); err != nil {
+		if err := rows.Scan(&k.bin, &k.sku, &k.lot, &st.qty, &r, &seq, &st.counts); err != nil {
 			return err
 		}
 		st.win = eventID{syncproto.ReplicaID(r), uint64(seq)}
@@ -126,7 +126,7 @@ func (s *Store) lockOnHand(ctx context.Context, tx *sql.Tx, tenant, site string,
 		return nil
 	}
 	const upsert = ` ON CONFLICT (tenant, site, bin, sku, lot) DO UPDATE SET qty = on_hand.qty
-		RETURNING bin, sku, lot, qty, count_replica, count_seq`
+		RETURNING bin, sku, lot, qty, count_replica, count_seq, counts`
 	if s.d.Arrays {
 		bin, sku, lot := make([]string, len(keys)), make([]string, len(keys)), make([]string, len(keys))
 		for i, k := range keys {
@@ -179,12 +179,14 @@ func (s *Store) updateOnHand(ctx context.Context, tx *sql.Tx, tenant, site strin
 	c := columns(rows)
 	var affected int64
 	if s.d.Arrays {
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO on_hand (tenant, site, bin, sku, lot, qty, count_replica, count_seq)
-			SELECT ?, ?, v.bin, v.sku, v.lot, v.qty, v.cr, v.cs
-			FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS v(bin, sku, lot, qty, cr, cs)
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO on_hand (tenant, site, bin, sku, lot, qty, count_replica, count_seq, counts)
+			SELECT ?, ?, v.bin, v.sku, v.lot, v.qty, v.cr, v.cs, v.counts
+			FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bytea[])
+				AS v(bin, sku, lot, qty, cr, cs, counts)
 			ON CONFLICT (tenant, site, bin, sku, lot) DO UPDATE
-			SET qty = excluded.qty, count_replica = excluded.count_replica, count_seq = excluded.count_seq`),
-			tenant, site, c.bin, c.sku, c.lot, c.qty, c.cr, c.cs)
+			SET qty = excluded.qty, count_replica = excluded.count_replica, count_seq = excluded.count_seq,
+				counts = COALESCE(excluded.counts, on_hand.counts)`),
+			tenant, site, c.bin, c.sku, c.lot, c.qty, c.cr, c.cs, c.counts)
 		if err != nil {
 			return fmt.Errorf("update on-hand: %w", err)
 		}
@@ -192,9 +194,9 @@ func (s *Store) updateOnHand(ctx context.Context, tx *sql.Tx, tenant, site strin
 			return fmt.Errorf("update on-hand: %w", err)
 		}
 	} else {
-		err := s.eachRow(ctx, tx, `UPDATE on_hand SET qty = ?, count_replica = ?, count_seq = ?
+		err := s.eachRow(ctx, tx, `UPDATE on_hand SET qty = ?, count_replica = ?, count_seq = ?, counts = COALESCE(?, counts)
 			WHERE tenant = ? AND site = ? AND bin = ? AND sku = ? AND lot = ?`, len(rows), func(i int) []any {
-			return []any{c.qty[i], c.cr[i], c.cs[i], tenant, site, c.bin[i], c.sku[i], c.lot[i]}
+			return []any{c.qty[i], c.cr[i], c.cs[i], nullBytes(c.counts[i]), tenant, site, c.bin[i], c.sku[i], c.lot[i]}
 		}, func(_ int, n int64) error {
 			affected += n
 			return nil
@@ -213,17 +215,18 @@ func (s *Store) updateOnHand(ctx context.Context, tx *sql.Tx, tenant, site strin
 type onHandColumns struct {
 	tenant, site, bin, sku, lot []string
 	qty, cr, cs                 []int64
+	counts                      [][]byte // nil elements: NULL
 }
 
 func columns(rows []onHandRow) onHandColumns {
 	n := len(rows)
 	c := onHandColumns{
 		tenant: make([]string, n), site: make([]string, n), bin: make([]string, n), sku: make([]string, n), lot: make([]string, n),
-		qty: make([]int64, n), cr: make([]int64, n), cs: make([]int64, n),
+		qty: make([]int64, n), cr: make([]int64, n), cs: make([]int64, n), counts: make([][]byte, n),
 	}
 	for i, r := range rows {
 		c.tenant[i], c.site[i], c.bin[i], c.sku[i], c.lot[i] = r.tenant, r.site, r.k.bin, r.k.sku, r.k.lot
-		c.qty[i], c.cr[i], c.cs[i] = r.st.qty, int64(r.st.win.replica), int64(r.st.win.seq)
+		c.qty[i], c.cr[i], c.cs[i], c.counts[i] = r.st.qty, int64(r.st.win.replica), int64(r.st.win.seq), r.st.counts
 	}
 	return c
 }
@@ -252,4 +255,12 @@ func (s *Store) eachRow(ctx context.Context, tx *sql.Tx, query string, n int, ar
 		}
 	}
 	return nil
+}
+
+// nullBytes binds a nil byte slice as NULL, not as an empty blob.
+func nullBytes(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
 }

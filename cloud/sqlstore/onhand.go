@@ -37,6 +37,10 @@ func idOf(e *syncproto.Event) eventID {
 type keyState struct {
 	qty int64
 	win eventID // the winning count
+	// counts is the key's merged count state (syncproto.CountState
+	// encoded); nil when the key has no count, or for a row written before
+	// the column existed. In updates, nil leaves the stored state as it is.
+	counts []byte
 }
 
 // move is a movement as on-hand needs it.
@@ -46,13 +50,9 @@ type move struct {
 }
 
 // foldKey is syncproto.OnHandAll for one key: the winning count's quantity
-// (0 without one) plus the movements it had not seen.
-func foldKey(winner *syncproto.Event, moves []move) int64 {
-	var qty int64
-	var ctx syncproto.VV
-	if winner != nil {
-		qty, ctx = winner.Msg.GetCount().GetCounted(), winner.CountContext()
-	}
+// counted (0 without one) plus the movements its context ctx had not seen.
+func foldKey(counted int64, ctx syncproto.VV, moves []move) int64 {
+	qty := counted
 	for _, m := range moves {
 		if !ctx.Contains(m.id.replica, m.id.seq) {
 			qty += m.qty
@@ -63,15 +63,17 @@ func foldKey(winner *syncproto.Event, moves []move) int64 {
 
 // keyWork is what a batch's new events do to one key.
 type keyWork struct {
-	moves    []*syncproto.Event
-	hasCount bool
+	moves  []*syncproto.Event
+	counts []*syncproto.Event
 }
 
 // applyOnHand updates on-hand for events that were just inserted (of one
 // tenant and site), following DESIGN.md §3 exactly as syncproto.OnHandAll:
 // a movement adds its qty unless the key's winning count has it in its
-// context; a count re-decides the winner over all the key's counts, and if
-// the winner changed the key is recomputed from its events.
+// context; a count is merged into the key's count state (in time
+// proportional to its context), and if the winner changed the key is
+// recomputed from its events. Counts left concurrent are recorded in
+// count_conflicts.
 func (s *Store) applyOnHand(ctx context.Context, tx *sql.Tx, tenant, site string, inserted []syncproto.Event) error {
 	work := make(map[binKey]*keyWork)
 	for i := range inserted {
@@ -87,7 +89,7 @@ func (s *Store) applyOnHand(ctx context.Context, tx *sql.Tx, tenant, site string
 			work[bk] = w
 		}
 		if e.Kind() == syncproto.KindCount {
-			w.hasCount = true
+			w.counts = append(w.counts, e)
 		} else {
 			w.moves = append(w.moves, e)
 		}
@@ -111,24 +113,37 @@ func (s *Store) applyOnHand(ctx context.Context, tx *sql.Tx, tenant, site string
 		w, st := work[k], states[k]
 		var vv syncproto.VV
 		switch {
-		case w.hasCount:
-			counts, err := s.keyCounts(ctx, tx, tenant, site, k)
+		case len(w.counts) > 0:
+			cs, err := s.countState(ctx, tx, tenant, site, k, st, w.counts)
 			if err != nil {
 				return err
 			}
-			out := syncproto.MergeCounts(counts)
-			if out.Winner == nil {
-				return fmt.Errorf("key %s/%s/%s/%s/%s: new count not found", tenant, site, k.bin, k.sku, k.lot)
+			for _, c := range w.counts {
+				cs.Add(syncproto.RefOf(c), syncproto.VVFromPB(c.Msg.GetCount().GetCtx()))
 			}
-			if win := idOf(out.Winner); win != st.win {
+			blob, err := cs.MarshalBinary()
+			if err != nil {
+				return fmt.Errorf("encode counts: %w", err)
+			}
+			if len(cs.Live) > 1 {
+				if err := s.recordConflicts(ctx, tx, tenant, site, k, cs.Live, w.counts); err != nil {
+					return err
+				}
+			}
+			wr, _ := cs.Winner()
+			win := eventID{wr.Replica, wr.Seq}
+			if vv, err = s.winnerContext(ctx, tx, site, win, w.counts); err != nil {
+				return err
+			}
+			if win != st.win {
 				moves, err := s.keyMoves(ctx, tx, tenant, site, k)
 				if err != nil {
 					return err
 				}
-				updates = append(updates, onHandRow{tenant, site, k, keyState{foldKey(out.Winner, moves), win}})
+				updates = append(updates, onHandRow{tenant, site, k, keyState{foldKey(wr.Counted, vv, moves), win, blob}})
 				continue
 			}
-			vv = out.Winner.CountContext()
+			st.counts = blob
 		case st.win != eventID{}:
 			if vv, err = s.countContext(ctx, tx, site, st.win); err != nil {
 				return err
@@ -140,8 +155,11 @@ func (s *Store) applyOnHand(ctx context.Context, tx *sql.Tx, tenant, site string
 				delta += m.Msg.GetMovement().GetQty()
 			}
 		}
-		if delta != 0 {
-			updates = append(updates, onHandRow{tenant, site, k, keyState{st.qty + delta, st.win}})
+		if len(w.counts) == 0 {
+			st.counts = nil // unchanged: not written back
+		}
+		if delta != 0 || len(w.counts) > 0 {
+			updates = append(updates, onHandRow{tenant, site, k, keyState{st.qty + delta, st.win, st.counts}})
 		}
 	}
 	return s.updateOnHand(ctx, tx, tenant, site, updates)
@@ -232,8 +250,10 @@ func (s *Store) queryRows(ctx context.Context, q querier, query string, args []a
 	return rows.Err()
 }
 
-// RebuildOnHand recomputes the on-hand table from the stored events, in one
-// transaction. On PostgreSQL it locks on_hand against writers first (readers
+// RebuildOnHand recomputes the on-hand table (with each key's count state)
+// and the EPC locations from the stored events, in one transaction; counts
+// found concurrent are added to count_conflicts (kept history, never
+// deleted). On PostgreSQL it locks on_hand against writers first (readers
 // go on seeing the old rows), so batches applied meanwhile wait and then
 // apply their events on top of the rebuilt rows.
 func (s *Store) RebuildOnHand(ctx context.Context) error {
@@ -243,14 +263,26 @@ func (s *Store) RebuildOnHand(ctx context.Context) error {
 				return fmt.Errorf("lock on_hand: %w", err)
 			}
 		}
-		rows, err := s.foldAll(ctx, tx)
+		rows, conflicts, err := s.foldAll(ctx, tx)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM on_hand`); err != nil {
 			return fmt.Errorf("clear on_hand: %w", err)
 		}
-		return s.insertOnHand(ctx, tx, rows)
+		if err := s.insertOnHand(ctx, tx, rows); err != nil {
+			return err
+		}
+		for _, c := range conflicts {
+			var evs []*syncproto.Event
+			for i := range c.counts {
+				evs = append(evs, &c.counts[i])
+			}
+			if err := s.recordConflicts(ctx, tx, c.tenant, c.site, c.k, c.live, evs); err != nil {
+				return err
+			}
+		}
+		return s.rebuildEPCs(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("rebuild on-hand: %w", err)
@@ -267,9 +299,10 @@ type onHandRow struct {
 // foldAll computes every key's on-hand from the events in one pass over
 // them, ordered by key and, within a key, counts before movements, so only
 // one key's counts are held at a time.
-func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, error) {
+func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, []keyConflicts, error) {
 	var out []onHandRow
 	var counts []syncproto.Event
+	var conflicts []keyConflicts
 	var vv syncproto.VV // the current key's winning count's context
 	decided := false
 	// decide picks the current key's winner once its counts are all read.
@@ -279,10 +312,21 @@ func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, error) {
 		}
 		decided, vv = true, nil
 		if len(counts) > 0 {
+			var cs syncproto.CountState
+			for i := range counts {
+				cs.Add(syncproto.RefOf(&counts[i]), syncproto.VVFromPB(counts[i].Msg.GetCount().GetCtx()))
+			}
 			w := syncproto.MergeCounts(counts).Winner
 			cur := &out[len(out)-1]
-			cur.st = keyState{qty: w.Msg.GetCount().GetCounted() + cur.st.qty, win: idOf(w)}
+			blob, err := cs.MarshalBinary()
+			if err != nil {
+				panic(err) // MarshalBinary never fails
+			}
+			cur.st = keyState{qty: w.Msg.GetCount().GetCounted() + cur.st.qty, win: idOf(w), counts: blob}
 			vv = w.CountContext()
+			if len(cs.Live) > 1 {
+				conflicts = append(conflicts, keyConflicts{cur.tenant, cur.site, cur.k, slices.Clone(counts), cs.Live})
+			}
 		}
 	}
 	err := s.queryRows(ctx, tx, `SELECT tenant, site, bin, sku, lot, kind, replica, seq, qty,
@@ -320,8 +364,8 @@ func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read events: %w", err)
+		return nil, nil, fmt.Errorf("read events: %w", err)
 	}
 	decide()
-	return out, nil
+	return out, conflicts, nil
 }

@@ -97,6 +97,12 @@ func main() {
 		}
 		fmt.Printf("  target >= 100,000 reads/s: %s\n", verdict)
 	}
+	fmt.Println("\n== 5. Count merging: a key with 10,000 prior counts, 1,000-entry contexts ==")
+	cm := line("ledger peer counts merged/s (batches of 150)", "BenchmarkCountMerge", "counts/s")
+	line("ms per peer commit (what a local scan may wait behind)", "BenchmarkCountMerge", "ms/commit")
+	rc := line("raw modernc.org/sqlite inserts/s of the same rows, 150 per tx", "BenchmarkRawSQLiteInsertCounts", "rows/s")
+	ratio("ratio merge / raw inserts", cm, rc, "")
+	line("syncproto.CountState.Add counts/s (merge alone, in memory)", "BenchmarkCountStateAdd", "counts/s")
 	if missing > 0 {
 		fmt.Printf("\n%d figures missing: a benchmark failed or did not run\n", missing)
 		os.Exit(1)

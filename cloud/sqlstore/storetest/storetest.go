@@ -34,6 +34,9 @@ func RunStoreTests(t *testing.T, open Opener) {
 	t.Run("Invalid", su.testInvalid)
 	t.Run("UnknownKinds", su.testUnknownKinds)
 	t.Run("Counts", su.testCounts)
+	t.Run("CountConflicts", su.testCountConflicts)
+	t.Run("ManyCounts", su.testManyCounts)
+	t.Run("EPCLocations", su.testEPCLocations)
 	t.Run("EventsAfter", su.testEventsAfter)
 	t.Run("ReplicasAndStock", su.testReplicasAndStock)
 	t.Run("LargeBatch", su.testLargeBatch)
@@ -396,6 +399,22 @@ func (su *suite) testCounts(t *testing.T) {
 			r.b.Count(t, bin, "x", "", 1, syncproto.VV{r.a.ID: 2})
 			r.b.Move(t, bin, "y", "", 1)
 		}, map[string]int64{"x": 1, "y": 7}},
+		// Causality decides, clocks only break ties (DESIGN.md §3): a
+		// recount that saw a count wins though its clock is hours behind.
+		{"recount behind a clock 2 h ahead", func(t *testing.T, r reps) {
+			r.a.Clock += syncproto.MakeHLC(2*3600*1000, 0)
+			r.a.Move(t, bin, "x", "", 100)
+			r.a.Count(t, bin, "x", "", 100, syncproto.VV{r.a.ID: 1})
+			r.b.Count(t, bin, "x", "", 7, syncproto.VV{r.a.ID: 2})
+			r.a.Move(t, bin, "x", "", -2)
+		}, map[string]int64{"x": 5}},
+		{"recount behind a clock 48 h ahead", func(t *testing.T, r reps) {
+			r.c.Clock += syncproto.MakeHLC(48*3600*1000, 0)
+			r.c.Move(t, bin, "x", "", 100)
+			r.c.Count(t, bin, "x", "", 100, syncproto.VV{r.c.ID: 1})
+			r.a.Count(t, bin, "x", "", 7, syncproto.VV{r.c.ID: 2})
+			r.c.Move(t, bin, "x", "", 1)
+		}, map[string]int64{"x": 8}},
 		{"recount after movements", func(t *testing.T, r reps) {
 			r.a.Move(t, bin, "x", "", 20)
 			r.a.Count(t, bin, "x", "", 18, syncproto.VV{r.a.ID: 1})
@@ -473,6 +492,12 @@ func (su *suite) testCounts(t *testing.T) {
 				SortStock(want)
 				checkStock(t, su.s, o.name+", the case's want", []string{tenant}, want)
 				checkStock(t, su.s, o.name+", OnHandAll", []string{tenant}, WantStock(slices.Concat(r.a.Events, r.b.Events, r.c.Events), tenantOf))
+				if o.name == orders[0].name {
+					if err := su.s.RebuildOnHand(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+					checkStock(t, su.s, o.name+", rebuilt", []string{tenant}, want)
+				}
 			}
 		})
 	}

@@ -559,7 +559,7 @@ func (l *Ledger) ProductByGTIN(ctx context.Context, gtin string) (agent.Product,
 		return agent.Product{}, false, fmt.Errorf("product by gtin: %w", agent.ErrClosed)
 	}
 	p := agent.Product{GTIN: g}
-	err = l.rdb.QueryRowContext(ctx, `SELECT sku, name, unit FROM products WHERE gtin = ?`, g).Scan(&p.SKU, &p.Name, &p.Unit)
+	err = l.rdb.QueryRowContext(ctx, `SELECT sku, name, unit, price FROM products WHERE gtin = ?`, g).Scan(&p.SKU, &p.Name, &p.Unit, &p.Price)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return agent.Product{}, false, nil

@@ -220,7 +220,9 @@ func TestParseErrors(t *testing.T) {
 			[]string{`c.yaml: station.labels[0].measure: required: weight (称重码) or price (金额码)`}},
 		{"label measure unknown", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"22\", measure: volume}\n" },
 			[]string{`c.yaml: station.labels[0].measure: "volume" is not weight or price (line 9)`}},
-		{"label not 13 digits", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"22\", measure: price, item_digits: 6}\n" },
+		{"label not 13 digits", "c.yaml", func(t *testing.T) string {
+			return labelsYAML + "    - {prefix: \"22\", measure: price, item_digits: 6}\n"
+		},
 			[]string{`c.yaml: station.labels[0]: prefix_digits 2 + item_digits 6 + value_digits 5 + 1 check digit(s) = 14, want 13 (EAN-13) (line 9)`}},
 		{"label price check on 6 digits", "c.yaml", func(t *testing.T) string {
 			return labelsYAML + "    - {prefix: \"22\", measure: price, price_check: true, item_digits: 3, value_digits: 6}\n"
@@ -230,7 +232,9 @@ func TestParseErrors(t *testing.T) {
 			[]string{`c.yaml: station.labels[0].unit: only for a weight: a price is in yuan (line 9)`}},
 		{"label weight unit", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"21\", measure: weight, unit: jin}\n" },
 			[]string{`c.yaml: station.labels[0].unit: "jin" is not kg or lb (line 9)`}},
-		{"label decimals", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"21\", measure: weight, decimals: 0}\n" },
+		{"label decimals", "c.yaml", func(t *testing.T) string {
+			return labelsYAML + "    - {prefix: \"21\", measure: weight, decimals: 0}\n"
+		},
 			[]string{`c.yaml: station.labels[0].decimals: 0 is not between 1 and 5 (line 9)`}},
 		{"label unknown field", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"21\", measure: weight, plu: 5}\n" },
 			[]string{`c.yaml: station.labels[0].plu: unknown field "plu" (line 9)`}},

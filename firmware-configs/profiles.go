@@ -298,9 +298,11 @@ type Scanner struct {
 
 // Station is what a scan at a fixed scanning station records: a movement of
 // the scanned item into (or out of) Bin with Reason. The quantity is the
-// weight or count the code itself carries (GS1 AIs 310n/30/37, an in-store
-// weight label), else the stable weight of Scale when one is named and the
-// item is sold by weight, else 1.
+// weight or count the code itself carries (GS1 AIs 310n/320n/30, 37 with
+// 02, an in-store weight label), a price label's amount divided by the
+// catalogue's unit price, else the stable weight of Scale when one is named
+// and the item is sold by weight, else 1; a weight or count ≤ 0 is refused
+// (README.md, "What a station books").
 type Station struct {
 	Bin    string `json:"bin"`
 	Reason string `json:"reason"`

@@ -69,12 +69,17 @@ type StockFilter struct {
 
 // Product is a catalogue entry: the SKU that a GTIN (a scanned barcode, or
 // the GTIN inside an SGTIN EPC) stands for. GTIN is kept as 14 digits (see
-// NormalizeGTIN); Name and Unit are for people and may be empty.
+// NormalizeGTIN); Name is for people and may be empty. Unit may be empty
+// too; a weight unit (see WeightUnit) makes the SKU one sold by weight,
+// whose quantities are grams.
 type Product struct {
 	GTIN string `json:"gtin"`
 	SKU  string `json:"sku"`
 	Name string `json:"name,omitempty"`
 	Unit string `json:"unit,omitempty"`
+	// Price is the retail price in fen per one Unit (per kg for goods
+	// catalogued in kg, per piece for counted goods); 0 when unknown.
+	Price int64 `json:"price,omitempty"`
 }
 
 // Ledger is the agent's durable, grow-only event log with its derived

@@ -88,9 +88,22 @@ type scannerFile struct {
 
 // stationFile is a scanner's station section: what a scan records.
 type stationFile struct {
-	Bin    string `yaml:"bin"`
-	Reason string `yaml:"reason"`
-	Scale  string `yaml:"scale"`
+	Bin    string      `yaml:"bin"`
+	Reason string      `yaml:"reason"`
+	Scale  string      `yaml:"scale"`
+	Labels []labelFile `yaml:"labels"`
+}
+
+// labelFile is one in-store label layout of a station.
+type labelFile struct {
+	Prefix       string `yaml:"prefix"`
+	PrefixDigits optInt `yaml:"prefix_digits"`
+	ItemDigits   optInt `yaml:"item_digits"`
+	PriceCheck   bool   `yaml:"price_check"`
+	ValueDigits  optInt `yaml:"value_digits"`
+	Measure      string `yaml:"measure"`
+	Decimals     optInt `yaml:"decimals"`
+	Unit         string `yaml:"unit"`
 }
 
 // optInt is an optional YAML integer.

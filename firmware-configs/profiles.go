@@ -298,15 +298,66 @@ type Scanner struct {
 
 // Station is what a scan at a fixed scanning station records: a movement of
 // the scanned item into (or out of) Bin with Reason. The quantity is the
-// weight or count the code itself carries (GS1 AIs 310n/30/37, an in-store
-// weight label), else the stable weight of Scale when one is named and the
-// item is sold by weight, else 1.
+// weight or count the code itself carries (GS1 AIs 310n/320n/30, 37 with
+// 02, an in-store weight label), a price label's amount divided by the
+// catalogue's unit price, else the stable weight of Scale when one is named
+// and the item is sold by weight, else 1; a weight or count ≤ 0 is refused
+// (README.md, "What a station books").
 type Station struct {
 	Bin    string `json:"bin"`
 	Reason string `json:"reason"`
 	// Scale names a scale profile of the same set; empty for none.
 	Scale string `json:"scale,omitempty"`
+	// Labels are the layouts of the in-store EAN-13 labels that the site's
+	// label-printing scales print, each applying to the codes that start
+	// with its Prefix (the longest matching prefix wins); DefaultLabels
+	// when the profile gives none.
+	Labels []LabelLayout `json:"labels"`
 }
+
+// Measure says what the value field of an in-store label holds.
+type Measure string
+
+// Measures of a LabelLayout.
+const (
+	// MeasureWeight: the value is the net weight (称重码).
+	MeasureWeight Measure = "weight"
+	// MeasurePrice: the value is the amount payable (金额码).
+	MeasurePrice Measure = "price"
+)
+
+// LabelLayout is how a label-printing scale (大华 Dahua, 顶尖 Aclas, 寺冈
+// Teraoka…) lays out an in-store EAN-13 (a restricted circulation number,
+// GS1 prefix 20–29):
+//
+//	prefix | item code | [price check digit] | weight or price | check digit
+//
+// PrefixDigits + ItemDigits + ValueDigits + 1 (+ 1 with PriceCheck) is 13.
+type LabelLayout struct {
+	// Prefix is what a code starts with for this layout to apply: "2"
+	// for any of 20–29, "22" for one flag.
+	Prefix string `json:"prefix"`
+	// PrefixDigits is how many leading digits come before the item code.
+	PrefixDigits int `json:"prefix_digits"`
+	// ItemDigits is the length of the item code (the scale's PLU number).
+	ItemDigits int `json:"item_digits"`
+	// PriceCheck: a price/weight check digit (GS1 General Specifications
+	// §7.9.3) precedes the value.
+	PriceCheck bool `json:"price_check,omitempty"`
+	// ValueDigits is the length of the weight or price field.
+	ValueDigits int     `json:"value_digits"`
+	Measure     Measure `json:"measure"`
+	// Decimals of the value: 3 for a weight in kg held in grams, 2 for a
+	// price held in fen.
+	Decimals int `json:"decimals"`
+	// Unit is the unit of a weight, "kg" or "lb"; empty for a price.
+	Unit string `json:"unit,omitempty"`
+}
+
+// DefaultLabels is what a station reads in-store labels with when its
+// profile gives no layout: "2X IIIII WWWWW C", any prefix 20–29, a 5-digit
+// item code and the weight in grams.
+var DefaultLabels = []LabelLayout{{Prefix: "2", PrefixDigits: 2, ItemDigits: 5, ValueDigits: 5, Measure: MeasureWeight, Decimals: 3, Unit: "kg"}}
 
 // StationReasons are the reasons a station may record; "ship", "sale",
 // "scrap" and "transfer_out" take stock out, the others bring it in.

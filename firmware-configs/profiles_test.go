@@ -38,6 +38,9 @@ vendor_id: "0x0c2e"
 product_id: "0x0b61"
 `
 
+// labelsYAML is a station whose labels list the tests complete.
+const labelsYAML = scannerYAML + "station:\n  bin: R1\n  labels:\n"
+
 // edit returns base with every old replaced by new, pairwise; it fails the
 // test if an old is not there, so a case cannot silently test nothing.
 func edit(t *testing.T, base string, pairs ...string) string {
@@ -203,6 +206,38 @@ func TestParseErrors(t *testing.T) {
 			[]string{`c.yaml: station.reason: "steal" is not one of receive, purchase, return, transfer_in, adjust, ship, sale, scrap, transfer_out (line 8)`}},
 		{"station unknown field", "c.yaml", func(t *testing.T) string { return scannerYAML + "station:\n  bin: R1\n  qty: 3\n" },
 			[]string{`c.yaml: station.qty: unknown field "qty" (line 8)`}},
+		{"label prefix not 2x", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"12\", measure: price}\n" },
+			[]string{`c.yaml: station.labels[0].prefix: "12" is not digits starting with 2 (in-store codes are restricted circulation numbers 20–29) (line 9)`}},
+		{"label prefix missing", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {measure: price}\n" },
+			[]string{`c.yaml: station.labels[0].prefix: required: the digits the labels start with, quoted, e.g. "2" or "22"`}},
+		{"label prefix longer than its digits", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"221\", measure: weight}\n" },
+			[]string{`c.yaml: station.labels[0].prefix: "221" is longer than prefix_digits 2 (line 9)`}},
+		{"label prefix twice", "c.yaml", func(t *testing.T) string {
+			return labelsYAML + "    - {prefix: \"22\", measure: price}\n    - {prefix: \"22\", measure: weight}\n"
+		},
+			[]string{`c.yaml: station.labels[1].prefix: "22" is also station.labels[0]'s prefix (line 10)`}},
+		{"label measure missing", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"22\"}\n" },
+			[]string{`c.yaml: station.labels[0].measure: required: weight (称重码) or price (金额码)`}},
+		{"label measure unknown", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"22\", measure: volume}\n" },
+			[]string{`c.yaml: station.labels[0].measure: "volume" is not weight or price (line 9)`}},
+		{"label not 13 digits", "c.yaml", func(t *testing.T) string {
+			return labelsYAML + "    - {prefix: \"22\", measure: price, item_digits: 6}\n"
+		},
+			[]string{`c.yaml: station.labels[0]: prefix_digits 2 + item_digits 6 + value_digits 5 + 1 check digit(s) = 14, want 13 (EAN-13) (line 9)`}},
+		{"label price check on 6 digits", "c.yaml", func(t *testing.T) string {
+			return labelsYAML + "    - {prefix: \"22\", measure: price, price_check: true, item_digits: 3, value_digits: 6}\n"
+		},
+			[]string{`c.yaml: station.labels[0].value_digits: 6: a price check digit is defined for 4 or 5 digits only (line 9)`}},
+		{"label unit on a price", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"22\", measure: price, unit: kg}\n" },
+			[]string{`c.yaml: station.labels[0].unit: only for a weight: a price is in yuan (line 9)`}},
+		{"label weight unit", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"21\", measure: weight, unit: jin}\n" },
+			[]string{`c.yaml: station.labels[0].unit: "jin" is not kg or lb (line 9)`}},
+		{"label decimals", "c.yaml", func(t *testing.T) string {
+			return labelsYAML + "    - {prefix: \"21\", measure: weight, decimals: 0}\n"
+		},
+			[]string{`c.yaml: station.labels[0].decimals: 0 is not between 1 and 5 (line 9)`}},
+		{"label unknown field", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"21\", measure: weight, plu: 5}\n" },
+			[]string{`c.yaml: station.labels[0].plu: unknown field "plu" (line 9)`}},
 		{"scanner transport missing", "c.yaml", func(t *testing.T) string { return edit(t, scannerYAML, "transport: usb-hid\n", "") },
 			[]string{"c.yaml: transport: required: usb-hid, hid-pos or serial"}},
 		{"scanner transport", "c.yaml", func(t *testing.T) string { return edit(t, scannerYAML, "usb-hid", "bluetooth") },
@@ -319,6 +354,22 @@ func TestParseDefaults(t *testing.T) {
 		}},
 		{"serial scanner", "s.yaml", "kind: scanner\ntransport: serial\nport: /dev/ttyACM0\nterminator: crlf\ngs_substitute: \"<GS>\"\n", profiles.Scanner{
 			Name: "s", Transport: profiles.TransportSerial, Port: "/dev/ttyACM0", Baud: 9600, GSSubstitute: "<GS>", Terminator: "\r\n", File: "s.yaml",
+		}},
+		{"station reads weight labels by default", "s.yaml", "kind: scanner\ntransport: serial\nport: /dev/ttyACM0\nstation: {bin: R1}\n", profiles.Scanner{
+			Name: "s", Transport: profiles.TransportSerial, Port: "/dev/ttyACM0", Baud: 9600, Terminator: "\r", File: "s.yaml",
+			Station: &profiles.Station{Bin: "R1", Reason: "receive", Labels: []profiles.LabelLayout{
+				{Prefix: "2", PrefixDigits: 2, ItemDigits: 5, ValueDigits: 5, Measure: profiles.MeasureWeight, Decimals: 3, Unit: "kg"}}},
+		}},
+		{"station with price and weight labels", "s.yaml", "kind: scanner\ntransport: serial\nport: /dev/ttyACM0\nstation:\n  bin: R1\n  labels:\n" +
+			"    - {prefix: \"22\", measure: price}\n" +
+			"    - {prefix: \"28\", price_check: true, measure: price, decimals: 1}\n" +
+			"    - {prefix: \"2\", item_digits: 6, value_digits: 4, measure: weight, decimals: 2}\n", profiles.Scanner{
+			Name: "s", Transport: profiles.TransportSerial, Port: "/dev/ttyACM0", Baud: 9600, Terminator: "\r", File: "s.yaml",
+			Station: &profiles.Station{Bin: "R1", Reason: "receive", Labels: []profiles.LabelLayout{
+				{Prefix: "22", PrefixDigits: 2, ItemDigits: 5, ValueDigits: 5, Measure: profiles.MeasurePrice, Decimals: 2},
+				{Prefix: "28", PrefixDigits: 2, ItemDigits: 4, PriceCheck: true, ValueDigits: 5, Measure: profiles.MeasurePrice, Decimals: 1},
+				{Prefix: "2", PrefixDigits: 2, ItemDigits: 6, ValueDigits: 4, Measure: profiles.MeasureWeight, Decimals: 2, Unit: "kg"},
+			}},
 		}},
 	}
 	for _, tt := range tests {

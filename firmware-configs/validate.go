@@ -450,8 +450,80 @@ func (c *checker) scanner(f *scannerFile, fileName string) *Scanner {
 		case !slices.Contains(StationReasons, st.Reason):
 			c.addf("station.reason", "%q is not one of %s", st.Reason, strings.Join(StationReasons, ", "))
 		}
+		s.Station.Labels = c.labels(st.Labels)
 	}
 	return s
+}
+
+var prefixRE = regexp.MustCompile(`^2[0-9]*$`)
+
+// labels checks a station's in-store label layouts; none gives
+// DefaultLabels.
+func (c *checker) labels(fs []labelFile) []LabelLayout {
+	if len(fs) == 0 {
+		return append([]LabelLayout(nil), DefaultLabels...)
+	}
+	out := make([]LabelLayout, 0, len(fs))
+	prefixes := make(map[string]int)
+	for i, f := range fs {
+		p := fmt.Sprintf("station.labels[%d]", i)
+		l := LabelLayout{Prefix: f.Prefix, PriceCheck: f.PriceCheck, Unit: f.Unit}
+		l.PrefixDigits = int(c.intIn(p+".prefix_digits", f.PrefixDigits, 2, 1, 4))
+		defItem := int64(5)
+		if f.PriceCheck {
+			defItem = 4
+		}
+		l.ItemDigits = int(c.intIn(p+".item_digits", f.ItemDigits, defItem, 1, 10))
+		l.ValueDigits = int(c.intIn(p+".value_digits", f.ValueDigits, 5, 1, 10))
+		switch {
+		case f.Prefix == "":
+			c.add(p+".prefix", `required: the digits the labels start with, quoted, e.g. "2" or "22"`)
+		case !prefixRE.MatchString(f.Prefix):
+			c.addf(p+".prefix", "%q is not digits starting with 2 (in-store codes are restricted circulation numbers 20–29)", f.Prefix)
+		case len(f.Prefix) > l.PrefixDigits:
+			c.addf(p+".prefix", "%q is longer than prefix_digits %d", f.Prefix, l.PrefixDigits)
+		default:
+			if j, dup := prefixes[f.Prefix]; dup {
+				c.addf(p+".prefix", "%q is also station.labels[%d]'s prefix", f.Prefix, j)
+			}
+			prefixes[f.Prefix] = i
+		}
+		if f.PriceCheck && l.ValueDigits != 4 && l.ValueDigits != 5 {
+			c.addf(p+".value_digits", "%d: a price check digit is defined for 4 or 5 digits only", l.ValueDigits)
+		}
+		check := 1
+		if f.PriceCheck {
+			check = 2
+		}
+		if n := l.PrefixDigits + l.ItemDigits + l.ValueDigits + check; n != 13 {
+			c.addf(p, "prefix_digits %d + item_digits %d + value_digits %d + %d check digit(s) = %d, want 13 (EAN-13)",
+				l.PrefixDigits, l.ItemDigits, l.ValueDigits, check, n)
+		}
+		switch Measure(f.Measure) {
+		case MeasureWeight:
+			l.Measure = MeasureWeight
+			l.Decimals = int(c.intIn(p+".decimals", f.Decimals, 3, 1, 5))
+			switch f.Unit {
+			case "":
+				l.Unit = "kg"
+			case "kg", "lb":
+			default:
+				c.addf(p+".unit", "%q is not kg or lb", f.Unit)
+			}
+		case MeasurePrice:
+			l.Measure = MeasurePrice
+			l.Decimals = int(c.intIn(p+".decimals", f.Decimals, 2, 1, 4))
+			if f.Unit != "" {
+				c.add(p+".unit", "only for a weight: a price is in yuan")
+			}
+		case "":
+			c.add(p+".measure", "required: weight (称重码) or price (金额码)")
+		default:
+			c.addf(p+".measure", "%q is not weight or price", f.Measure)
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 func contains(xs []int64, v int64) bool {

@@ -54,6 +54,9 @@ type Stats struct {
 	ScanRejected  uint64 `json:"scans_rejected"`
 	UnknownItems  uint64 `json:"unknown_items"`
 	ProfileErrors uint64 `json:"profile_errors"`
+
+	// ScanRejections counts the refused scans by reason (Reject…).
+	ScanRejections map[string]uint64 `json:"scan_rejections,omitempty"`
 }
 
 // Manager runs the devices of one agent. Its methods are safe for
@@ -69,6 +72,8 @@ type Manager struct {
 	ctx     context.Context
 
 	passes, scans, scanMoves, scanRejected, unknown, profileErrs atomic.Uint64
+
+	rejects rejections // scans refused by stations, by reason
 }
 
 // New returns a manager recording into l; call Run to start it.
@@ -155,7 +160,8 @@ func (m *Manager) stop() {
 // Stats returns the pipeline's counters.
 func (m *Manager) Stats() Stats {
 	return Stats{Passes: m.passes.Load(), Scans: m.scans.Load(), ScanMovements: m.scanMoves.Load(),
-		ScanRejected: m.scanRejected.Load(), UnknownItems: m.unknown.Load(), ProfileErrors: m.profileErrs.Load()}
+		ScanRejected: m.scanRejected.Load(), UnknownItems: m.unknown.Load(), ProfileErrors: m.profileErrs.Load(),
+		ScanRejections: m.rejects.snapshot()}
 }
 
 // Version returns the version of the profiles running, "" when none.
@@ -274,9 +280,9 @@ func (m *Manager) start(ctx context.Context, set *profiles.Set) (*deviceSet, err
 			return fail(fmt.Errorf("scanner %s: %w", p.Name, err))
 		}
 		ds.add(p.Name, sc)
-		st := &station{m: m, profile: p, parser: &gs1.Parser{Variable: []gs1.VariableLayout{gs1.LayoutWeight5}}}
-		if p.Station != nil && p.Station.Scale != "" {
-			st.scale = scales[p.Station.Scale]
+		st, err := newStation(m, p, scales)
+		if err != nil {
+			return fail(err)
 		}
 		scans := make(chan drivers.Scan, 64)
 		ds.wg.Add(2)

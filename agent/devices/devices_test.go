@@ -303,6 +303,9 @@ func TestGrams(t *testing.T) {
 		{"g half to even up", drivers.Weight{Value: 5015, Decimals: 1, Unit: "g"}, 502},
 		{"lb", drivers.Weight{Value: 100, Decimals: 2, Unit: "lb"}, 454},
 		{"negative", drivers.Weight{Value: -1234, Decimals: 3, Unit: "kg"}, -1234},
+		{"oz", drivers.Weight{Value: 16, Unit: "oz"}, 454},
+		{"tonnes", drivers.Weight{Value: 1, Decimals: 3, Unit: "t"}, 1000},
+		{"jin", drivers.Weight{Value: 15, Decimals: 1, Unit: "斤"}, 750},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

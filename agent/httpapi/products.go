@@ -10,12 +10,15 @@ import (
 
 // ProductRequest is one entry of the body of PUT /api/v1/products, which is
 // a JSON array of them. GTIN has 8, 12, 13 or 14 digits with a valid check
-// digit and is stored as 14; SKU is required; Name and Unit are optional.
+// digit and is stored as 14; SKU is required; Name, Unit and Price are
+// optional. Price is the retail price in fen per one Unit (per kg for goods
+// catalogued in kg), 0 or absent when unknown; never negative.
 type ProductRequest struct {
-	GTIN string `json:"gtin"`
-	SKU  string `json:"sku"`
-	Name string `json:"name,omitempty"`
-	Unit string `json:"unit,omitempty"`
+	GTIN  string `json:"gtin"`
+	SKU   string `json:"sku"`
+	Name  string `json:"name,omitempty"`
+	Unit  string `json:"unit,omitempty"`
+	Price int64  `json:"price,omitempty"`
 }
 
 // PutProductsResponse is the body of a successful PUT /api/v1/products.
@@ -38,7 +41,7 @@ func (s *Server) handlePutProducts(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		ps[i] = agent.Product{GTIN: p.GTIN, SKU: p.SKU, Name: p.Name, Unit: p.Unit}
+		ps[i] = agent.Product{GTIN: p.GTIN, SKU: p.SKU, Name: p.Name, Unit: p.Unit, Price: p.Price}
 	}
 	if err := s.ledger.PutProducts(r.Context(), ps); err != nil {
 		s.writeError(w, r, err)
@@ -85,6 +88,11 @@ func (p *ProductRequest) validate(i int) error {
 	}
 	if _, err := agent.NormalizeGTIN(p.GTIN); err != nil {
 		return badGTIN(fmt.Sprintf("entry %d: field \"gtin\"", i), fmt.Sprintf("第 %d 项的字段 \"gtin\"", i), err)
+	}
+	if p.Price < 0 {
+		return httpx.BadRequest("bad_price",
+			fmt.Sprintf("entry %d: field \"price\" is %d: a price in fen is never negative (0 or absent: unknown)", i, p.Price),
+			fmt.Sprintf("第 %d 项的字段 \"price\" 为 %d：价格（单位：分）不能为负数（0 或不填表示未知）", i, p.Price))
 	}
 	return nil
 }

@@ -321,9 +321,7 @@ func (l *Ledger) load(ctx context.Context, opts Options) (*writer, error) {
 
 	// The replica's HLCs increase with its seqs, so its last event carries
 	// its greatest HLC; peers' greatest HLCs are kept in peers. The clock
-	// resumes after its own last HLC and observes the peers' as it would
-	// their events: one more than syncproto.MaxSkew ahead is not adopted
-	// (ledgers written before that rule was enforced may have stored one).
+	// resumes after the greatest of them.
 	var lastSeq, maxHLC int64
 	var peerHLCs []syncproto.HLC
 	err = db.QueryRowContext(ctx, `SELECT seq, hlc FROM events WHERE replica = ? ORDER BY seq DESC LIMIT 1`, rep).
@@ -350,15 +348,26 @@ func (l *Ledger) load(ctx context.Context, opts Options) (*writer, error) {
 	}
 	l.lastSeq.Store(uint64(lastSeq))
 	l.peerVV = vv
-	l.clock = syncproto.NewClock(syncproto.HLC(maxHLC))
+	now := time.Now
 	if opts.Now != nil {
-		l.clock.Now = opts.Now
+		now = opts.Now
 	}
+	// A stored peer HLC was accepted when it was applied (the writer keeps
+	// only those), but ledgers written before that rule may hold a refused
+	// one: adopt only those within MaxSkew of the later of the wall clock
+	// and the replica's own last HLC (the wall clock alone would refuse
+	// everything after it was reset to 1970).
+	limit := max(now().UnixMilli(), syncproto.HLC(maxHLC).WallMS()) + syncproto.MaxSkew.Milliseconds()
 	for _, h := range peerHLCs {
-		if !l.clock.Observe(h) {
-			l.log.Warn("peer clock too far ahead: not resumed after it", "hlc", h.String())
+		switch {
+		case h.WallMS() > limit:
+			l.log.Warn("stored peer clock too far ahead: not resumed after it", "hlc", h.String())
+		case int64(h) > maxHLC:
+			maxHLC = int64(h)
 		}
 	}
+	l.clock = syncproto.NewClock(syncproto.HLC(maxHLC))
+	l.clock.Now = now
 	return newWriter(l, opts.MaxBatch, uint64(lastSeq), vv), nil
 }
 
@@ -571,7 +580,7 @@ func (l *Ledger) ProductByGTIN(ctx context.Context, gtin string) (agent.Product,
 		return agent.Product{}, false, fmt.Errorf("product by gtin: %w", agent.ErrClosed)
 	}
 	p := agent.Product{GTIN: g}
-	err = l.rdb.QueryRowContext(ctx, `SELECT sku, name, unit FROM products WHERE gtin = ?`, g).Scan(&p.SKU, &p.Name, &p.Unit)
+	err = l.rdb.QueryRowContext(ctx, `SELECT sku, name, unit, price FROM products WHERE gtin = ?`, g).Scan(&p.SKU, &p.Name, &p.Unit, &p.Price)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return agent.Product{}, false, nil

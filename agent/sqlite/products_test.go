@@ -21,6 +21,7 @@ func TestProducts(t *testing.T) {
 		{GTIN: "036000291452", SKU: "TISSUE-10", Name: "Tissues, 10 pack"},
 		{GTIN: "96385074", SKU: "GUM"},
 		{GTIN: "10614141000415", SKU: "CASE-12", Unit: "case"},
+		{GTIN: "2012345000001", SKU: "PORK", Unit: "kg", Price: 2980},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +40,7 @@ func TestProducts(t *testing.T) {
 		{"replaced", "036000291452", agent.Product{GTIN: "00036000291452", SKU: "TISSUE-10B", Name: "Tissues"}, true},
 		{"GTIN-8", "00000096385074", agent.Product{GTIN: "00000096385074", SKU: "GUM"}, true},
 		{"GTIN-14", "10614141000415", agent.Product{GTIN: "10614141000415", SKU: "CASE-12", Unit: "case"}, true},
+		{"price per unit", "02012345000001", agent.Product{GTIN: "02012345000001", SKU: "PORK", Unit: "kg", Price: 2980}, true},
 		{"unknown", "4006381333931", agent.Product{}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,6 +92,7 @@ func TestPutProductsInvalid(t *testing.T) {
 		{"empty sku", with(1, func(p *agent.Product) { p.SKU = "" }), "products[1].sku is empty"},
 		{"long name", with(2, func(p *agent.Product) { p.Name = strings.Repeat("名", 50) }), "products[2].name is 150 bytes"},
 		{"control char in unit", with(0, func(p *agent.Product) { p.Unit = "k\tg" }), "products[0].unit contains a control character"},
+		{"negative price", with(1, func(p *agent.Product) { p.Price = -1 }), "products[1].price -1 is negative"},
 		{"too many", make([]agent.Product, sqlite.MaxProductsPerCall+1), "16385 products, limit 16384"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,8 +112,8 @@ func TestPutProductsInvalid(t *testing.T) {
 }
 
 // TestProductsMigration opens a ledger made before the catalogue existed
-// (schema version 1) and checks that 0002 is applied on open and earlier
-// data is kept.
+// (schema version 1) and checks that 0002 and 0003 are applied on open and
+// earlier data is kept.
 func TestProductsMigration(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -121,7 +124,7 @@ func TestProductsMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TABLE products`, `DELETE FROM schema_migrations WHERE version = 2`} {
+	for _, q := range []string{`DROP TABLE products`, `DELETE FROM schema_migrations WHERE version IN (2, 3)`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -129,8 +132,11 @@ func TestProductsMigration(t *testing.T) {
 	db.Close()
 
 	l = MustOpenLedgerDir(t, dir, sqlite.Options{})
-	if err := l.PutProducts(ctx, []agent.Product{{GTIN: "6901234567892", SKU: "TEA"}}); err != nil {
+	if err := l.PutProducts(ctx, []agent.Product{{GTIN: "6901234567892", SKU: "TEA", Price: 1500}}); err != nil {
 		t.Fatalf("put after migrating: %v", err)
+	}
+	if got, _, err := l.ProductByGTIN(ctx, "6901234567892"); err != nil || got.Price != 1500 {
+		t.Fatalf("price after migrating: %+v, %v", got, err)
 	}
 	if got := stockMap(t, l); len(got) != 1 {
 		t.Fatalf("stock after migrating: %v", got)
@@ -154,7 +160,42 @@ func TestProductsMigration(t *testing.T) {
 		}
 		versions = append(versions, v)
 	}
-	if len(versions) < 2 || versions[0] != 1 || versions[1] != 2 {
-		t.Fatalf("schema versions %v, want 1, 2 and the later ones", versions)
+	if len(versions) < 3 || versions[0] != 1 || versions[1] != 2 || versions[2] != 3 {
+		t.Fatalf("schema versions %v, want 1, 2, 3 and the later ones", versions)
+	}
+}
+
+// TestProductPriceMigration opens a ledger whose catalogue predates prices
+// (schema version 2): 0003 is applied on open, the entries are kept and
+// have no price (0) until one is put.
+func TestProductPriceMigration(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l := MustOpenLedgerDir(t, dir, sqlite.Options{})
+	if err := l.PutProducts(ctx, []agent.Product{{GTIN: "6901234567892", SKU: "TEA", Unit: "pcs", Price: 700}}); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`ALTER TABLE products DROP COLUMN price`, `DELETE FROM schema_migrations WHERE version = 3`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	l = MustOpenLedgerDir(t, dir, sqlite.Options{})
+	got, found, err := l.ProductByGTIN(ctx, "6901234567892")
+	if want := (agent.Product{GTIN: "06901234567892", SKU: "TEA", Unit: "pcs"}); err != nil || !found || got != want {
+		t.Fatalf("after migrating: %+v, %v, %v; want %+v", got, found, err, want)
+	}
+	if err := l.PutProducts(ctx, []agent.Product{{GTIN: "6901234567892", SKU: "TEA", Unit: "pcs", Price: 750}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := l.ProductByGTIN(ctx, "6901234567892"); err != nil || got.Price != 750 {
+		t.Fatalf("price after migrating: %+v, %v", got, err)
 	}
 }

@@ -187,6 +187,12 @@ func validateProducts(ps []agent.Product) ([]agent.Product, error) {
 				return nil, err
 			}
 		}
+		if p.Price < 0 {
+			return nil, invalid("%s %d is negative", fieldName("products", i, "price"), p.Price)
+		}
+		if !okQty(p.Price) {
+			return nil, checkQty(fieldName("products", i, "price"), p.Price)
+		}
 		p.GTIN = g
 		out[i] = p
 	}

@@ -144,8 +144,8 @@ const (
 	sqlUpsPeer   = `INSERT INTO peers (replica, applied_seq, max_hlc) VALUES (?, ?, ?)
 		ON CONFLICT (replica) DO UPDATE SET applied_seq = excluded.applied_seq, max_hlc = max(max_hlc, excluded.max_hlc)`
 	sqlUpdAcked   = `UPDATE ledger SET acked_seq = ? WHERE id = 1 AND acked_seq < ?`
-	sqlUpsProduct = `INSERT INTO products (gtin, sku, name, unit) VALUES (?, ?, ?, ?)
-		ON CONFLICT (gtin) DO UPDATE SET sku = excluded.sku, name = excluded.name, unit = excluded.unit`
+	sqlUpsProduct = `INSERT INTO products (gtin, sku, name, unit, price) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (gtin) DO UPDATE SET sku = excluded.sku, name = excluded.name, unit = excluded.unit, price = excluded.price`
 )
 
 // The schema and the queries above spell kinds as numbers (the count index
@@ -643,7 +643,7 @@ func (w *writer) appendOne(e *ownEvent, body []byte) (agent.Receipt, error) {
 // putProducts upserts the request's catalogue entries.
 func (w *writer) putProducts(r *request) error {
 	for _, p := range r.products {
-		if _, err := w.exec(w.upsProduct, p.GTIN, p.SKU, p.Name, p.Unit); err != nil {
+		if _, err := w.exec(w.upsProduct, p.GTIN, p.SKU, p.Name, p.Unit, p.Price); err != nil {
 			return fmt.Errorf("upsert product %s: %w", p.GTIN, err)
 		}
 	}

@@ -104,6 +104,12 @@ type Code struct {
 	Content string
 	// Item is the item code of a variable measure label (KindVariableMeasure).
 	Item string
+	// ItemGTIN names the item of a variable measure label as 14 digits:
+	// the label with its value field (and price check digit) zeroed and
+	// its check digit made anew, "2X IIIII 00000 C" for LayoutWeight5. It
+	// is the same on every label of the item, so a catalogue can hold it
+	// as the item's GTIN.
+	ItemGTIN string
 	// SSCC is the serial shipping container code of a logistic unit (AI 00).
 	SSCC string
 	// Lot is the batch or lot number (AI 10); Serial the serial number (AI 21).
@@ -118,7 +124,8 @@ type Code struct {
 	// label's price.
 	Price Price
 	// Count is the variable count of items (AI 30) or the count of trade
-	// items in a logistic unit (AI 37); 0 when absent.
+	// items in a logistic unit (AI 37, which comes with AI 02 Content or
+	// AI 8026); 0 when absent.
 	Count int64
 	// AddOn is the 2- or 5-digit add-on of an EAN/UPC symbol (AIM "]E3").
 	AddOn string
@@ -398,6 +405,9 @@ func (p *Parser) parseVariable(c *Code, d string) error {
 	}
 	c.Kind = KindVariableMeasure
 	c.Item = item
+	key := d[:l.prefixDigits()+l.ItemDigits]
+	key += strings.Repeat("0", 12-len(key))
+	c.ItemGTIN = "0" + key + string(bcCheckDigit(key))
 	switch l.Measure {
 	case MeasureWeight:
 		c.Weight = Weight{Value: v, Decimals: bcOrInt(l.Decimals, 3), Unit: bcOr(l.Unit, "kg")}
@@ -436,6 +446,50 @@ func (p *Parser) parseElements(c *Code) error {
 		c.AIs[e.ai] = e.val
 		if err := bcFill(c, e, today); err != nil {
 			return err
+		}
+	}
+	return bcAssociations(c.AIs)
+}
+
+// bcRequires lists AIs that are only valid together with one of others,
+// and bcExcludes pairs of AIs that may not appear together (the mandatory
+// associations and invalid pairs of the GS1 General Specifications §4.13
+// and the GS1 Barcode Syntax Dictionary): AI 02 (GTIN of contained items)
+// needs AI 37 (their count) and excludes AI 01; AI 37 needs AI 02 or AI
+// 8026. Only the rules that decide what a scan books are checked.
+var (
+	bcRequires = []struct {
+		ai    string
+		anyOf []string
+	}{
+		{"02", []string{"37"}},
+		{"37", []string{"02", "8026"}},
+	}
+	bcExcludes = [][2]string{{"01", "02"}}
+)
+
+// bcAssociations checks the AIs of one element string against bcRequires
+// and bcExcludes.
+func bcAssociations(ais map[string]string) error {
+	for _, r := range bcRequires {
+		if _, ok := ais[r.ai]; !ok {
+			continue
+		}
+		found := false
+		for _, o := range r.anyOf {
+			if _, ok := ais[o]; ok {
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("%w: AI (%s) requires AI (%s)", ErrFormat, r.ai, strings.Join(r.anyOf, ") or ("))
+		}
+	}
+	for _, x := range bcExcludes {
+		_, a := ais[x[0]]
+		_, b := ais[x[1]]
+		if a && b {
+			return fmt.Errorf("%w: AI (%s) and AI (%s) may not appear together", ErrFormat, x[0], x[1])
 		}
 	}
 	return nil

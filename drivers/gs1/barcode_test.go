@@ -93,6 +93,12 @@ func TestParseElementStrings(t *testing.T) {
 				AIs: map[string]string{"00": "106141411234567897", "02": "09501101530003", "37": "24"}},
 		},
 		{
+			name: "case: content GTIN and count without SSCC",
+			data: "(02)09501101530003(37)12(10)L7",
+			want: gs1.Code{Content: "09501101530003", Count: 12, Lot: "L7",
+				AIs: map[string]string{"02": "09501101530003", "37": "12", "10": "L7"}},
+		},
+		{
 			name: "net weight kg, 3 decimals",
 			data: "]C1" + "0109501101530003" + "3103001250",
 			want: gs1.Code{Symbology: "]C1", GTIN: "09501101530003", Weight: gs1.Weight{Value: 1250, Decimals: 3, Unit: "kg"},
@@ -209,6 +215,11 @@ func TestParseErrors(t *testing.T) {
 		{"ITF that is not ITF-14", "]I012345678", gs1.ErrNotGS1, "not an ITF-14"},
 		{"text without symbology", "SHELF-A12", gs1.ErrNotGS1, "unknown AI"},
 		{"16 digits that fail as GS1 without symbology", "0109501101530004", gs1.ErrNotGS1, "check digit"},
+		// GS1 syntax dictionary: 02 req=37 ex=01; 37 req=02,8026.
+		{"count of contained items with a GTIN", "]C1" + "0109501101530003" + "3724", gs1.ErrFormat, "AI (37) requires AI (02) or (8026)"},
+		{"count of contained items alone", "]C1" + "3724", gs1.ErrFormat, "AI (37) requires"},
+		{"contained GTIN without its count", "]C1" + "00106141411234567897" + "0209501101530003", gs1.ErrFormat, "AI (02) requires AI (37)"},
+		{"contained GTIN with a GTIN", "]C1" + "0109501101530003" + "0209501101530003" + "3724", gs1.ErrFormat, "AI (01) and AI (02) may not appear together"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,16 +252,17 @@ func TestParseVariableMeasure(t *testing.T) {
 	tests := []struct {
 		name, data string
 		item       string
+		itemGTIN   string
 		weight     gs1.Weight
 		price      gs1.Price
 	}{
-		{"weight in grams", "2012345012509", "12345", gs1.Weight{Value: 1250, Decimals: 3, Unit: "kg"}, gs1.Price{}},
-		{"price in fen", "2212345123452", "12345", gs1.Weight{}, gs1.Price{Value: 12345, Decimals: 2, Currency: "CNY"}},
+		{"weight in grams", "2012345012509", "12345", "02012345000001", gs1.Weight{Value: 1250, Decimals: 3, Unit: "kg"}, gs1.Price{}},
+		{"price in fen", "2212345123452", "12345", "02212345000005", gs1.Weight{}, gs1.Price{Value: 12345, Decimals: 2, Currency: "CNY"}},
 		// 14685 has price check digit 6 (GS1 General Specifications §7.9.3 example).
-		{"5-digit price with price check digit", "2712346146851", "1234", gs1.Weight{}, gs1.Price{Value: 14685, Decimals: 2, Currency: "EUR"}},
+		{"5-digit price with price check digit", "2712346146851", "1234", "02712340000005", gs1.Weight{}, gs1.Price{Value: 14685, Decimals: 2, Currency: "EUR"}},
 		// 2875 has price check digit 9 (GS1 General Specifications §7.9.3 example).
-		{"4-digit price with price check digit", "2812345928752", "12345", gs1.Weight{}, gs1.Price{Value: 2875, Decimals: 2, Currency: "CNY"}},
-		{"shorter prefix, 10 g units", "2512345612346", "123456", gs1.Weight{Value: 1234, Decimals: 2, Unit: "kg"}, gs1.Price{}},
+		{"4-digit price with price check digit", "2812345928752", "12345", "02812345000007", gs1.Weight{}, gs1.Price{Value: 2875, Decimals: 2, Currency: "CNY"}},
+		{"shorter prefix, 10 g units", "2512345612346", "123456", "02512345600008", gs1.Weight{Value: 1234, Decimals: 2, Unit: "kg"}, gs1.Price{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -264,6 +276,9 @@ func TestParseVariableMeasure(t *testing.T) {
 			}
 			if got.GTIN != "0"+tt.data {
 				t.Errorf("GTIN = %q, want %q", got.GTIN, "0"+tt.data)
+			}
+			if got.ItemGTIN != tt.itemGTIN {
+				t.Errorf("ItemGTIN = %q, want %q (the label with its value and price check digit zeroed)", got.ItemGTIN, tt.itemGTIN)
 			}
 		})
 	}

@@ -15,7 +15,12 @@
 //   - the human-readable form "(01)09501101530003(17)250101(10)ABC";
 //   - in-store variable measure EAN-13 (restricted circulation numbers with
 //     prefix 20–29, printed by label scales), when a Parser is given the
-//     store's VariableLayout.
+//     store's VariableLayout: the item code, its weight or price, and
+//     ItemGTIN, the label with its value zeroed, which names the item.
+//
+// Element strings are checked against the AI associations that decide what
+// a code identifies: AI 02 (GTIN of contained items) needs AI 37 (their
+// count) and excludes AI 01; AI 37 needs AI 02 or AI 8026.
 //
 // Weights and prices are integers with a number of decimals, never floats
 // (DESIGN.md §2): 1.250 kg is Weight{Value: 1250, Decimals: 3, Unit: "kg"}.

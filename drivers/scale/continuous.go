@@ -34,6 +34,7 @@ const (
 	contBRange     = 0x04 // B bit 2: out of range (over capacity or under zero)
 	contBMotion    = 0x08 // B bit 3: in motion
 	contBKg        = 0x10 // B bit 4: kg (else lb), when C bits 0-2 are 0
+	contBPowerUp   = 0x40 // B bit 6: power-up, not zeroed yet
 	contCUnit      = 0x07 // C bits 0-2: unit
 	contCPrint     = 0x08 // C bit 3: print requested
 	contCExpanded  = 0x10 // C bit 4: display expanded x10
@@ -60,6 +61,9 @@ type contFrame struct {
 	OutOfRange bool
 	Expanded   bool
 	Print      bool
+	// PowerUp is status B bit 6: the scale has been powered up and not
+	// zeroed since, so its zero (and every weight) is not to be trusted.
+	PowerUp bool
 }
 
 func (f contFrame) reading() bool { return !f.OutOfRange }
@@ -132,6 +136,7 @@ func decodeContinuousFrame(b []byte, checksum bool) (contFrame, error) {
 		OutOfRange: sb&contBRange != 0,
 		Expanded:   sc&contCExpanded != 0,
 		Print:      sc&contCPrint != 0,
+		PowerUp:    sb&contBPowerUp != 0,
 	}
 	// Codes 0-2 are XXXX00, XXXXX0 and XXXXXX: no decimals. The digits
 	// are the displayed ones, dummy zeros included (see DESIGN.md).
@@ -284,6 +289,8 @@ func (p *continuous) stable(ctx context.Context, l *link) (drivers.Weight, error
 			return drivers.Weight{}, fmt.Errorf("%w (continuous output out of range, negative)", drivers.ErrUnderload)
 		case f.OutOfRange:
 			return drivers.Weight{}, fmt.Errorf("%w (continuous output out of range)", drivers.ErrOverload)
+		case f.PowerUp:
+			return drivers.Weight{}, fmt.Errorf("%w: %w", drivers.ErrDevice, ErrNotZeroed)
 		case f.Motion:
 			motion = true
 			run = 0

@@ -38,6 +38,11 @@ var (
 	// ErrUnitMismatch means the scale weighs in another unit than
 	// Config.Unit; no weight is delivered.
 	ErrUnitMismatch = errors.New("unit mismatch")
+	// ErrNotZeroed means a toledo-continuous scale reports that it was
+	// powered up and has not been zeroed since (status B bit 6): its
+	// weights are not delivered until it is zeroed on its keys. It comes
+	// wrapped with drivers.ErrDevice.
+	ErrNotZeroed = errors.New("power-up: scale not zeroed")
 
 	// errOpTimeout is the cause of an operation's context ending at
 	// Config.StableTimeout (rather than the caller's context ending).
@@ -304,9 +309,12 @@ func expired(ctx context.Context, why error) error {
 // waits at most Config.StableTimeout and ctx. It fails with
 // drivers.ErrUnstable when the load is still moving at the end,
 // drivers.ErrOverload or drivers.ErrUnderload when the load is out of
-// range, drivers.ErrDevice (with the scale's code) when the scale refuses,
-// drivers.ErrProtocol when only garbled data came, ErrUnitMismatch when the
-// scale weighs in another unit than Config.Unit, and ErrNoResponse or
+// range, drivers.ErrDevice (with the scale's code) when the scale refuses
+// or, on toledo-continuous, says it has not been zeroed since power-up
+// (ErrNotZeroed as well), drivers.ErrProtocol when only garbled data came,
+// ErrUnitMismatch when the scale weighs in another unit than Config.Unit
+// (on toledo-8217: when the reply has the format of the other unit), and
+// ErrNoResponse or
 // ErrNotConnected when the scale cannot be reached. A weight in motion is
 // never returned.
 func (s *Scale) Stable(ctx context.Context) (drivers.Weight, error) {

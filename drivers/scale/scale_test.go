@@ -370,14 +370,9 @@ func RunScaleSuite(t *testing.T, open func(t *testing.T, opts scalesim.Options) 
 		r := open(t, scalesim.Options{})
 		r.sim.SetLoad(500)
 		r.reopen(t, func(c *scale.Config) { c.Unit = "lb" })
-		w, err := r.scale.Stable(context.Background())
-		if r.proto == scale.ProtocolToledo8217 {
-			// 8217 replies carry no unit: Config.Unit is taken on trust.
-			if err != nil || w.Unit != "lb" {
-				t.Fatalf("Stable = %+v, %v; want the weight in Config.Unit", w, err)
-			}
-			return
-		}
+		// 8217 replies carry no unit, but the kg format (WW.WWW) is not
+		// the lb one (0WW.WW).
+		_, err := r.scale.Stable(context.Background())
 		r.wantErr(t, err, scale.ErrUnitMismatch)
 		if !strings.Contains(err.Error(), `"lb"`) {
 			t.Errorf("error %q does not name the expected unit", err)
@@ -494,6 +489,22 @@ func TestToledoContinuous(t *testing.T) {
 				r.sim.SetLoad(12500)
 				r.mustStable(t, drivers.Weight{Value: 12500, Unit: "g"})
 			})
+			t.Run("PowerUpNotZeroed", func(t *testing.T) {
+				// Status B bit 6: switched on and not zeroed since.
+				// Nothing is weighed until the scale is zeroed.
+				r := MustOpenRig(t, scale.ProtocolToledoContinuous, transport, scalesim.Options{})
+				r.sim.SetLoad(1500)
+				r.sim.SetPowerUpNotZeroed(true)
+				_, err := r.scale.Stable(context.Background())
+				r.wantErr(t, err, scale.ErrNotZeroed)
+				r.wantErr(t, err, drivers.ErrDevice)
+				r.sim.SetLoad(0)
+				if !r.sim.PressZero() {
+					t.Fatal("the emulator did not zero")
+				}
+				r.sim.SetLoad(250)
+				r.mustStable(t, kg(250))
+			})
 			t.Run("IdleReconnect", func(t *testing.T) {
 				r := MustOpenRig(t, scale.ProtocolToledoContinuous, transport, scalesim.Options{})
 				r.reopen(t, func(c *scale.Config) { c.IdleTimeout = 500 * time.Millisecond })
@@ -541,6 +552,21 @@ func TestToledo8217(t *testing.T) {
 				if cmds := r.sim.Commands(); len(cmds) == 0 || cmds[len(cmds)-1] != "W" {
 					t.Errorf("commands %q, want W last", cmds)
 				}
+			})
+			t.Run("PoundsWhereKgIsConfigured", func(t *testing.T) {
+				// Switched to lb on its keys, the scale answers 3.25 lb
+				// as "003.25": two decimals, never the kg format.
+				r := MustOpenRig(t, scale.ProtocolToledo8217, transport, scalesim.Options{Unit: "lb", Decimals: 2})
+				r.sim.SetLoad(325)
+				_, err := r.scale.Stable(context.Background())
+				r.wantErr(t, err, scale.ErrUnitMismatch)
+			})
+			t.Run("KgWherePoundsIsConfigured", func(t *testing.T) {
+				r := MustOpenRig(t, scale.ProtocolToledo8217, transport, scalesim.Options{})
+				r.reopen(t, func(c *scale.Config) { c.Unit = "lb" })
+				r.sim.SetLoad(1234)
+				_, err := r.scale.Stable(context.Background())
+				r.wantErr(t, err, scale.ErrUnitMismatch)
 			})
 			t.Run("SerialNumberNotSupported", func(t *testing.T) {
 				r := MustOpenRig(t, scale.ProtocolToledo8217, transport, scalesim.Options{})

@@ -239,6 +239,12 @@ func (p *toledo8217) stable(ctx context.Context, l *link) (drivers.Weight, error
 	return p.weight(r)
 }
 
+// decimals8217 are the decimals of a weight reply in each unit: the 8217
+// formats differ by unit (lb "0WW.WW", kg "WW.WWW"), which is the only sign
+// a scale switched to the other unit on its keys gives, since the reply
+// names no unit.
+var decimals8217 = map[string]int{"lb": 2, "kg": 3}
+
 func (p *toledo8217) weight(r reply8217) (drivers.Weight, error) {
 	unit := r.Unit
 	if unit == "" {
@@ -246,6 +252,16 @@ func (p *toledo8217) weight(r reply8217) (drivers.Weight, error) {
 	}
 	if unit != p.unit {
 		return drivers.Weight{}, fmt.Errorf("%w: the scale weighs in %q, Config.Unit is %q", ErrUnitMismatch, unit, p.unit)
+	}
+	if want, ok := decimals8217[unit]; ok && r.Decimals != want {
+		other := ""
+		for u, d := range decimals8217 {
+			if d == r.Decimals {
+				other = fmt.Sprintf(", the format of %s", u)
+			}
+		}
+		return drivers.Weight{}, fmt.Errorf("%w: 8217 weight %s has %d decimals%s; in %s it has %d (lb 0WW.WW, kg WW.WWW): is the scale set to another unit than Config.Unit %q?",
+			ErrUnitMismatch, formatDecimal(r.Value, r.Decimals), r.Decimals, other, unit, want, p.unit)
 	}
 	return drivers.Weight{Value: r.Value, Decimals: r.Decimals, Unit: unit, Net: r.Net}, nil
 }

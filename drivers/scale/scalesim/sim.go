@@ -154,6 +154,7 @@ type Sim struct {
 	silent   bool
 	commands []string
 	jitter   int64
+	powerUp  bool // not zeroed since power-up (toledo-continuous status B bit 6)
 
 	closed    chan struct{}
 	closeOnce sync.Once
@@ -221,6 +222,14 @@ func (s *Sim) SetLoad(v int64) {
 // SetMotion forces the scale in motion, or lets it settle.
 func (s *Sim) SetMotion(moving bool) {
 	s.update(func() { s.motion = moving })
+}
+
+// SetPowerUpNotZeroed puts the scale in the state of one just switched on
+// with a load outside its power-up zero range: toledo-continuous frames
+// then have status B bit 6 (power-up, not zeroed) set until the scale is
+// zeroed (PressZero). The other protocols do not show it.
+func (s *Sim) SetPowerUpNotZeroed(on bool) {
+	s.update(func() { s.powerUp = on })
 }
 
 // PressZero is the zero key: it sets the zero to the present load and
@@ -369,7 +378,7 @@ func (s *Sim) zeroLocked(anyway bool) zeroResult {
 	case r.gross < -s.opts.ZeroRange:
 		return zeroBelow
 	}
-	s.zero, s.tare = s.load, 0
+	s.zero, s.tare, s.powerUp = s.load, 0, false
 	return zeroDone
 }
 

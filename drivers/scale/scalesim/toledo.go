@@ -53,6 +53,11 @@ func (s *Sim) continuousFrame() []byte {
 	if r.motion {
 		b |= 0x08
 	}
+	s.mu.Lock()
+	if s.powerUp {
+		b |= 0x40
+	}
+	s.mu.Unlock()
 	c := byte(0x20)
 	switch s.opts.Unit {
 	case "kg":

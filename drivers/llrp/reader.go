@@ -57,10 +57,10 @@ type Config struct {
 	RequestTimeout time.Duration
 	CloseTimeout   time.Duration
 	// RetryMin and RetryMax bound the exponential backoff between
-	// connection attempts (defaults 500ms and 30s); the backoff starts
-	// over once a connection has stayed up for HealthyAfter (default 30s).
+	// connection attempts (defaults 500ms and 30s). The backoff starts over
+	// whenever the connect sequence succeeds, so a reader that rebooted is
+	// tried again RetryMin after the connection broke.
 	RetryMin, RetryMax time.Duration
-	HealthyAfter       time.Duration
 	// Logger receives connection events and errors; nil discards them.
 	Logger *slog.Logger
 }
@@ -89,7 +89,6 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.CloseTimeout, 2*time.Second)
 	def(&c.RetryMin, 500*time.Millisecond)
 	def(&c.RetryMax, 30*time.Second)
-	def(&c.HealthyAfter, 30*time.Second)
 	if ms := c.KeepAlive.Milliseconds(); ms < 1 || ms > math.MaxUint32 {
 		return c, fmt.Errorf("llrp: keepalive %v out of 1ms..%dms", c.KeepAlive, uint32(math.MaxUint32))
 	}
@@ -208,7 +207,11 @@ func (r *Reader) Run(ctx context.Context, out chan<- drivers.TagRead) error {
 			return nil
 		}
 		r.noteError(err)
-		if !up.IsZero() && time.Since(up) >= r.cfg.HealthyAfter {
+		if !up.IsZero() {
+			// The reader took the whole connect sequence: it works, and
+			// what broke the connection (a reboot, a network blip) is
+			// best retried at once, not after the backoff of the failures
+			// before it.
 			b.Reset()
 		}
 		wait := b.NextBackOff()

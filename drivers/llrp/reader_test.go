@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -524,4 +526,70 @@ func BenchmarkReaderOverTCP(b *testing.B) {
 		<-r.reads
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+}
+
+// retryLog is a slog handler that keeps the retry_in of every "reader
+// connection failed" record: the backoff the driver chose.
+type retryLog struct {
+	mu    *sync.Mutex
+	waits *[]time.Duration
+}
+
+func newRetryLog() retryLog { return retryLog{mu: &sync.Mutex{}, waits: new([]time.Duration)} }
+
+func (retryLog) Enabled(context.Context, slog.Level) bool { return true }
+func (l retryLog) WithAttrs([]slog.Attr) slog.Handler     { return l }
+func (l retryLog) WithGroup(string) slog.Handler          { return l }
+func (l retryLog) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "retry_in" {
+			l.mu.Lock()
+			*l.waits = append(*l.waits, a.Value.Duration())
+			l.mu.Unlock()
+		}
+		return true
+	})
+	return nil
+}
+
+func (l retryLog) get() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(*l.waits)
+}
+
+// TestReaderBackoffResetsOnConnect: a reader that reboots again and again
+// (the connection drops after a complete connect sequence) is retried
+// after RetryMin each time; the backoff grows only over attempts that
+// fail. Before the fix it grew until a connection had stayed up 30 s, so
+// a rebooted reader left the door blind for seconds.
+func TestReaderBackoffResetsOnConnect(t *testing.T) {
+	sim := MustListenSim(t, llrpsim.Options{})
+	cfg := DriverConfig(sim.Addr())
+	cfg.RetryMin, cfg.RetryMax = 50*time.Millisecond, time.Minute
+	log := newRetryLog()
+	cfg.Logger = slog.New(log)
+	r := MustRunReader(t, cfg)
+	waitRunning(t, sim, r)
+	const reboots = 5
+	for i := range reboots {
+		sim.DropConnection()
+		testenv.WaitFor(t, 10*time.Second, func() error {
+			if st := sim.Stats(); st.Connections < i+2 || !st.Started || !r.Health().Connected {
+				return fmt.Errorf("reboot %d: not reconnected: sim %+v", i+1, st)
+			}
+			return nil
+		})
+	}
+	waits := log.get()
+	if len(waits) != reboots {
+		t.Fatalf("%d retries logged (%v), want %d", len(waits), waits, reboots)
+	}
+	// RetryMin with at most +20% jitter; a backoff that grew would be
+	// 100ms, 200ms, 400ms… after the first.
+	for i, w := range waits {
+		if w > cfg.RetryMin*6/5 {
+			t.Errorf("retry %d after %v, want RetryMin (%v ±20%%): %v", i+1, w, cfg.RetryMin, waits)
+		}
+	}
 }

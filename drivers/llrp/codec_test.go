@@ -396,6 +396,26 @@ func TestMessageReaderStream(t *testing.T) {
 	}
 }
 
+// TestMessageReaderUnsupportedVersion: a message in a header version no
+// LLRP has is read whole and refused with a *VersionError naming its ID;
+// the next message reads normally.
+func TestMessageReaderUnsupportedVersion(t *testing.T) {
+	stream := llrp.AppendMessage(nil, llrp.Message{Version: 5, Type: llrp.MsgKeepalive, ID: 9, Body: []byte{1, 2, 3}})
+	stream = append(stream, ReadFrame(t, "keepalive.hex")...)
+	mr := llrp.NewMessageReader(bytes.NewReader(stream), 0)
+	_, err := mr.Next()
+	var ve *llrp.VersionError
+	if !errors.As(err, &ve) || ve.Version != 5 || ve.ID != 9 || ve.Type != llrp.MsgKeepalive || !errors.Is(err, drivers.ErrProtocol) {
+		t.Fatalf("Next: %v, want a *VersionError for version 5, ID 9", err)
+	}
+	if m, err := mr.Next(); err != nil || m.Type != llrp.MsgKeepalive {
+		t.Fatalf("next message: %v, %v; want the KEEPALIVE after it", m.Type, err)
+	}
+	if _, n, err := llrp.DecodeMessage(stream, 0); !errors.As(err, &ve) || n != llrp.HeaderLen+3 {
+		t.Fatalf("DecodeMessage: %d bytes, %v; want the message's 13 bytes and a *VersionError", n, err)
+	}
+}
+
 func TestDecodeROAccessReportErrors(t *testing.T) {
 	tests := []struct {
 		name string

@@ -409,14 +409,26 @@ func (c *conn) read(timeout time.Duration) (Message, error) {
 	if c.stopped() {
 		return Message{}, errStopped
 	}
-	m, err := c.mr.Next()
-	if err != nil {
-		if c.stopped() {
-			return Message{}, errStopped
+	for {
+		m, err := c.mr.Next()
+		var ve *VersionError
+		if errors.As(err, &ve) {
+			// Read whole, so the stream is in step: skip it. (ERROR_MESSAGE
+			// goes from reader to client only; a client has no way to
+			// refuse a message.)
+			err = fmt.Errorf("skipped a message from the reader: %w", ve)
+			c.r.noteError(err)
+			c.r.log.Warn("reader sent a message in an unsupported LLRP version", "err", err)
+			continue
 		}
-		return Message{}, readError(err, timeout)
+		if err != nil {
+			if c.stopped() {
+				return Message{}, errStopped
+			}
+			return Message{}, readError(err, timeout)
+		}
+		return m, nil
 	}
-	return m, nil
 }
 
 // errSilent marks a read that timed out.

@@ -349,6 +349,27 @@ func TestReaderReconnects(t *testing.T) {
 	}
 }
 
+// TestReaderSkipsUnsupportedVersion: a message whose header names an LLRP
+// version that does not exist is skipped by its length and counted; the
+// connection goes on.
+func TestReaderSkipsUnsupportedVersion(t *testing.T) {
+	sim := MustListenSim(t, llrpsim.Options{})
+	r := MustRunReader(t, DriverConfig(sim.Addr()))
+	waitRunning(t, sim, r)
+	sim.SendUnsupportedVersion(5)
+	sim.Play(llrpsim.Pass{EPC: mustSGTIN(t, 8), Antennas: []llrpsim.AntennaSighting{{Antenna: 1, RSSI: -45}}})
+	if got := collect(t, r, 1); !bytes.Equal(got[0].EPC, mustSGTIN(t, 8)) {
+		t.Fatalf("got %+v", got[0])
+	}
+	var ve *llrp.VersionError
+	if err := r.LastError(); !errors.As(err, &ve) || ve.Version != 5 {
+		t.Fatalf("last error %v, want the skipped message's *VersionError", err)
+	}
+	if st, h := sim.Stats(), r.Health(); st.Connections != 1 || !h.Connected || h.Errors != 1 {
+		t.Fatalf("sim %+v, health %+v: want one connection, one error counted", st, h)
+	}
+}
+
 func TestReaderBusy(t *testing.T) {
 	sim := MustListenSim(t, llrpsim.Options{})
 	// Someone else holds the reader.

@@ -5,8 +5,11 @@
 // (DELETE, ADD, ENABLE, START, STOP, DISABLE), Impinj's extension switch,
 // and RO_ACCESS_REPORTs for a scripted tag population:
 // tags passing a gate antenna by antenna, plus background noise. Faults
-// come on demand: a dropped connection, garbage bytes, a reader that
-// stalls, an ADD_ROSPEC refused. Tests and `jxc sim llrp` use it.
+// come on demand: a dropped connection, garbage bytes, a message in an
+// LLRP version that does not exist, a reader that stalls, an ADD_ROSPEC
+// refused. A message from the client in an unsupported header version is
+// answered with ERROR_MESSAGE M_UnsupportedVersion, as the spec says.
+// Tests and `jxc sim llrp` use it.
 package llrpsim
 
 import (
@@ -350,6 +353,23 @@ func (s *Server) SendGarbage() {
 	}
 }
 
+// SendUnsupportedVersion writes a KEEPALIVE whose header names LLRP
+// version v (3 to 7: none that exists) to the current connection, as a
+// reader speaking a later LLRP would.
+func (s *Server) SendUnsupportedVersion(v uint8) {
+	s.mu.Lock()
+	c := s.client
+	var id uint32
+	if c != nil {
+		c.nextID++
+		id = c.nextID
+	}
+	s.mu.Unlock()
+	if c != nil {
+		c.write(llrp.AppendMessage(nil, llrp.Message{Version: v, Type: llrp.MsgKeepalive, ID: id}))
+	}
+}
+
 // Stall makes the current connection go silent, as a hung reader does: no
 // keepalives, reports or answers. The next connection works again.
 func (s *Server) Stall() {
@@ -476,6 +496,13 @@ func (s *Server) serve(c *client) {
 	mr := llrp.NewMessageReader(c.nc, 0)
 	for {
 		m, err := mr.Next()
+		var ve *llrp.VersionError
+		if errors.As(err, &ve) {
+			// As the spec says: refuse the message, keep the connection.
+			s.errorMessage(c, ve.ID, llrp.Status{Code: llrp.StatusUnsupportedVersion,
+				Description: fmt.Sprintf("LLRP version %d is not supported", ve.Version)})
+			continue
+		}
 		if err != nil {
 			if !errors.Is(err, net.ErrClosed) {
 				s.log.Info("client gone", "err", err)

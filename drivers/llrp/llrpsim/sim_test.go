@@ -95,6 +95,10 @@ func TestServerProtocol(t *testing.T) {
 		{name: "1.1 message before negotiation", version: 2, typ: llrp.MsgSetReaderConfig, body: llrp.AppendReaderConfig(nil, llrp.ReaderConfig{}),
 			wantType: llrp.MsgErrorMessage, wantCode: llrp.StatusUnsupportedVersion},
 		{name: "unknown message", version: 1, typ: 2 /* GET_READER_CONFIG */, wantType: llrp.MsgErrorMessage, wantCode: llrp.StatusUnsupportedMessage},
+		// A header version no LLRP has: refused with M_UnsupportedVersion,
+		// and the connection goes on (the steps after it).
+		{name: "header version 5", version: 5, typ: llrp.MsgSetReaderConfig, body: llrp.AppendReaderConfig(nil, llrp.ReaderConfig{}),
+			wantType: llrp.MsgErrorMessage, wantCode: llrp.StatusUnsupportedVersion},
 		{name: "start a ROSpec that does not exist", version: 1, typ: llrp.MsgStartROSpec, body: llrp.AppendROSpecID(nil, 5),
 			wantType: llrp.MsgStartROSpecResponse, wantCode: llrp.StatusInvalid},
 		{name: "add a ROSpec on antenna 9", version: 1, typ: llrp.MsgAddROSpec,

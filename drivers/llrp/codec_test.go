@@ -178,8 +178,11 @@ func TestRecordedFrames(t *testing.T) {
 					t.Fatal(err)
 				}
 				want := llrp.Capabilities{
-					TxPower: []llrp.PowerLevel{{Index: 1, CdBm: 1000}, {Index: 2, CdBm: 1025}, {Index: 81, CdBm: 3000}},
-					Modes:   []uint32{2},
+					CountryCode: 840,
+					TxPower:     []llrp.PowerLevel{{Index: 1, CdBm: 1000}, {Index: 2, CdBm: 1025}, {Index: 81, CdBm: 3000}},
+					Hopping:     true,
+					Frequencies: []uint32{903332, 903832},
+					Modes:       []uint32{2},
 				}
 				if st.Code != llrp.StatusSuccess || !reflect.DeepEqual(got, want) {
 					t.Fatalf("got %+v %+v, want %+v", got, st, want)
@@ -532,9 +535,39 @@ func TestNearestPower(t *testing.T) {
 	if _, ok := (llrp.Capabilities{}).NearestPower(3000); ok {
 		t.Fatal("empty table gave an index")
 	}
-	// The emulator's encoding decodes back.
-	back, _, err := llrp.DecodeCapabilities(llrp.AppendCapabilitiesResponse(nil, llrp.Status{}, llrp.Capabilities{TxPower: caps.TxPower, Modes: []uint32{0, 1002}}))
-	if err != nil || !reflect.DeepEqual(back, llrp.Capabilities{TxPower: caps.TxPower, Modes: []uint32{0, 1002}}) {
-		t.Fatalf("round trip %+v, %v", back, err)
+}
+
+// TestCapabilitiesRoundTrip: what the emulator encodes decodes back, for
+// every RequestedData.
+func TestCapabilitiesRoundTrip(t *testing.T) {
+	full := llrp.Capabilities{
+		General: true, Manufacturer: 10642, Model: 9600, Firmware: "3.10.30", MaxAntennas: 8,
+		CountryCode: 156, TxPower: []llrp.PowerLevel{{Index: 1, CdBm: 1000}, {Index: 2, CdBm: 1025}},
+		Hopping: true, Frequencies: []uint32{920625, 920875}, Modes: []uint32{0, 1002},
+	}
+	fixed := full
+	fixed.Hopping, fixed.UTCClock, fixed.Frequencies = false, true, []uint32{922000}
+	general := llrp.Capabilities{General: true, Manufacturer: 10642, Model: 9600, Firmware: "3.10.30", MaxAntennas: 8}
+	regulatory := full
+	regulatory.General, regulatory.Manufacturer, regulatory.Model, regulatory.Firmware, regulatory.MaxAntennas = false, 0, 0, "", 0
+	tests := []struct {
+		name      string
+		requested uint8
+		in, want  llrp.Capabilities
+	}{
+		{name: "all", requested: llrp.CapabilitiesAll, in: full, want: full},
+		{name: "all, fixed frequency, UTC clock", requested: llrp.CapabilitiesAll, in: fixed, want: fixed},
+		{name: "general", requested: llrp.CapabilitiesGeneral, in: full, want: general},
+		{name: "regulatory", requested: llrp.CapabilitiesRegulatory, in: full, want: regulatory},
+		{name: "LLRP", requested: llrp.CapabilitiesLLRP, in: full, want: llrp.Capabilities{}},
+		{name: "air protocol", requested: llrp.CapabilitiesAirProtocol, in: full, want: llrp.Capabilities{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, st, err := llrp.DecodeCapabilities(llrp.AppendCapabilitiesResponse(nil, llrp.Status{}, tt.requested, tt.in))
+			if err != nil || st.Code != llrp.StatusSuccess || !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %+v, %v, %v; want %+v", got, st, err, tt.want)
+			}
+		})
 	}
 }

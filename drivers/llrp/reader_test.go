@@ -462,7 +462,11 @@ func TestReaderImpinjSearchMode(t *testing.T) {
 	tests[1].noImpinj = true
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim := MustListenSim(t, llrpsim.Options{NoImpinj: tt.noImpinj})
+			opts := llrpsim.Options{}
+			if tt.noImpinj {
+				opts.Manufacturer = 10642 // Zebra Technologies
+			}
+			sim := MustListenSim(t, opts)
 			cfg := DriverConfig(sim.Addr())
 			cfg.ROSpec.SearchMode = llrp.SearchModeDualTarget
 			r := MustRunReader(t, cfg)

@@ -63,14 +63,24 @@ type Options struct {
 	// MaxMissedAcks closes the connection when that many KEEPALIVEs in a
 	// row go unacknowledged (0: never).
 	MaxMissedAcks int
-	// NoImpinj refuses Impinj extensions, as other vendors' readers do.
-	NoImpinj bool
+	// Manufacturer is the IANA enterprise number GET_READER_CAPABILITIES
+	// reports as DeviceManufacturerName (default llrp.ImpinjVendorID),
+	// Model its model number and Firmware its firmware version. A reader
+	// of another manufacturer follows the spec for vendor extensions: it
+	// refuses IMPINJ_ENABLE_EXTENSIONS, like any CUSTOM_MESSAGE it does not
+	// know, with an ERROR_MESSAGE carrying M_UnsupportedMessage, and an
+	// ADD_ROSPEC with Impinj parameters.
+	Manufacturer uint32
+	Model        uint32
+	Firmware     string
 	// PowerTable is the transmit power table GET_READER_CAPABILITIES
 	// reports (default: indices 1–81, 10.00 to 30.00 dBm in 0.25 dB steps,
 	// like an Impinj R420); Modes the RF mode identifiers (default 0–4 and
-	// Impinj's AutoSet 1000, 1002–1005).
-	PowerTable []llrp.PowerLevel
-	Modes      []uint32
+	// Impinj's AutoSet 1000, 1002–1005); Frequencies the hop table in kHz
+	// (default China's 920.625–924.375 MHz, 16 channels 250 kHz apart).
+	PowerTable  []llrp.PowerLevel
+	Modes       []uint32
+	Frequencies []uint32
 	// Seed seeds the noise (default 1).
 	Seed   uint64
 	Logger *slog.Logger
@@ -228,6 +238,14 @@ func Listen(addr string, opts Options) (*Server, error) {
 	}
 	if opts.Modes == nil {
 		opts.Modes = []uint32{0, 1, 2, 3, 4, 1000, 1002, 1003, 1004, 1005}
+	}
+	if opts.Frequencies == nil {
+		for i := range 16 {
+			opts.Frequencies = append(opts.Frequencies, uint32(920625+250*i))
+		}
+	}
+	if opts.Manufacturer == 0 {
+		opts.Manufacturer = llrp.ImpinjVendorID
 	}
 	if opts.Seed == 0 {
 		opts.Seed = 1
@@ -559,8 +577,13 @@ func (s *Server) handle(c *client, m llrp.Message) bool {
 		}
 		s.statusReply(c, m.Version, llrp.MsgSetProtocolVersionResponse, m.ID, st)
 	case llrp.MsgGetReaderCapabilities:
+		if len(m.Body) < 1 || m.Body[0] > llrp.CapabilitiesAirProtocol {
+			s.statusReply(c, cur, llrp.MsgGetReaderCapabilitiesResponse, m.ID,
+				llrp.Status{Code: llrp.StatusFieldError, Description: "RequestedData is not 0 to 4"})
+			break
+		}
 		s.reply(c, cur, llrp.MsgGetReaderCapabilitiesResponse, m.ID,
-			llrp.AppendCapabilitiesResponse(nil, llrp.Status{}, llrp.Capabilities{TxPower: s.opts.PowerTable, Modes: s.opts.Modes}))
+			llrp.AppendCapabilitiesResponse(nil, llrp.Status{}, m.Body[0], s.capabilities()))
 	case llrp.MsgSetReaderConfig:
 		s.statusReply(c, cur, llrp.MsgSetReaderConfigResponse, m.ID, s.setReaderConfig(c, m.Body))
 	case llrp.MsgAddROSpec:
@@ -584,7 +607,7 @@ func (s *Server) handle(c *client, m llrp.Message) bool {
 		return false
 	case llrp.MsgCustomMessage:
 		vendor, subtype, _, err := llrp.DecodeCustomMessage(m.Body)
-		if err != nil || s.opts.NoImpinj || vendor != llrp.ImpinjVendorID || subtype != llrp.ImpinjEnableExtensions {
+		if err != nil || !s.impinj() || vendor != llrp.ImpinjVendorID || subtype != llrp.ImpinjEnableExtensions {
 			s.errorMessage(c, m.ID, llrp.Status{Code: llrp.StatusUnsupportedMessage, Description: "unknown custom message"})
 			return true
 		}
@@ -598,6 +621,27 @@ func (s *Server) handle(c *client, m llrp.Message) bool {
 		s.errorMessage(c, m.ID, llrp.Status{Code: llrp.StatusUnsupportedMessage, Description: fmt.Sprintf("%v not supported", m.Type)})
 	}
 	return true
+}
+
+// impinj reports whether the emulated reader is an Impinj one, which takes
+// Impinj's extensions.
+func (s *Server) impinj() bool { return s.opts.Manufacturer == llrp.ImpinjVendorID }
+
+// capabilities returns what GET_READER_CAPABILITIES reports.
+func (s *Server) capabilities() llrp.Capabilities {
+	return llrp.Capabilities{
+		General:      true,
+		Manufacturer: s.opts.Manufacturer,
+		Model:        s.opts.Model,
+		Firmware:     s.opts.Firmware,
+		MaxAntennas:  s.opts.Antennas,
+		UTCClock:     !s.opts.UptimeTimestamps,
+		CountryCode:  156, // China
+		TxPower:      s.opts.PowerTable,
+		Hopping:      true,
+		Frequencies:  s.opts.Frequencies,
+		Modes:        s.opts.Modes,
+	}
 }
 
 func (s *Server) reply(c *client, version uint8, t llrp.MessageType, id uint32, body []byte) {
@@ -659,7 +703,7 @@ func (s *Server) addROSpec(c *client, body []byte) llrp.Status {
 		return llrp.Status{Code: llrp.StatusInvalid, Description: fmt.Sprintf("ROSpec %d already exists", spec.ID)}
 	case spec.Session > 3:
 		return llrp.Status{Code: llrp.StatusOutOfRange, Description: fmt.Sprintf("session %d", spec.Session)}
-	case spec.SearchMode != llrp.SearchModeUnset && (s.opts.NoImpinj || !c.impinj):
+	case spec.SearchMode != llrp.SearchModeUnset && (!s.impinj() || !c.impinj):
 		return llrp.Status{Code: llrp.StatusUnsupportedParameter, Description: "Impinj extensions are not enabled"}
 	}
 	for _, id := range spec.AntennaIDs {

@@ -44,6 +44,11 @@ type Config struct {
 	ReadTimeout time.Duration
 	// ROSpec is the reader operation installed on every connect.
 	ROSpec ROSpecConfig
+	// Vendor is the reader's maker as the profile names it. It decides
+	// whether the vendor extensions the ROSpec asks for (Impinj's search
+	// mode) are used: VendorUnknown asks the reader's capabilities for its
+	// manufacturer when an extension is wanted.
+	Vendor Vendor
 	// MaxVersion is the highest LLRP version to negotiate: Version11
 	// (default) or Version101 to skip negotiation.
 	MaxVersion uint8
@@ -116,6 +121,32 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
+// Vendor is a reader's maker, as far as vendor extensions go.
+type Vendor uint8
+
+// Vendors.
+const (
+	// VendorUnknown: the driver asks the reader (GET_READER_CAPABILITIES,
+	// GeneralDeviceCapabilities' DeviceManufacturerName) when an
+	// extension is wanted.
+	VendorUnknown Vendor = iota
+	// VendorImpinj: the reader takes Impinj's extensions.
+	VendorImpinj
+	// VendorOther: the reader takes no extension the driver knows.
+	VendorOther
+)
+
+// String returns "unknown", "impinj" or "other".
+func (v Vendor) String() string {
+	switch v {
+	case VendorImpinj:
+		return "impinj"
+	case VendorOther:
+		return "other"
+	}
+	return "unknown"
+}
+
 // Reader is an LLRP reader connection that keeps itself up. Its methods
 // are safe for concurrent use.
 type Reader struct {
@@ -131,6 +162,7 @@ type Reader struct {
 	connected   bool
 	version     uint8
 	skipVersion bool // the reader choked on GET_SUPPORTED_VERSION: use 1.0.1 from the start
+	noImpinj    bool // the reader never answered IMPINJ_ENABLE_EXTENSIONS: do not ask again
 	lastEvent   time.Time
 	events      uint64
 	errs        uint64
@@ -524,7 +556,9 @@ func (c *conn) request(t MessageType, body []byte, resp MessageType) error {
 }
 
 // connect runs the connect sequence: the reader's connection event,
-// version negotiation, Impinj extensions if the ROSpec uses them,
+// version negotiation, the reader's capabilities if needed (power table,
+// manufacturer), Impinj extensions if the ROSpec uses them and the reader
+// takes them,
 // keepalives, then DELETE_ROSPEC (all), ADD_ROSPEC, ENABLE_ROSPEC and,
 // unless the ROSpec starts itself, START_ROSPEC.
 func (c *conn) connect() error {
@@ -564,14 +598,39 @@ func (c *conn) connect() error {
 		return err
 	}
 
-	spec, err := c.resolvePower(cfg.ROSpec)
-	if err != nil {
-		return err
+	spec := cfg.ROSpec
+	needPower := false
+	for _, a := range spec.Antennas {
+		needPower = needPower || a.TxPowerIndex == 0 && a.TxPowerCdBm != 0
 	}
-	if spec.SearchMode != SearchModeUnset {
-		if err := c.enableImpinjExtensions(); err != nil {
+	needMaker := spec.SearchMode != SearchModeUnset && cfg.Vendor == VendorUnknown
+	var caps Capabilities
+	if needPower || needMaker {
+		requested := CapabilitiesAll
+		switch {
+		case !needMaker:
+			requested = CapabilitiesRegulatory
+		case !needPower:
+			requested = CapabilitiesGeneral
+		}
+		caps, err = c.capabilities(requested)
+		var se *StatusError
+		switch {
+		case err != nil && !needPower && errors.As(err, &se):
+			// Only the maker was wanted: not knowing it means no
+			// extensions, not no connection.
+			c.r.log.Warn("reader refused GET_READER_CAPABILITIES; no vendor extensions", "err", err)
+		case err != nil:
 			return err
 		}
+	}
+	if needPower {
+		if spec, err = c.resolvePower(spec, caps); err != nil {
+			return err
+		}
+	}
+	if spec, err = c.vendorExtensions(spec, caps); err != nil {
+		return err
 	}
 
 	c.body = AppendReaderConfig(c.body[:0], ReaderConfig{SetKeepalive: true, KeepaliveMS: uint32(cfg.KeepAlive.Milliseconds())})
@@ -669,30 +728,25 @@ func (c *conn) negotiate() error {
 	return nil
 }
 
-// resolvePower turns antenna powers given in cdBm into the reader's power
-// table indices, asking the reader for its table (GET_READER_CAPABILITIES)
-// only when some antenna needs it. A ModeIndex missing from the reader's
-// mode table is logged, not refused: Impinj's AutoSet modes (1000 and up)
-// are valid without being listed.
-func (c *conn) resolvePower(spec ROSpecConfig) (ROSpecConfig, error) {
-	need := false
-	for _, a := range spec.Antennas {
-		need = need || a.TxPowerIndex == 0 && a.TxPowerCdBm != 0
-	}
-	if !need {
-		return spec, nil
-	}
-	m, err := c.call(MsgGetReaderCapabilities, c.version, []byte{CapabilitiesRegulatory}, MsgGetReaderCapabilitiesResponse)
+// capabilities asks the reader for the capabilities requested (one of the
+// Capabilities* RequestedData values).
+func (c *conn) capabilities(requested uint8) (Capabilities, error) {
+	m, err := c.call(MsgGetReaderCapabilities, c.version, []byte{requested}, MsgGetReaderCapabilitiesResponse)
 	if err != nil {
-		return spec, err
+		return Capabilities{}, err
 	}
 	caps, st, err := DecodeCapabilities(m.Body)
 	if err != nil {
-		return spec, err
+		return Capabilities{}, err
 	}
-	if err := st.Err(MsgGetReaderCapabilities); err != nil {
-		return spec, err
-	}
+	return caps, st.Err(MsgGetReaderCapabilities)
+}
+
+// resolvePower turns antenna powers given in cdBm into the indices of the
+// reader's power table in caps. A ModeIndex missing from the reader's mode
+// table is logged, not refused: Impinj's AutoSet modes (1000 and up) are
+// valid without being listed.
+func (c *conn) resolvePower(spec ROSpecConfig, caps Capabilities) (ROSpecConfig, error) {
 	if len(caps.Modes) > 0 && !slices.Contains(caps.Modes, uint32(spec.ModeIndex)) {
 		c.r.log.Warn("mode index not in the reader's mode table", "mode_index", spec.ModeIndex, "modes", caps.Modes)
 	}
@@ -710,8 +764,65 @@ func (c *conn) resolvePower(spec ROSpecConfig) (ROSpecConfig, error) {
 	return spec, nil
 }
 
+// vendorExtensions enables the vendor extensions spec uses, if the reader
+// takes them, and returns spec without those it does not take. Impinj's
+// search mode needs IMPINJ_ENABLE_EXTENSIONS, which is sent only when the
+// profile names Impinj or the reader's capabilities (caps, when the
+// profile names no vendor) give Impinj as its manufacturer: the LLRP spec
+// makes any other reader refuse an unknown CUSTOM_MESSAGE. A refusal, an
+// answer that makes no sense or none at all is logged and the search mode
+// left to the reader; a reader that did not answer is not asked again.
+// Only a broken connection is an error.
+func (c *conn) vendorExtensions(spec ROSpecConfig, caps Capabilities) (ROSpecConfig, error) {
+	if spec.SearchMode == SearchModeUnset {
+		return spec, nil
+	}
+	r := c.r
+	vendor := r.cfg.Vendor
+	if vendor == VendorUnknown {
+		vendor = VendorOther
+		if caps.General && caps.Manufacturer == ImpinjVendorID {
+			vendor = VendorImpinj
+		}
+	}
+	r.mu.Lock()
+	silent := r.noImpinj
+	r.mu.Unlock()
+	switch {
+	case vendor != VendorImpinj:
+		r.log.Info("the search mode is an Impinj extension and the reader is not an Impinj one; the reader's own search mode is used",
+			"search_mode", spec.SearchMode, "manufacturer", caps.Manufacturer, "profile_vendor", r.cfg.Vendor)
+		spec.SearchMode = SearchModeUnset
+		return spec, nil
+	case silent:
+		spec.SearchMode = SearchModeUnset
+		return spec, nil
+	}
+	err := c.enableImpinjExtensions()
+	var se *StatusError
+	switch {
+	case err == nil:
+		return spec, nil
+	case errors.Is(err, errSilent):
+		r.mu.Lock()
+		r.noImpinj = true
+		r.mu.Unlock()
+	case !errors.As(err, &se) && !errors.Is(err, errNoExtension):
+		return spec, err
+	}
+	r.log.Warn("reader did not take Impinj extensions; the reader's own search mode is used", "search_mode", spec.SearchMode, "err", err)
+	spec.SearchMode = SearchModeUnset
+	return spec, nil
+}
+
+// errNoExtension marks an answer to IMPINJ_ENABLE_EXTENSIONS that does
+// not enable them.
+var errNoExtension = errors.New("extensions not enabled")
+
 // enableImpinjExtensions sends IMPINJ_ENABLE_EXTENSIONS, without which an
-// Impinj reader refuses Impinj parameters such as the search mode.
+// Impinj reader refuses Impinj parameters such as the search mode. A
+// refusal is a *StatusError; an answer that is not the expected one wraps
+// errNoExtension; other errors are the connection's.
 func (c *conn) enableImpinjExtensions() error {
 	body := AppendCustomMessage(nil, ImpinjVendorID, ImpinjEnableExtensions, []byte{0, 0, 0, 0})
 	m, err := c.call(MsgCustomMessage, c.version, body, MsgCustomMessage)
@@ -720,14 +831,14 @@ func (c *conn) enableImpinjExtensions() error {
 	}
 	vendor, subtype, payload, err := DecodeCustomMessage(m.Body)
 	if err != nil {
-		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS_RESPONSE: %w", err)
+		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS_RESPONSE: %w: %w", errNoExtension, err)
 	}
 	if vendor != ImpinjVendorID || subtype != ImpinjEnableExtensionsResponse {
-		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS answered by custom message %d/%d: %w", vendor, subtype, drivers.ErrProtocol)
+		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS answered by custom message %d/%d: %w", vendor, subtype, errNoExtension)
 	}
 	st, err := DecodeStatus(payload)
 	if err != nil {
-		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS_RESPONSE: %w", err)
+		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS_RESPONSE: %w: %w", errNoExtension, err)
 	}
 	if err := st.Err(MsgCustomMessage); err != nil {
 		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS: %w", err)

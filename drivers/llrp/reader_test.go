@@ -451,37 +451,45 @@ func TestReaderPowerInCdBm(t *testing.T) {
 	}
 }
 
+// TestReaderImpinjSearchMode: Impinj's search mode is sent, after
+// IMPINJ_ENABLE_EXTENSIONS, only to a reader that is an Impinj one by its
+// capabilities or by the profile. Any other reader gets a ROSpec without
+// it, and a refused extension is skipped: the connection comes up on the
+// first attempt either way. Before, a non-Impinj reader refused the
+// extension and the driver reconnected forever.
 func TestReaderImpinjSearchMode(t *testing.T) {
+	const zebra = 10642 // Zebra Technologies' IANA enterprise number
 	tests := []struct {
-		name     string
-		noImpinj bool
+		name         string
+		manufacturer uint32
+		vendor       llrp.Vendor
+		wantImpinj   bool // extensions enabled, search mode in the ROSpec
+		wantRefusals int  // ERROR_MESSAGEs the reader sent
 	}{
-		{name: "impinj reader"},
-		{name: "other vendor"},
+		{name: "impinj reader", wantImpinj: true},
+		{name: "other maker", manufacturer: zebra},
+		{name: "other maker, profile says impinj", manufacturer: zebra, vendor: llrp.VendorImpinj, wantRefusals: 1},
+		{name: "impinj reader, profile says other", vendor: llrp.VendorOther},
 	}
-	tests[1].noImpinj = true
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := llrpsim.Options{}
-			if tt.noImpinj {
-				opts.Manufacturer = 10642 // Zebra Technologies
-			}
-			sim := MustListenSim(t, opts)
+			sim := MustListenSim(t, llrpsim.Options{Manufacturer: tt.manufacturer})
 			cfg := DriverConfig(sim.Addr())
 			cfg.ROSpec.SearchMode = llrp.SearchModeDualTarget
+			cfg.Vendor = tt.vendor
 			r := MustRunReader(t, cfg)
-			if tt.noImpinj {
-				testenv.WaitFor(t, 5*time.Second, func() error {
-					if err := r.LastError(); !errors.Is(err, drivers.ErrDevice) || !strings.Contains(err.Error(), "IMPINJ_ENABLE_EXTENSIONS") {
-						return fmt.Errorf("last error %v", err)
-					}
-					return nil
-				})
-				return
-			}
 			waitRunning(t, sim, r)
-			if st := sim.Stats(); !st.ImpinjExtensions || st.ROSpec.SearchMode != llrp.SearchModeDualTarget {
-				t.Fatalf("sim stats %+v, ROSpec %+v", st, st.ROSpec)
+			st := sim.Stats()
+			want := llrp.SearchModeUnset
+			if tt.wantImpinj {
+				want = llrp.SearchModeDualTarget
+			}
+			if st.ImpinjExtensions != tt.wantImpinj || st.ROSpec.SearchMode != want || st.ErrorsSent != tt.wantRefusals || st.Connections != 1 {
+				t.Fatalf("sim stats %+v, ROSpec %+v; want extensions %v, search mode %v, %d refusals, one connection",
+					st, st.ROSpec, tt.wantImpinj, want, tt.wantRefusals)
+			}
+			if h := r.Health(); h.Errors != 0 {
+				t.Fatalf("health %+v, want no errors", h)
 			}
 		})
 	}

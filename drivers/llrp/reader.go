@@ -168,6 +168,9 @@ type Reader struct {
 	errs        uint64
 	lastErr     error
 	rate        rateWindow
+	// clockOffset is the reader's UTC clock minus the agent's, from the
+	// latest report with UTC timestamps.
+	clockOffset time.Duration
 }
 
 // NewReader returns a Reader for cfg, or an error if cfg cannot work. It
@@ -280,7 +283,8 @@ func (r *Reader) Close() error {
 
 // Health returns the reader's state: connected, the time of the last
 // RO_ACCESS_REPORT, tag reads delivered, the read rate over the last five
-// whole seconds, and the errors met.
+// whole seconds, the errors met, and how far the reader's clock is from
+// the agent's (see drivers.MaxClockOffset).
 func (r *Reader) Health() drivers.Health {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -293,6 +297,7 @@ func (r *Reader) Health() drivers.Health {
 		Errors:    r.errs,
 		PerSecond: r.rate.perSecond(time.Now()),
 	}
+	h.SetClockOffset(r.clockOffset)
 	if r.lastErr != nil {
 		h.LastError = r.lastErr.Error()
 	}
@@ -331,12 +336,27 @@ func (r *Reader) setConnected(up bool, version uint8) {
 	r.mu.Unlock()
 }
 
-func (r *Reader) noteReport(t time.Time, reads int) {
+// noteReport counts a report of reads received at t. latest is its latest
+// UTC timestamp (zero when it had none), which gives the reader's clock
+// offset.
+func (r *Reader) noteReport(t time.Time, reads int, latest time.Time) {
 	r.mu.Lock()
 	r.lastEvent = t
 	r.events += uint64(reads)
 	r.rate.add(t, uint64(reads))
+	var skewed bool
+	var offset time.Duration
+	if !latest.IsZero() {
+		offset = latest.Sub(t)
+		was := r.clockOffset > drivers.MaxClockOffset || r.clockOffset < -drivers.MaxClockOffset
+		r.clockOffset = offset
+		skewed = !was && (offset > drivers.MaxClockOffset || offset < -drivers.MaxClockOffset)
+	}
 	r.mu.Unlock()
+	if skewed {
+		r.log.Warn("reader clock is off the agent's; gate passes are unaffected, but set the reader's NTP",
+			"offset", offset.Round(time.Millisecond), "max", drivers.MaxClockOffset)
+	}
 }
 
 // session runs one connection: connect sequence, then reports until an
@@ -896,7 +916,8 @@ func (c *conn) handle(m Message) error {
 // connection.
 func (c *conn) deliver(m Message) error {
 	recv := time.Now()
-	var slab []byte // the EPCs of this report, handed to the consumer
+	var slab []byte      // the EPCs of this report, handed to the consumer
+	var latest time.Time // the latest UTC timestamp of the report
 	c.batch = c.batch[:0]
 	_, err := DecodeROAccessReport(m.Body, &c.state, func(t *TagReport) error {
 		if slab == nil {
@@ -905,6 +926,9 @@ func (c *conn) deliver(m Message) error {
 		start := len(slab)
 		slab = append(slab, t.EPC...)
 		first, last := c.times(t, recv)
+		if t.Known&FieldLastSeen != 0 && !t.LastSeenUptime && last.After(latest) {
+			latest = last
+		}
 		count := t.SeenCount
 		if t.Known&FieldTagSeenCount == 0 || count == 0 {
 			count = 1
@@ -930,7 +954,7 @@ func (c *conn) deliver(m Message) error {
 			return errStopped
 		}
 	}
-	c.r.noteReport(recv, len(c.batch))
+	c.r.noteReport(recv, len(c.batch), latest)
 	return nil
 }
 

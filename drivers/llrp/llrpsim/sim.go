@@ -40,6 +40,10 @@ type Options struct {
 	// booted BootedAgo before Listen (default 1h).
 	UptimeTimestamps bool
 	BootedAgo        time.Duration
+	// ClockOffset is how far the reader's UTC clock is ahead of the host's
+	// (negative: behind), as on a reader without NTP; it shifts every UTC
+	// timestamp sent.
+	ClockOffset time.Duration
 	// Passes play when a ROSpec first starts, timed from that moment, and
 	// again every Repeat when Repeat is not 0. Play adds more at any time.
 	Passes []Pass
@@ -470,7 +474,7 @@ func (s *Server) refuse(nc net.Conn) {
 
 func (s *Server) readerEvent(status llrp.ConnectionStatus) llrp.ReaderEvent {
 	now := time.Now()
-	e := llrp.ReaderEvent{Timestamp: uint64(now.UnixMicro()), ConnectionAttempt: true, ConnectionStatus: status}
+	e := llrp.ReaderEvent{Timestamp: uint64(now.Add(s.opts.ClockOffset).UnixMicro()), ConnectionAttempt: true, ConnectionStatus: status}
 	if s.opts.UptimeTimestamps {
 		e.Timestamp, e.Uptime = uint64(now.Sub(s.boot).Microseconds()), true
 	}
@@ -934,7 +938,7 @@ func (s *Server) encodeLocked(c *client, reads []read, fields llrp.TagField) [][
 		n := min(len(reads), s.opts.MaxReportTags)
 		var body []byte
 		for _, r := range reads[:n] {
-			ts := uint64(r.at.UnixMicro())
+			ts := uint64(r.at.Add(s.opts.ClockOffset).UnixMicro())
 			if s.opts.UptimeTimestamps {
 				ts = uint64(r.at.Sub(s.boot).Microseconds())
 			}

@@ -370,6 +370,46 @@ func TestReaderSkipsUnsupportedVersion(t *testing.T) {
 	}
 }
 
+// TestReaderClockOffset: the reader's clock offset, from its reports' UTC
+// timestamps, is in Health and flagged beyond drivers.MaxClockOffset; a
+// reader counting uptime has its times placed on the agent's clock.
+func TestReaderClockOffset(t *testing.T) {
+	tests := []struct {
+		name       string
+		opts       llrpsim.Options
+		want       time.Duration
+		wantSkewed bool
+	}{
+		{name: "10 minutes behind", opts: llrpsim.Options{ClockOffset: -10 * time.Minute}, want: -10 * time.Minute, wantSkewed: true},
+		{name: "5 s ahead", opts: llrpsim.Options{ClockOffset: 5 * time.Second}, want: 5 * time.Second, wantSkewed: true},
+		{name: "1 s ahead", opts: llrpsim.Options{ClockOffset: time.Second}, want: time.Second},
+		{name: "uptime", opts: llrpsim.Options{UptimeTimestamps: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := MustListenSim(t, tt.opts)
+			r := MustRunReader(t, DriverConfig(sim.Addr()))
+			waitRunning(t, sim, r)
+			sim.Play(llrpsim.Pass{EPC: mustSGTIN(t, 9), Antennas: []llrpsim.AntennaSighting{{Antenna: 1, RSSI: -45}}})
+			collect(t, r, 1)
+			// The report is counted just after its reads are handed over.
+			testenv.WaitFor(t, 5*time.Second, func() error {
+				if h := r.Health(); h.Events == 0 {
+					return fmt.Errorf("report not counted: %+v", h)
+				}
+				return nil
+			})
+			h := r.Health()
+			// The offset includes the delivery latency: the reader's time
+			// at the read minus the agent's at its arrival.
+			got := time.Duration(h.ClockOffsetMS) * time.Millisecond
+			if got < tt.want-time.Second/2 || got > tt.want+time.Second/2 || h.ClockSkewed != tt.wantSkewed {
+				t.Fatalf("health %+v: want an offset of about %v, skewed %v", h, tt.want, tt.wantSkewed)
+			}
+		})
+	}
+}
+
 func TestReaderBusy(t *testing.T) {
 	sim := MustListenSim(t, llrpsim.Options{})
 	// Someone else holds the reader.

@@ -78,6 +78,26 @@ type Health struct {
 	LastError string `json:"last_error,omitempty"`
 	// PerSecond is the reading rate over the last few seconds.
 	PerSecond uint64 `json:"per_second"`
+	// ClockOffsetMS is how far the device's clock is ahead of the agent's
+	// (negative: behind), in milliseconds, as its latest timestamped
+	// reading showed (network latency included); 0 for a device that
+	// stamps nothing or counts uptime. ClockSkewed is set when it is
+	// beyond MaxClockOffset either way.
+	ClockOffsetMS int64 `json:"clock_offset_ms"`
+	ClockSkewed   bool  `json:"clock_skewed"`
+}
+
+// MaxClockOffset is how far a device's clock may be from the agent's
+// before Health flags it. Nothing the agent decides depends on the offset
+// (a gate runs on its reader's clock), but timestamps off by more than
+// this (readers without NTP drift by minutes) mislead whoever reads them.
+const MaxClockOffset = 2 * time.Second
+
+// SetClockOffset sets ClockOffsetMS and ClockSkewed from d, the device's
+// clock minus the agent's.
+func (h *Health) SetClockOffset(d time.Duration) {
+	h.ClockOffsetMS = d.Milliseconds()
+	h.ClockSkewed = d > MaxClockOffset || d < -MaxClockOffset
 }
 
 // Reader is an RFID reader: Run connects (and reconnects) and sends every

@@ -23,6 +23,7 @@ type readerFile struct {
 	Name      string        `yaml:"name"`
 	Model     string        `yaml:"model"`
 	Address   string        `yaml:"address"`
+	Vendor    string        `yaml:"vendor"`
 	Ports     optInt        `yaml:"ports"`
 	Keepalive optDuration   `yaml:"keepalive"`
 	ROSpec    rospecFile    `yaml:"rospec"`

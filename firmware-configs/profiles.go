@@ -91,8 +91,11 @@ const (
 	RoleInner Role = "inner"
 )
 
-// SearchMode is the Gen2 inventory search mode (Impinj's
-// InventorySearchMode; readers without it ignore it).
+// SearchMode is the Gen2 inventory search mode: Impinj's
+// InventorySearchMode, a vendor extension. The driver sends it only to a
+// reader that is an Impinj one (by Reader.Vendor, or else by the
+// manufacturer in the reader's capabilities); any other reader inventories
+// in its own search mode.
 type SearchMode string
 
 // Search modes.
@@ -101,6 +104,19 @@ const (
 	SearchSingleTarget                SearchMode = "single-target"
 	SearchDualTarget                  SearchMode = "dual-target"
 	SearchSingleTargetWithSuppression SearchMode = "single-target-with-suppression"
+)
+
+// Vendor is a reader's maker as a profile names it, which decides whether
+// vendor extensions are used.
+type Vendor string
+
+// Vendors. A profile that names none leaves it to the reader's
+// capabilities (its manufacturer).
+const (
+	// VendorImpinj: the reader takes Impinj's extensions (search mode).
+	VendorImpinj Vendor = "impinj"
+	// VendorOther: the reader takes no vendor extension.
+	VendorOther Vendor = "other"
 )
 
 // OneSided says what a gate does with a tag that left after being seen by
@@ -169,6 +185,8 @@ type Reader struct {
 	// Address is host:port of the reader's LLRP server (port 5084 if the
 	// file gives none).
 	Address string `json:"address"`
+	// Vendor is VendorImpinj, VendorOther or empty: ask the reader.
+	Vendor Vendor `json:"vendor,omitempty"`
 	// Ports is how many antenna ports the reader has; antenna ports are
 	// 1..Ports.
 	Ports int `json:"ports"`

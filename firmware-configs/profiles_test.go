@@ -140,6 +140,8 @@ func TestParseErrors(t *testing.T) {
 		{"mode index", "r.yaml", func(t *testing.T) string { return readerYAML + "rospec: {mode_index: 70000}\n" }, []string{"r.yaml: rospec.mode_index: 70000 is not between 0 and 65535 (line 10)"}},
 		{"search mode", "r.yaml", func(t *testing.T) string { return readerYAML + "rospec: {search_mode: triple-target}\n" },
 			[]string{`r.yaml: rospec.search_mode: "triple-target" is not reader-selected, single-target, dual-target or single-target-with-suppression (line 10)`}},
+		{"vendor", "r.yaml", func(t *testing.T) string { return readerYAML + "vendor: zebra\n" },
+			[]string{`r.yaml: vendor: "zebra" is not impinj or other (line 10)`}},
 		{"tag population", "r.yaml", func(t *testing.T) string { return readerYAML + "rospec: {tag_population: 0}\n" }, []string{"r.yaml: rospec.tag_population: 0 is not between 1 and 65535 (line 10)"}},
 		{"report every n", "r.yaml", func(t *testing.T) string { return readerYAML + "rospec: {report_every_n_tags: 0}\n" }, []string{"r.yaml: rospec.report_every_n_tags: 0 is not between 1 and 65535 (line 10)"}},
 		{"transit time ms", "r.yaml", func(t *testing.T) string { return readerYAML + "rospec: {tag_transit_time: 1500us}\n" }, []string{"r.yaml: rospec.tag_transit_time: 1.5ms is not a whole number of milliseconds (line 10)"}},
@@ -322,6 +324,17 @@ func TestParseDefaults(t *testing.T) {
 	}{
 		{"reader", "dock-1.yaml", readerYAML, profiles.Reader{
 			Name: "dock-1", Address: "192.168.10.21:5084", Ports: 4, Keepalive: 10 * time.Second, File: "dock-1.yaml",
+			ROSpec: profiles.ROSpec{ModeIndex: 0, Session: 2, SearchMode: profiles.SearchDualTarget, TagPopulation: 32, ReportEveryNTags: 1},
+			Antennas: []profiles.Antenna{
+				{Port: 1, PowerCdBm: 3000, Role: profiles.RoleOuter},
+				{Port: 2, PowerCdBm: 3000, Role: profiles.RoleOuter},
+				{Port: 3, PowerCdBm: 3000, Role: profiles.RoleInner},
+			},
+			Gate: &profiles.Gate{Bin: "DOCK-1", RSSIThresholdDBm: -70, HoldOff: 5 * time.Second, DepartureTimeout: time.Second,
+				MinReads: 1, OneSided: profiles.OneSidedIgnore},
+		}},
+		{"reader naming its vendor", "dock-1.yaml", readerYAML + "vendor: impinj\n", profiles.Reader{
+			Name: "dock-1", Address: "192.168.10.21:5084", Vendor: profiles.VendorImpinj, Ports: 4, Keepalive: 10 * time.Second, File: "dock-1.yaml",
 			ROSpec: profiles.ROSpec{ModeIndex: 0, Session: 2, SearchMode: profiles.SearchDualTarget, TagPopulation: 32, ReportEveryNTags: 1},
 			Antennas: []profiles.Antenna{
 				{Port: 1, PowerCdBm: 3000, Role: profiles.RoleOuter},

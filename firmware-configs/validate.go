@@ -193,6 +193,7 @@ func (c *checker) reader(f *readerFile, fileName string) *Reader {
 		Name:      c.name(f.Name, fileName),
 		Model:     f.Model,
 		Address:   c.hostPort("address", f.Address, DefaultLLRPPort),
+		Vendor:    oneOf(c, "vendor", f.Vendor, "", VendorImpinj, VendorOther),
 		Ports:     int(c.intIn("ports", f.Ports, DefaultReaderPorts, 1, MaxReaderPorts)),
 		Keepalive: c.durIn("keepalive", f.Keepalive, DefaultKeepalive, time.Second, 5*time.Minute),
 	}

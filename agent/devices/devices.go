@@ -294,6 +294,10 @@ func (m *Manager) start(ctx context.Context, set *profiles.Set) (*deviceSet, err
 
 // runReader feeds a reader's tag reads to its gate, and the gate's passes to
 // a sink that records them; a reader that is not a gate only reports health.
+// The gate runs on the reader's clock (gate.Clock): its reads carry the
+// reader's timestamps, so its departures are decided with the agent's
+// ticker time translated onto that clock, whatever the offset between the
+// two.
 func (m *Manager) runReader(ctx context.Context, reads <-chan drivers.TagRead, gc gate.Config, isGate bool) {
 	if !isGate {
 		for {
@@ -305,6 +309,7 @@ func (m *Manager) runReader(ctx context.Context, reads <-chan drivers.TagRead, g
 		}
 	}
 	g := gate.New(gc)
+	var clock gate.Clock
 	passes := make(chan gate.Pass, 4096)
 	sink := gate.NewSink(gate.SinkConfig{Ledger: m.ledger, SKU: m.skuForEPC(ctx), Operator: "gate:" + gc.Reader, Logger: m.log})
 	done := make(chan struct{})
@@ -314,7 +319,11 @@ func (m *Manager) runReader(ctx context.Context, reads <-chan drivers.TagRead, g
 		t.Stop()
 		// Decide every tag still in the portal, then let the sink write
 		// what it holds before the pipeline stops.
-		for _, p := range g.Flush(time.Now().Add(24 * time.Hour)) {
+		now, ok := clock.Now(time.Now())
+		if !ok {
+			now = time.Now()
+		}
+		for _, p := range g.Flush(now.Add(24 * time.Hour)) {
 			passes <- p
 		}
 		close(passes)
@@ -326,18 +335,25 @@ func (m *Manager) runReader(ctx context.Context, reads <-chan drivers.TagRead, g
 			passes <- p
 		}
 	}
+	add := func(r drivers.TagRead, at time.Time) {
+		clock.Observe(r.LastSeen, at)
+		g.Add(r)
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case r := <-reads:
-			g.Add(r)
+			at := time.Now()
+			add(r, at)
 			// Take whatever else is queued before looking at the clock.
 			for n := len(reads); n > 0; n-- {
-				g.Add(<-reads)
+				add(<-reads, at)
 			}
 		case now := <-t.C:
-			emit(g.Flush(now))
+			if readerNow, ok := clock.Now(now); ok {
+				emit(g.Flush(readerNow))
+			}
 		}
 	}
 }

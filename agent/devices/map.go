@@ -23,6 +23,12 @@ var searchModes = map[profiles.SearchMode]llrp.SearchMode{
 	profiles.SearchSingleTargetWithSuppression: llrp.SearchModeSingleTargetSuppression,
 }
 
+var vendors = map[profiles.Vendor]llrp.Vendor{
+	"":                    llrp.VendorUnknown,
+	profiles.VendorImpinj: llrp.VendorImpinj,
+	profiles.VendorOther:  llrp.VendorOther,
+}
+
 // ReaderConfig maps a reader profile to the LLRP driver's configuration.
 func ReaderConfig(p profiles.Reader) llrp.Config {
 	rs := llrp.ROSpecConfig{
@@ -36,7 +42,7 @@ func ReaderConfig(p profiles.Reader) llrp.Config {
 	for _, a := range p.Antennas {
 		rs.Antennas = append(rs.Antennas, llrp.AntennaConfig{ID: a.Port, TxPowerCdBm: a.PowerCdBm})
 	}
-	return llrp.Config{Name: p.Name, Address: p.Address, KeepAlive: p.Keepalive, ROSpec: rs}
+	return llrp.Config{Name: p.Name, Address: p.Address, KeepAlive: p.Keepalive, ROSpec: rs, Vendor: vendors[p.Vendor]}
 }
 
 var oneSided = map[profiles.OneSided]gate.OneSided{

@@ -1,9 +1,10 @@
 // Package gate turns the raw tag reads of an RFID gate portal into passes:
 // one Pass per tag that went through the door, inbound or outbound
 // (DESIGN.md §5). It is pure logic with no I/O and no clock of its own:
-// reads carry their times, and the caller's ticker calls Flush with the
-// current time to decide the tags that have left. Sink records passes in
-// the ledger.
+// reads carry their reader's times, and the caller's ticker calls Flush
+// with the current time on that reader's clock (Clock translates the
+// agent's) to decide the tags that have left. Sink records passes in the
+// ledger.
 //
 // How a pass and its direction are decided is in DESIGN.md in this folder.
 package gate
@@ -389,8 +390,8 @@ func unixNano(t, alt time.Time) int64 {
 // Flush decides the passes of tags not read since now minus the departure
 // timeout, forgets tags whose hold-off ended by now, and returns every pass
 // decided since the last Flush (by Add or here), ordered by last read and
-// EPC. now is on the readers' clock: the time of the latest read, or the
-// wall clock when readers and agent are synchronised. It looks only at the
+// EPC. now must be on the clock the reads carry, the reader's, never the
+// agent's wall clock: Clock.Now gives it. It looks only at the
 // tags it decides or forgets (the lists are in order of last read), so its
 // cost does not grow with the tags in the field. The slice is the
 // caller's.

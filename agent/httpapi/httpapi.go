@@ -29,8 +29,9 @@ type SyncStatus interface {
 
 // Server serves the agent's HTTP API. Create it with New.
 type Server struct {
-	ledger agent.Ledger
-	sync   SyncStatus
+	ledger  agent.Ledger
+	sync    SyncStatus
+	devices Devices
 	*httpx.API
 }
 
@@ -44,6 +45,7 @@ func New(l agent.Ledger, sync SyncStatus, log *slog.Logger) *Server {
 	s.HandleFunc("PUT /api/v1/products", s.handlePutProducts)
 	s.HandleFunc("GET /api/v1/products/{gtin}", s.handleProduct)
 	s.HandleFunc("GET /api/v1/sync", s.handleSync)
+	s.HandleFunc("GET /api/v1/devices", s.handleDevices)
 	s.HandleFunc("GET /healthz", s.handleHealth)
 	return s
 }

@@ -178,8 +178,11 @@ func TestRecordedFrames(t *testing.T) {
 					t.Fatal(err)
 				}
 				want := llrp.Capabilities{
-					TxPower: []llrp.PowerLevel{{Index: 1, CdBm: 1000}, {Index: 2, CdBm: 1025}, {Index: 81, CdBm: 3000}},
-					Modes:   []uint32{2},
+					CountryCode: 840,
+					TxPower:     []llrp.PowerLevel{{Index: 1, CdBm: 1000}, {Index: 2, CdBm: 1025}, {Index: 81, CdBm: 3000}},
+					Hopping:     true,
+					Frequencies: []uint32{903332, 903832},
+					Modes:       []uint32{2},
 				}
 				if st.Code != llrp.StatusSuccess || !reflect.DeepEqual(got, want) {
 					t.Fatalf("got %+v %+v, want %+v", got, st, want)
@@ -396,6 +399,26 @@ func TestMessageReaderStream(t *testing.T) {
 	}
 }
 
+// TestMessageReaderUnsupportedVersion: a message in a header version no
+// LLRP has is read whole and refused with a *VersionError naming its ID;
+// the next message reads normally.
+func TestMessageReaderUnsupportedVersion(t *testing.T) {
+	stream := llrp.AppendMessage(nil, llrp.Message{Version: 5, Type: llrp.MsgKeepalive, ID: 9, Body: []byte{1, 2, 3}})
+	stream = append(stream, ReadFrame(t, "keepalive.hex")...)
+	mr := llrp.NewMessageReader(bytes.NewReader(stream), 0)
+	_, err := mr.Next()
+	var ve *llrp.VersionError
+	if !errors.As(err, &ve) || ve.Version != 5 || ve.ID != 9 || ve.Type != llrp.MsgKeepalive || !errors.Is(err, drivers.ErrProtocol) {
+		t.Fatalf("Next: %v, want a *VersionError for version 5, ID 9", err)
+	}
+	if m, err := mr.Next(); err != nil || m.Type != llrp.MsgKeepalive {
+		t.Fatalf("next message: %v, %v; want the KEEPALIVE after it", m.Type, err)
+	}
+	if _, n, err := llrp.DecodeMessage(stream, 0); !errors.As(err, &ve) || n != llrp.HeaderLen+3 {
+		t.Fatalf("DecodeMessage: %d bytes, %v; want the message's 13 bytes and a *VersionError", n, err)
+	}
+}
+
 func TestDecodeROAccessReportErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -512,9 +535,39 @@ func TestNearestPower(t *testing.T) {
 	if _, ok := (llrp.Capabilities{}).NearestPower(3000); ok {
 		t.Fatal("empty table gave an index")
 	}
-	// The emulator's encoding decodes back.
-	back, _, err := llrp.DecodeCapabilities(llrp.AppendCapabilitiesResponse(nil, llrp.Status{}, llrp.Capabilities{TxPower: caps.TxPower, Modes: []uint32{0, 1002}}))
-	if err != nil || !reflect.DeepEqual(back, llrp.Capabilities{TxPower: caps.TxPower, Modes: []uint32{0, 1002}}) {
-		t.Fatalf("round trip %+v, %v", back, err)
+}
+
+// TestCapabilitiesRoundTrip: what the emulator encodes decodes back, for
+// every RequestedData.
+func TestCapabilitiesRoundTrip(t *testing.T) {
+	full := llrp.Capabilities{
+		General: true, Manufacturer: 10642, Model: 9600, Firmware: "3.10.30", MaxAntennas: 8,
+		CountryCode: 156, TxPower: []llrp.PowerLevel{{Index: 1, CdBm: 1000}, {Index: 2, CdBm: 1025}},
+		Hopping: true, Frequencies: []uint32{920625, 920875}, Modes: []uint32{0, 1002},
+	}
+	fixed := full
+	fixed.Hopping, fixed.UTCClock, fixed.Frequencies = false, true, []uint32{922000}
+	general := llrp.Capabilities{General: true, Manufacturer: 10642, Model: 9600, Firmware: "3.10.30", MaxAntennas: 8}
+	regulatory := full
+	regulatory.General, regulatory.Manufacturer, regulatory.Model, regulatory.Firmware, regulatory.MaxAntennas = false, 0, 0, "", 0
+	tests := []struct {
+		name      string
+		requested uint8
+		in, want  llrp.Capabilities
+	}{
+		{name: "all", requested: llrp.CapabilitiesAll, in: full, want: full},
+		{name: "all, fixed frequency, UTC clock", requested: llrp.CapabilitiesAll, in: fixed, want: fixed},
+		{name: "general", requested: llrp.CapabilitiesGeneral, in: full, want: general},
+		{name: "regulatory", requested: llrp.CapabilitiesRegulatory, in: full, want: regulatory},
+		{name: "LLRP", requested: llrp.CapabilitiesLLRP, in: full, want: llrp.Capabilities{}},
+		{name: "air protocol", requested: llrp.CapabilitiesAirProtocol, in: full, want: llrp.Capabilities{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, st, err := llrp.DecodeCapabilities(llrp.AppendCapabilitiesResponse(nil, llrp.Status{}, tt.requested, tt.in))
+			if err != nil || st.Code != llrp.StatusSuccess || !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %+v, %v, %v; want %+v", got, st, err, tt.want)
+			}
+		})
 	}
 }

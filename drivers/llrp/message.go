@@ -3,6 +3,7 @@ package llrp
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 
@@ -122,22 +123,49 @@ func appendHeader(b []byte, version uint8, t MessageType, length, id uint32) []b
 	return binary.BigEndian.AppendUint32(b, id)
 }
 
+// VersionError is a message whose header names an LLRP version other than
+// 1.0.1 and 1.1 but whose length is sane. It was read whole, so the stream
+// is still in step: the LLRP spec has a reader answer it with an
+// ERROR_MESSAGE carrying M_UnsupportedVersion and the message's ID, and a
+// client can skip it. It wraps drivers.ErrProtocol.
+type VersionError struct {
+	Version uint8
+	Type    MessageType
+	ID      uint32
+}
+
+func (e *VersionError) Error() string {
+	return fmt.Sprintf("%v (ID %d) in unsupported LLRP version %d: %v", e.Type, e.ID, e.Version, drivers.ErrProtocol)
+}
+
+// Unwrap returns drivers.ErrProtocol.
+func (e *VersionError) Unwrap() error { return drivers.ErrProtocol }
+
 // parseHeader checks a message header and returns its fields. The length
-// must be at least HeaderLen and at most max; the version 1 or 2.
+// must be at least HeaderLen and at most max; the version 1 or 2. A header
+// whose only fault is its version gives a *VersionError: the message can
+// be skipped by its length.
 func parseHeader(h []byte, max int) (version uint8, t MessageType, length, id uint32, err error) {
 	v := binary.BigEndian.Uint16(h)
 	version = uint8(v>>10) & 7
 	t = MessageType(v & 0x3ff)
 	length = binary.BigEndian.Uint32(h[2:])
 	id = binary.BigEndian.Uint32(h[6:])
-	if version != Version101 && version != Version11 {
-		return 0, 0, 0, 0, fmt.Errorf("message header %X: unknown LLRP version %d: %w", h[:HeaderLen], version, drivers.ErrProtocol)
+	badVersion := version != Version101 && version != Version11
+	var lenErr string
+	switch {
+	case length < HeaderLen:
+		lenErr = fmt.Sprintf("length %d is shorter than its header", length)
+	case uint64(length) > uint64(max):
+		lenErr = fmt.Sprintf("length %d exceeds the %d-byte limit", length, max)
 	}
-	if length < HeaderLen {
-		return 0, 0, 0, 0, fmt.Errorf("%v message length %d is shorter than its header: %w", t, length, drivers.ErrProtocol)
-	}
-	if uint64(length) > uint64(max) {
-		return 0, 0, 0, 0, fmt.Errorf("%v message length %d exceeds the %d-byte limit: %w", t, length, max, drivers.ErrProtocol)
+	switch {
+	case badVersion && lenErr != "":
+		return 0, 0, 0, 0, fmt.Errorf("message header %X: unknown LLRP version %d, %s: %w", h[:HeaderLen], version, lenErr, drivers.ErrProtocol)
+	case lenErr != "":
+		return 0, 0, 0, 0, fmt.Errorf("%v message %s: %w", t, lenErr, drivers.ErrProtocol)
+	case badVersion:
+		return version, t, length, id, &VersionError{Version: version, Type: t, ID: id}
 	}
 	return version, t, length, id, nil
 }
@@ -145,8 +173,9 @@ func parseHeader(h []byte, max int) (version uint8, t MessageType, length, id ui
 // DecodeMessage decodes the first message in b and returns it with the
 // number of bytes it took. Body aliases b. A header that breaks the rules
 // (unknown version, length below 10 or above max), or a b shorter than the
-// length claimed, gives an error wrapping drivers.ErrProtocol. A max ≤ 0
-// means DefaultMaxMessageSize.
+// length claimed, gives an error wrapping drivers.ErrProtocol; for a
+// *VersionError the count is the message's length, so it can be skipped. A
+// max ≤ 0 means DefaultMaxMessageSize.
 func DecodeMessage(b []byte, max int) (Message, int, error) {
 	if max <= 0 {
 		max = DefaultMaxMessageSize
@@ -155,11 +184,15 @@ func DecodeMessage(b []byte, max int) (Message, int, error) {
 		return Message{}, 0, fmt.Errorf("truncated message header: %d bytes: %w", len(b), drivers.ErrProtocol)
 	}
 	v, t, n, id, err := parseHeader(b, max)
-	if err != nil {
+	var ve *VersionError
+	if err != nil && !errors.As(err, &ve) {
 		return Message{}, 0, err
 	}
 	if uint64(len(b)) < uint64(n) {
 		return Message{}, 0, fmt.Errorf("truncated %v: %d of %d bytes: %w", t, len(b), n, drivers.ErrProtocol)
+	}
+	if ve != nil {
+		return Message{}, int(n), ve
 	}
 	return Message{Version: v, Type: t, ID: id, Body: b[HeaderLen:n:n]}, int(n), nil
 }
@@ -181,17 +214,29 @@ func NewMessageReader(r io.Reader, max int) *MessageReader {
 	return &MessageReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
 }
 
-// Next reads the next message. Its Body is valid until the next call. A bad
-// header gives an error wrapping drivers.ErrProtocol, and the stream is then
-// out of step and must be closed; I/O errors are returned as they are (a
-// stream ending inside a message gives io.ErrUnexpectedEOF).
+// Next reads the next message. Its Body is valid until the next call. A
+// message in an unsupported LLRP version is read whole and gives a
+// *VersionError: the stream stays in step and Next may be called again.
+// Any other bad header gives an error wrapping drivers.ErrProtocol, and the
+// stream is then out of step and must be closed; I/O errors are returned
+// as they are (a stream ending inside a message gives io.ErrUnexpectedEOF).
 func (mr *MessageReader) Next() (Message, error) {
 	if _, err := io.ReadFull(mr.r, mr.hdr[:]); err != nil {
 		return Message{}, err
 	}
 	v, t, n, id, err := parseHeader(mr.hdr[:], mr.max)
-	if err != nil {
+	var ve *VersionError
+	if err != nil && !errors.As(err, &ve) {
 		return Message{}, err
+	}
+	if ve != nil {
+		if _, err := mr.r.Discard(int(n) - HeaderLen); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return Message{}, fmt.Errorf("read %v body: %w", t, err)
+		}
+		return Message{}, ve
 	}
 	size := int(n) - HeaderLen
 	if cap(mr.buf) < size {

@@ -44,6 +44,11 @@ type Config struct {
 	ReadTimeout time.Duration
 	// ROSpec is the reader operation installed on every connect.
 	ROSpec ROSpecConfig
+	// Vendor is the reader's maker as the profile names it. It decides
+	// whether the vendor extensions the ROSpec asks for (Impinj's search
+	// mode) are used: VendorUnknown asks the reader's capabilities for its
+	// manufacturer when an extension is wanted.
+	Vendor Vendor
 	// MaxVersion is the highest LLRP version to negotiate: Version11
 	// (default) or Version101 to skip negotiation.
 	MaxVersion uint8
@@ -57,10 +62,10 @@ type Config struct {
 	RequestTimeout time.Duration
 	CloseTimeout   time.Duration
 	// RetryMin and RetryMax bound the exponential backoff between
-	// connection attempts (defaults 500ms and 30s); the backoff starts
-	// over once a connection has stayed up for HealthyAfter (default 30s).
+	// connection attempts (defaults 500ms and 30s). The backoff starts over
+	// whenever the connect sequence succeeds, so a reader that rebooted is
+	// tried again RetryMin after the connection broke.
 	RetryMin, RetryMax time.Duration
-	HealthyAfter       time.Duration
 	// Logger receives connection events and errors; nil discards them.
 	Logger *slog.Logger
 }
@@ -89,7 +94,6 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.CloseTimeout, 2*time.Second)
 	def(&c.RetryMin, 500*time.Millisecond)
 	def(&c.RetryMax, 30*time.Second)
-	def(&c.HealthyAfter, 30*time.Second)
 	if ms := c.KeepAlive.Milliseconds(); ms < 1 || ms > math.MaxUint32 {
 		return c, fmt.Errorf("llrp: keepalive %v out of 1ms..%dms", c.KeepAlive, uint32(math.MaxUint32))
 	}
@@ -117,6 +121,32 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
+// Vendor is a reader's maker, as far as vendor extensions go.
+type Vendor uint8
+
+// Vendors.
+const (
+	// VendorUnknown: the driver asks the reader (GET_READER_CAPABILITIES,
+	// GeneralDeviceCapabilities' DeviceManufacturerName) when an
+	// extension is wanted.
+	VendorUnknown Vendor = iota
+	// VendorImpinj: the reader takes Impinj's extensions.
+	VendorImpinj
+	// VendorOther: the reader takes no extension the driver knows.
+	VendorOther
+)
+
+// String returns "unknown", "impinj" or "other".
+func (v Vendor) String() string {
+	switch v {
+	case VendorImpinj:
+		return "impinj"
+	case VendorOther:
+		return "other"
+	}
+	return "unknown"
+}
+
 // Reader is an LLRP reader connection that keeps itself up. Its methods
 // are safe for concurrent use.
 type Reader struct {
@@ -132,11 +162,15 @@ type Reader struct {
 	connected   bool
 	version     uint8
 	skipVersion bool // the reader choked on GET_SUPPORTED_VERSION: use 1.0.1 from the start
+	noImpinj    bool // the reader never answered IMPINJ_ENABLE_EXTENSIONS: do not ask again
 	lastEvent   time.Time
 	events      uint64
 	errs        uint64
 	lastErr     error
 	rate        rateWindow
+	// clockOffset is the reader's UTC clock minus the agent's, from the
+	// latest report with UTC timestamps.
+	clockOffset time.Duration
 }
 
 // NewReader returns a Reader for cfg, or an error if cfg cannot work. It
@@ -208,7 +242,11 @@ func (r *Reader) Run(ctx context.Context, out chan<- drivers.TagRead) error {
 			return nil
 		}
 		r.noteError(err)
-		if !up.IsZero() && time.Since(up) >= r.cfg.HealthyAfter {
+		if !up.IsZero() {
+			// The reader took the whole connect sequence: it works, and
+			// what broke the connection (a reboot, a network blip) is
+			// best retried at once, not after the backoff of the failures
+			// before it.
 			b.Reset()
 		}
 		wait := b.NextBackOff()
@@ -245,7 +283,8 @@ func (r *Reader) Close() error {
 
 // Health returns the reader's state: connected, the time of the last
 // RO_ACCESS_REPORT, tag reads delivered, the read rate over the last five
-// whole seconds, and the errors met.
+// whole seconds, the errors met, and how far the reader's clock is from
+// the agent's (see drivers.MaxClockOffset).
 func (r *Reader) Health() drivers.Health {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -258,6 +297,7 @@ func (r *Reader) Health() drivers.Health {
 		Errors:    r.errs,
 		PerSecond: r.rate.perSecond(time.Now()),
 	}
+	h.SetClockOffset(r.clockOffset)
 	if r.lastErr != nil {
 		h.LastError = r.lastErr.Error()
 	}
@@ -296,12 +336,27 @@ func (r *Reader) setConnected(up bool, version uint8) {
 	r.mu.Unlock()
 }
 
-func (r *Reader) noteReport(t time.Time, reads int) {
+// noteReport counts a report of reads received at t. latest is its latest
+// UTC timestamp (zero when it had none), which gives the reader's clock
+// offset.
+func (r *Reader) noteReport(t time.Time, reads int, latest time.Time) {
 	r.mu.Lock()
 	r.lastEvent = t
 	r.events += uint64(reads)
 	r.rate.add(t, uint64(reads))
+	var skewed bool
+	var offset time.Duration
+	if !latest.IsZero() {
+		offset = latest.Sub(t)
+		was := r.clockOffset > drivers.MaxClockOffset || r.clockOffset < -drivers.MaxClockOffset
+		r.clockOffset = offset
+		skewed = !was && (offset > drivers.MaxClockOffset || offset < -drivers.MaxClockOffset)
+	}
 	r.mu.Unlock()
+	if skewed {
+		r.log.Warn("reader clock is off the agent's; gate passes are unaffected, but set the reader's NTP",
+			"offset", offset.Round(time.Millisecond), "max", drivers.MaxClockOffset)
+	}
 }
 
 // session runs one connection: connect sequence, then reports until an
@@ -406,14 +461,26 @@ func (c *conn) read(timeout time.Duration) (Message, error) {
 	if c.stopped() {
 		return Message{}, errStopped
 	}
-	m, err := c.mr.Next()
-	if err != nil {
-		if c.stopped() {
-			return Message{}, errStopped
+	for {
+		m, err := c.mr.Next()
+		var ve *VersionError
+		if errors.As(err, &ve) {
+			// Read whole, so the stream is in step: skip it. (ERROR_MESSAGE
+			// goes from reader to client only; a client has no way to
+			// refuse a message.)
+			err = fmt.Errorf("skipped a message from the reader: %w", ve)
+			c.r.noteError(err)
+			c.r.log.Warn("reader sent a message in an unsupported LLRP version", "err", err)
+			continue
 		}
-		return Message{}, readError(err, timeout)
+		if err != nil {
+			if c.stopped() {
+				return Message{}, errStopped
+			}
+			return Message{}, readError(err, timeout)
+		}
+		return m, nil
 	}
-	return m, nil
 }
 
 // errSilent marks a read that timed out.
@@ -509,7 +576,9 @@ func (c *conn) request(t MessageType, body []byte, resp MessageType) error {
 }
 
 // connect runs the connect sequence: the reader's connection event,
-// version negotiation, Impinj extensions if the ROSpec uses them,
+// version negotiation, the reader's capabilities if needed (power table,
+// manufacturer), Impinj extensions if the ROSpec uses them and the reader
+// takes them,
 // keepalives, then DELETE_ROSPEC (all), ADD_ROSPEC, ENABLE_ROSPEC and,
 // unless the ROSpec starts itself, START_ROSPEC.
 func (c *conn) connect() error {
@@ -549,14 +618,39 @@ func (c *conn) connect() error {
 		return err
 	}
 
-	spec, err := c.resolvePower(cfg.ROSpec)
-	if err != nil {
-		return err
+	spec := cfg.ROSpec
+	needPower := false
+	for _, a := range spec.Antennas {
+		needPower = needPower || a.TxPowerIndex == 0 && a.TxPowerCdBm != 0
 	}
-	if spec.SearchMode != SearchModeUnset {
-		if err := c.enableImpinjExtensions(); err != nil {
+	needMaker := spec.SearchMode != SearchModeUnset && cfg.Vendor == VendorUnknown
+	var caps Capabilities
+	if needPower || needMaker {
+		requested := CapabilitiesAll
+		switch {
+		case !needMaker:
+			requested = CapabilitiesRegulatory
+		case !needPower:
+			requested = CapabilitiesGeneral
+		}
+		caps, err = c.capabilities(requested)
+		var se *StatusError
+		switch {
+		case err != nil && !needPower && errors.As(err, &se):
+			// Only the maker was wanted: not knowing it means no
+			// extensions, not no connection.
+			c.r.log.Warn("reader refused GET_READER_CAPABILITIES; no vendor extensions", "err", err)
+		case err != nil:
 			return err
 		}
+	}
+	if needPower {
+		if spec, err = c.resolvePower(spec, caps); err != nil {
+			return err
+		}
+	}
+	if spec, err = c.vendorExtensions(spec, caps); err != nil {
+		return err
 	}
 
 	c.body = AppendReaderConfig(c.body[:0], ReaderConfig{SetKeepalive: true, KeepaliveMS: uint32(cfg.KeepAlive.Milliseconds())})
@@ -654,30 +748,25 @@ func (c *conn) negotiate() error {
 	return nil
 }
 
-// resolvePower turns antenna powers given in cdBm into the reader's power
-// table indices, asking the reader for its table (GET_READER_CAPABILITIES)
-// only when some antenna needs it. A ModeIndex missing from the reader's
-// mode table is logged, not refused: Impinj's AutoSet modes (1000 and up)
-// are valid without being listed.
-func (c *conn) resolvePower(spec ROSpecConfig) (ROSpecConfig, error) {
-	need := false
-	for _, a := range spec.Antennas {
-		need = need || a.TxPowerIndex == 0 && a.TxPowerCdBm != 0
-	}
-	if !need {
-		return spec, nil
-	}
-	m, err := c.call(MsgGetReaderCapabilities, c.version, []byte{CapabilitiesRegulatory}, MsgGetReaderCapabilitiesResponse)
+// capabilities asks the reader for the capabilities requested (one of the
+// Capabilities* RequestedData values).
+func (c *conn) capabilities(requested uint8) (Capabilities, error) {
+	m, err := c.call(MsgGetReaderCapabilities, c.version, []byte{requested}, MsgGetReaderCapabilitiesResponse)
 	if err != nil {
-		return spec, err
+		return Capabilities{}, err
 	}
 	caps, st, err := DecodeCapabilities(m.Body)
 	if err != nil {
-		return spec, err
+		return Capabilities{}, err
 	}
-	if err := st.Err(MsgGetReaderCapabilities); err != nil {
-		return spec, err
-	}
+	return caps, st.Err(MsgGetReaderCapabilities)
+}
+
+// resolvePower turns antenna powers given in cdBm into the indices of the
+// reader's power table in caps. A ModeIndex missing from the reader's mode
+// table is logged, not refused: Impinj's AutoSet modes (1000 and up) are
+// valid without being listed.
+func (c *conn) resolvePower(spec ROSpecConfig, caps Capabilities) (ROSpecConfig, error) {
 	if len(caps.Modes) > 0 && !slices.Contains(caps.Modes, uint32(spec.ModeIndex)) {
 		c.r.log.Warn("mode index not in the reader's mode table", "mode_index", spec.ModeIndex, "modes", caps.Modes)
 	}
@@ -695,8 +784,65 @@ func (c *conn) resolvePower(spec ROSpecConfig) (ROSpecConfig, error) {
 	return spec, nil
 }
 
+// vendorExtensions enables the vendor extensions spec uses, if the reader
+// takes them, and returns spec without those it does not take. Impinj's
+// search mode needs IMPINJ_ENABLE_EXTENSIONS, which is sent only when the
+// profile names Impinj or the reader's capabilities (caps, when the
+// profile names no vendor) give Impinj as its manufacturer: the LLRP spec
+// makes any other reader refuse an unknown CUSTOM_MESSAGE. A refusal, an
+// answer that makes no sense or none at all is logged and the search mode
+// left to the reader; a reader that did not answer is not asked again.
+// Only a broken connection is an error.
+func (c *conn) vendorExtensions(spec ROSpecConfig, caps Capabilities) (ROSpecConfig, error) {
+	if spec.SearchMode == SearchModeUnset {
+		return spec, nil
+	}
+	r := c.r
+	vendor := r.cfg.Vendor
+	if vendor == VendorUnknown {
+		vendor = VendorOther
+		if caps.General && caps.Manufacturer == ImpinjVendorID {
+			vendor = VendorImpinj
+		}
+	}
+	r.mu.Lock()
+	silent := r.noImpinj
+	r.mu.Unlock()
+	switch {
+	case vendor != VendorImpinj:
+		r.log.Info("the search mode is an Impinj extension and the reader is not an Impinj one; the reader's own search mode is used",
+			"search_mode", spec.SearchMode, "manufacturer", caps.Manufacturer, "profile_vendor", r.cfg.Vendor)
+		spec.SearchMode = SearchModeUnset
+		return spec, nil
+	case silent:
+		spec.SearchMode = SearchModeUnset
+		return spec, nil
+	}
+	err := c.enableImpinjExtensions()
+	var se *StatusError
+	switch {
+	case err == nil:
+		return spec, nil
+	case errors.Is(err, errSilent):
+		r.mu.Lock()
+		r.noImpinj = true
+		r.mu.Unlock()
+	case !errors.As(err, &se) && !errors.Is(err, errNoExtension):
+		return spec, err
+	}
+	r.log.Warn("reader did not take Impinj extensions; the reader's own search mode is used", "search_mode", spec.SearchMode, "err", err)
+	spec.SearchMode = SearchModeUnset
+	return spec, nil
+}
+
+// errNoExtension marks an answer to IMPINJ_ENABLE_EXTENSIONS that does
+// not enable them.
+var errNoExtension = errors.New("extensions not enabled")
+
 // enableImpinjExtensions sends IMPINJ_ENABLE_EXTENSIONS, without which an
-// Impinj reader refuses Impinj parameters such as the search mode.
+// Impinj reader refuses Impinj parameters such as the search mode. A
+// refusal is a *StatusError; an answer that is not the expected one wraps
+// errNoExtension; other errors are the connection's.
 func (c *conn) enableImpinjExtensions() error {
 	body := AppendCustomMessage(nil, ImpinjVendorID, ImpinjEnableExtensions, []byte{0, 0, 0, 0})
 	m, err := c.call(MsgCustomMessage, c.version, body, MsgCustomMessage)
@@ -705,14 +851,14 @@ func (c *conn) enableImpinjExtensions() error {
 	}
 	vendor, subtype, payload, err := DecodeCustomMessage(m.Body)
 	if err != nil {
-		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS_RESPONSE: %w", err)
+		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS_RESPONSE: %w: %w", errNoExtension, err)
 	}
 	if vendor != ImpinjVendorID || subtype != ImpinjEnableExtensionsResponse {
-		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS answered by custom message %d/%d: %w", vendor, subtype, drivers.ErrProtocol)
+		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS answered by custom message %d/%d: %w", vendor, subtype, errNoExtension)
 	}
 	st, err := DecodeStatus(payload)
 	if err != nil {
-		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS_RESPONSE: %w", err)
+		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS_RESPONSE: %w: %w", errNoExtension, err)
 	}
 	if err := st.Err(MsgCustomMessage); err != nil {
 		return fmt.Errorf("IMPINJ_ENABLE_EXTENSIONS: %w", err)
@@ -770,7 +916,8 @@ func (c *conn) handle(m Message) error {
 // connection.
 func (c *conn) deliver(m Message) error {
 	recv := time.Now()
-	var slab []byte // the EPCs of this report, handed to the consumer
+	var slab []byte      // the EPCs of this report, handed to the consumer
+	var latest time.Time // the latest UTC timestamp of the report
 	c.batch = c.batch[:0]
 	_, err := DecodeROAccessReport(m.Body, &c.state, func(t *TagReport) error {
 		if slab == nil {
@@ -779,6 +926,9 @@ func (c *conn) deliver(m Message) error {
 		start := len(slab)
 		slab = append(slab, t.EPC...)
 		first, last := c.times(t, recv)
+		if t.Known&FieldLastSeen != 0 && !t.LastSeenUptime && last.After(latest) {
+			latest = last
+		}
 		count := t.SeenCount
 		if t.Known&FieldTagSeenCount == 0 || count == 0 {
 			count = 1
@@ -804,7 +954,7 @@ func (c *conn) deliver(m Message) error {
 			return errStopped
 		}
 	}
-	c.r.noteReport(recv, len(c.batch))
+	c.r.noteReport(recv, len(c.batch), latest)
 	return nil
 }
 

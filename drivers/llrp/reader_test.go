@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -347,6 +349,67 @@ func TestReaderReconnects(t *testing.T) {
 	}
 }
 
+// TestReaderSkipsUnsupportedVersion: a message whose header names an LLRP
+// version that does not exist is skipped by its length and counted; the
+// connection goes on.
+func TestReaderSkipsUnsupportedVersion(t *testing.T) {
+	sim := MustListenSim(t, llrpsim.Options{})
+	r := MustRunReader(t, DriverConfig(sim.Addr()))
+	waitRunning(t, sim, r)
+	sim.SendUnsupportedVersion(5)
+	sim.Play(llrpsim.Pass{EPC: mustSGTIN(t, 8), Antennas: []llrpsim.AntennaSighting{{Antenna: 1, RSSI: -45}}})
+	if got := collect(t, r, 1); !bytes.Equal(got[0].EPC, mustSGTIN(t, 8)) {
+		t.Fatalf("got %+v", got[0])
+	}
+	var ve *llrp.VersionError
+	if err := r.LastError(); !errors.As(err, &ve) || ve.Version != 5 {
+		t.Fatalf("last error %v, want the skipped message's *VersionError", err)
+	}
+	if st, h := sim.Stats(), r.Health(); st.Connections != 1 || !h.Connected || h.Errors != 1 {
+		t.Fatalf("sim %+v, health %+v: want one connection, one error counted", st, h)
+	}
+}
+
+// TestReaderClockOffset: the reader's clock offset, from its reports' UTC
+// timestamps, is in Health and flagged beyond drivers.MaxClockOffset; a
+// reader counting uptime has its times placed on the agent's clock.
+func TestReaderClockOffset(t *testing.T) {
+	tests := []struct {
+		name       string
+		opts       llrpsim.Options
+		want       time.Duration
+		wantSkewed bool
+	}{
+		{name: "10 minutes behind", opts: llrpsim.Options{ClockOffset: -10 * time.Minute}, want: -10 * time.Minute, wantSkewed: true},
+		{name: "5 s ahead", opts: llrpsim.Options{ClockOffset: 5 * time.Second}, want: 5 * time.Second, wantSkewed: true},
+		{name: "1 s ahead", opts: llrpsim.Options{ClockOffset: time.Second}, want: time.Second},
+		{name: "uptime", opts: llrpsim.Options{UptimeTimestamps: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := MustListenSim(t, tt.opts)
+			r := MustRunReader(t, DriverConfig(sim.Addr()))
+			waitRunning(t, sim, r)
+			sim.Play(llrpsim.Pass{EPC: mustSGTIN(t, 9), Antennas: []llrpsim.AntennaSighting{{Antenna: 1, RSSI: -45}}})
+			collect(t, r, 1)
+			// The report is counted just after its reads are handed over.
+			testenv.WaitFor(t, 5*time.Second, func() error {
+				if h := r.Health(); h.Events == 0 {
+					return fmt.Errorf("report not counted: %+v", h)
+				}
+				return nil
+			})
+			h := r.Health()
+			// The offset includes the delivery latency: the reader's time
+			// at the read minus the agent's at its arrival.
+			got := time.Duration(h.ClockOffsetMS) * time.Millisecond
+			if got < tt.want-time.Second/2 || got > tt.want+time.Second/2 || h.ClockSkewed != tt.wantSkewed {
+				t.Fatalf("health %+v: want an offset of about %v, skewed %v", h, tt.want, tt.wantSkewed)
+			}
+		})
+	}
+}
+
 func TestReaderBusy(t *testing.T) {
 	sim := MustListenSim(t, llrpsim.Options{})
 	// Someone else holds the reader.
@@ -428,33 +491,45 @@ func TestReaderPowerInCdBm(t *testing.T) {
 	}
 }
 
+// TestReaderImpinjSearchMode: Impinj's search mode is sent, after
+// IMPINJ_ENABLE_EXTENSIONS, only to a reader that is an Impinj one by its
+// capabilities or by the profile. Any other reader gets a ROSpec without
+// it, and a refused extension is skipped: the connection comes up on the
+// first attempt either way. Before, a non-Impinj reader refused the
+// extension and the driver reconnected forever.
 func TestReaderImpinjSearchMode(t *testing.T) {
+	const zebra = 10642 // Zebra Technologies' IANA enterprise number
 	tests := []struct {
-		name     string
-		noImpinj bool
+		name         string
+		manufacturer uint32
+		vendor       llrp.Vendor
+		wantImpinj   bool // extensions enabled, search mode in the ROSpec
+		wantRefusals int  // ERROR_MESSAGEs the reader sent
 	}{
-		{name: "impinj reader"},
-		{name: "other vendor"},
+		{name: "impinj reader", wantImpinj: true},
+		{name: "other maker", manufacturer: zebra},
+		{name: "other maker, profile says impinj", manufacturer: zebra, vendor: llrp.VendorImpinj, wantRefusals: 1},
+		{name: "impinj reader, profile says other", vendor: llrp.VendorOther},
 	}
-	tests[1].noImpinj = true
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim := MustListenSim(t, llrpsim.Options{NoImpinj: tt.noImpinj})
+			sim := MustListenSim(t, llrpsim.Options{Manufacturer: tt.manufacturer})
 			cfg := DriverConfig(sim.Addr())
 			cfg.ROSpec.SearchMode = llrp.SearchModeDualTarget
+			cfg.Vendor = tt.vendor
 			r := MustRunReader(t, cfg)
-			if tt.noImpinj {
-				testenv.WaitFor(t, 5*time.Second, func() error {
-					if err := r.LastError(); !errors.Is(err, drivers.ErrDevice) || !strings.Contains(err.Error(), "IMPINJ_ENABLE_EXTENSIONS") {
-						return fmt.Errorf("last error %v", err)
-					}
-					return nil
-				})
-				return
-			}
 			waitRunning(t, sim, r)
-			if st := sim.Stats(); !st.ImpinjExtensions || st.ROSpec.SearchMode != llrp.SearchModeDualTarget {
-				t.Fatalf("sim stats %+v, ROSpec %+v", st, st.ROSpec)
+			st := sim.Stats()
+			want := llrp.SearchModeUnset
+			if tt.wantImpinj {
+				want = llrp.SearchModeDualTarget
+			}
+			if st.ImpinjExtensions != tt.wantImpinj || st.ROSpec.SearchMode != want || st.ErrorsSent != tt.wantRefusals || st.Connections != 1 {
+				t.Fatalf("sim stats %+v, ROSpec %+v; want extensions %v, search mode %v, %d refusals, one connection",
+					st, st.ROSpec, tt.wantImpinj, want, tt.wantRefusals)
+			}
+			if h := r.Health(); h.Errors != 0 {
+				t.Fatalf("health %+v, want no errors", h)
 			}
 		})
 	}
@@ -524,4 +599,70 @@ func BenchmarkReaderOverTCP(b *testing.B) {
 		<-r.reads
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+}
+
+// retryLog is a slog handler that keeps the retry_in of every "reader
+// connection failed" record: the backoff the driver chose.
+type retryLog struct {
+	mu    *sync.Mutex
+	waits *[]time.Duration
+}
+
+func newRetryLog() retryLog { return retryLog{mu: &sync.Mutex{}, waits: new([]time.Duration)} }
+
+func (retryLog) Enabled(context.Context, slog.Level) bool { return true }
+func (l retryLog) WithAttrs([]slog.Attr) slog.Handler     { return l }
+func (l retryLog) WithGroup(string) slog.Handler          { return l }
+func (l retryLog) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "retry_in" {
+			l.mu.Lock()
+			*l.waits = append(*l.waits, a.Value.Duration())
+			l.mu.Unlock()
+		}
+		return true
+	})
+	return nil
+}
+
+func (l retryLog) get() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(*l.waits)
+}
+
+// TestReaderBackoffResetsOnConnect: a reader that reboots again and again
+// (the connection drops after a complete connect sequence) is retried
+// after RetryMin each time; the backoff grows only over attempts that
+// fail. Before the fix it grew until a connection had stayed up 30 s, so
+// a rebooted reader left the door blind for seconds.
+func TestReaderBackoffResetsOnConnect(t *testing.T) {
+	sim := MustListenSim(t, llrpsim.Options{})
+	cfg := DriverConfig(sim.Addr())
+	cfg.RetryMin, cfg.RetryMax = 50*time.Millisecond, time.Minute
+	log := newRetryLog()
+	cfg.Logger = slog.New(log)
+	r := MustRunReader(t, cfg)
+	waitRunning(t, sim, r)
+	const reboots = 5
+	for i := range reboots {
+		sim.DropConnection()
+		testenv.WaitFor(t, 10*time.Second, func() error {
+			if st := sim.Stats(); st.Connections < i+2 || !st.Started || !r.Health().Connected {
+				return fmt.Errorf("reboot %d: not reconnected: sim %+v", i+1, st)
+			}
+			return nil
+		})
+	}
+	waits := log.get()
+	if len(waits) != reboots {
+		t.Fatalf("%d retries logged (%v), want %d", len(waits), waits, reboots)
+	}
+	// RetryMin with at most +20% jitter; a backoff that grew would be
+	// 100ms, 200ms, 400ms… after the first.
+	for i, w := range waits {
+		if w > cfg.RetryMin*6/5 {
+			t.Errorf("retry %d after %v, want RetryMin (%v ±20%%): %v", i+1, w, cfg.RetryMin, waits)
+		}
+	}
 }

@@ -73,8 +73,9 @@ type ROSpecConfig struct {
 	TagPopulation    uint16
 	TagTransitTimeMS uint32
 	// SearchMode is sent as Impinj's custom parameter when not
-	// SearchModeUnset; the driver then first enables Impinj extensions
-	// (IMPINJ_ENABLE_EXTENSIONS), which non-Impinj readers refuse.
+	// SearchModeUnset and the reader is an Impinj one (Config.Vendor, or
+	// its capabilities); the driver then first enables Impinj extensions
+	// (IMPINJ_ENABLE_EXTENSIONS). Other readers get the ROSpec without it.
 	SearchMode SearchMode
 	// ReportEveryN makes the reader send an RO_ACCESS_REPORT once N tag
 	// reports are buffered (ROReportTrigger "upon N tags or end of AISpec";

@@ -106,6 +106,7 @@ func Start(ctx context.Context, c Config) (*App, error) {
 		go func() { defer a.wg.Done(); a.Sync.Run(ctx) }()
 	}
 	api := httpapi.New(l, link, c.Logger)
+	api.SetDevices(a.Devices)
 	a.srv = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	a.wg.Add(1)
 	go func() {

@@ -5,8 +5,11 @@
 // (DELETE, ADD, ENABLE, START, STOP, DISABLE), Impinj's extension switch,
 // and RO_ACCESS_REPORTs for a scripted tag population:
 // tags passing a gate antenna by antenna, plus background noise. Faults
-// come on demand: a dropped connection, garbage bytes, a reader that
-// stalls, an ADD_ROSPEC refused. Tests and `jxc sim llrp` use it.
+// come on demand: a dropped connection, garbage bytes, a message in an
+// LLRP version that does not exist, a reader that stalls, an ADD_ROSPEC
+// refused. A message from the client in an unsupported header version is
+// answered with ERROR_MESSAGE M_UnsupportedVersion, as the spec says.
+// Tests and `jxc sim llrp` use it.
 package llrpsim
 
 import (
@@ -37,6 +40,10 @@ type Options struct {
 	// booted BootedAgo before Listen (default 1h).
 	UptimeTimestamps bool
 	BootedAgo        time.Duration
+	// ClockOffset is how far the reader's UTC clock is ahead of the host's
+	// (negative: behind), as on a reader without NTP; it shifts every UTC
+	// timestamp sent.
+	ClockOffset time.Duration
 	// Passes play when a ROSpec first starts, timed from that moment, and
 	// again every Repeat when Repeat is not 0. Play adds more at any time.
 	Passes []Pass
@@ -60,14 +67,24 @@ type Options struct {
 	// MaxMissedAcks closes the connection when that many KEEPALIVEs in a
 	// row go unacknowledged (0: never).
 	MaxMissedAcks int
-	// NoImpinj refuses Impinj extensions, as other vendors' readers do.
-	NoImpinj bool
+	// Manufacturer is the IANA enterprise number GET_READER_CAPABILITIES
+	// reports as DeviceManufacturerName (default llrp.ImpinjVendorID),
+	// Model its model number and Firmware its firmware version. A reader
+	// of another manufacturer follows the spec for vendor extensions: it
+	// refuses IMPINJ_ENABLE_EXTENSIONS, like any CUSTOM_MESSAGE it does not
+	// know, with an ERROR_MESSAGE carrying M_UnsupportedMessage, and an
+	// ADD_ROSPEC with Impinj parameters.
+	Manufacturer uint32
+	Model        uint32
+	Firmware     string
 	// PowerTable is the transmit power table GET_READER_CAPABILITIES
 	// reports (default: indices 1–81, 10.00 to 30.00 dBm in 0.25 dB steps,
 	// like an Impinj R420); Modes the RF mode identifiers (default 0–4 and
-	// Impinj's AutoSet 1000, 1002–1005).
-	PowerTable []llrp.PowerLevel
-	Modes      []uint32
+	// Impinj's AutoSet 1000, 1002–1005); Frequencies the hop table in kHz
+	// (default China's 920.625–924.375 MHz, 16 channels 250 kHz apart).
+	PowerTable  []llrp.PowerLevel
+	Modes       []uint32
+	Frequencies []uint32
 	// Seed seeds the noise (default 1).
 	Seed   uint64
 	Logger *slog.Logger
@@ -226,6 +243,14 @@ func Listen(addr string, opts Options) (*Server, error) {
 	if opts.Modes == nil {
 		opts.Modes = []uint32{0, 1, 2, 3, 4, 1000, 1002, 1003, 1004, 1005}
 	}
+	if opts.Frequencies == nil {
+		for i := range 16 {
+			opts.Frequencies = append(opts.Frequencies, uint32(920625+250*i))
+		}
+	}
+	if opts.Manufacturer == 0 {
+		opts.Manufacturer = llrp.ImpinjVendorID
+	}
 	if opts.Seed == 0 {
 		opts.Seed = 1
 	}
@@ -350,6 +375,23 @@ func (s *Server) SendGarbage() {
 	}
 }
 
+// SendUnsupportedVersion writes a KEEPALIVE whose header names LLRP
+// version v (3 to 7: none that exists) to the current connection, as a
+// reader speaking a later LLRP would.
+func (s *Server) SendUnsupportedVersion(v uint8) {
+	s.mu.Lock()
+	c := s.client
+	var id uint32
+	if c != nil {
+		c.nextID++
+		id = c.nextID
+	}
+	s.mu.Unlock()
+	if c != nil {
+		c.write(llrp.AppendMessage(nil, llrp.Message{Version: v, Type: llrp.MsgKeepalive, ID: id}))
+	}
+}
+
 // Stall makes the current connection go silent, as a hung reader does: no
 // keepalives, reports or answers. The next connection works again.
 func (s *Server) Stall() {
@@ -432,7 +474,7 @@ func (s *Server) refuse(nc net.Conn) {
 
 func (s *Server) readerEvent(status llrp.ConnectionStatus) llrp.ReaderEvent {
 	now := time.Now()
-	e := llrp.ReaderEvent{Timestamp: uint64(now.UnixMicro()), ConnectionAttempt: true, ConnectionStatus: status}
+	e := llrp.ReaderEvent{Timestamp: uint64(now.Add(s.opts.ClockOffset).UnixMicro()), ConnectionAttempt: true, ConnectionStatus: status}
 	if s.opts.UptimeTimestamps {
 		e.Timestamp, e.Uptime = uint64(now.Sub(s.boot).Microseconds()), true
 	}
@@ -476,6 +518,13 @@ func (s *Server) serve(c *client) {
 	mr := llrp.NewMessageReader(c.nc, 0)
 	for {
 		m, err := mr.Next()
+		var ve *llrp.VersionError
+		if errors.As(err, &ve) {
+			// As the spec says: refuse the message, keep the connection.
+			s.errorMessage(c, ve.ID, llrp.Status{Code: llrp.StatusUnsupportedVersion,
+				Description: fmt.Sprintf("LLRP version %d is not supported", ve.Version)})
+			continue
+		}
 		if err != nil {
 			if !errors.Is(err, net.ErrClosed) {
 				s.log.Info("client gone", "err", err)
@@ -532,8 +581,13 @@ func (s *Server) handle(c *client, m llrp.Message) bool {
 		}
 		s.statusReply(c, m.Version, llrp.MsgSetProtocolVersionResponse, m.ID, st)
 	case llrp.MsgGetReaderCapabilities:
+		if len(m.Body) < 1 || m.Body[0] > llrp.CapabilitiesAirProtocol {
+			s.statusReply(c, cur, llrp.MsgGetReaderCapabilitiesResponse, m.ID,
+				llrp.Status{Code: llrp.StatusFieldError, Description: "RequestedData is not 0 to 4"})
+			break
+		}
 		s.reply(c, cur, llrp.MsgGetReaderCapabilitiesResponse, m.ID,
-			llrp.AppendCapabilitiesResponse(nil, llrp.Status{}, llrp.Capabilities{TxPower: s.opts.PowerTable, Modes: s.opts.Modes}))
+			llrp.AppendCapabilitiesResponse(nil, llrp.Status{}, m.Body[0], s.capabilities()))
 	case llrp.MsgSetReaderConfig:
 		s.statusReply(c, cur, llrp.MsgSetReaderConfigResponse, m.ID, s.setReaderConfig(c, m.Body))
 	case llrp.MsgAddROSpec:
@@ -557,7 +611,7 @@ func (s *Server) handle(c *client, m llrp.Message) bool {
 		return false
 	case llrp.MsgCustomMessage:
 		vendor, subtype, _, err := llrp.DecodeCustomMessage(m.Body)
-		if err != nil || s.opts.NoImpinj || vendor != llrp.ImpinjVendorID || subtype != llrp.ImpinjEnableExtensions {
+		if err != nil || !s.impinj() || vendor != llrp.ImpinjVendorID || subtype != llrp.ImpinjEnableExtensions {
 			s.errorMessage(c, m.ID, llrp.Status{Code: llrp.StatusUnsupportedMessage, Description: "unknown custom message"})
 			return true
 		}
@@ -571,6 +625,27 @@ func (s *Server) handle(c *client, m llrp.Message) bool {
 		s.errorMessage(c, m.ID, llrp.Status{Code: llrp.StatusUnsupportedMessage, Description: fmt.Sprintf("%v not supported", m.Type)})
 	}
 	return true
+}
+
+// impinj reports whether the emulated reader is an Impinj one, which takes
+// Impinj's extensions.
+func (s *Server) impinj() bool { return s.opts.Manufacturer == llrp.ImpinjVendorID }
+
+// capabilities returns what GET_READER_CAPABILITIES reports.
+func (s *Server) capabilities() llrp.Capabilities {
+	return llrp.Capabilities{
+		General:      true,
+		Manufacturer: s.opts.Manufacturer,
+		Model:        s.opts.Model,
+		Firmware:     s.opts.Firmware,
+		MaxAntennas:  s.opts.Antennas,
+		UTCClock:     !s.opts.UptimeTimestamps,
+		CountryCode:  156, // China
+		TxPower:      s.opts.PowerTable,
+		Hopping:      true,
+		Frequencies:  s.opts.Frequencies,
+		Modes:        s.opts.Modes,
+	}
 }
 
 func (s *Server) reply(c *client, version uint8, t llrp.MessageType, id uint32, body []byte) {
@@ -632,7 +707,7 @@ func (s *Server) addROSpec(c *client, body []byte) llrp.Status {
 		return llrp.Status{Code: llrp.StatusInvalid, Description: fmt.Sprintf("ROSpec %d already exists", spec.ID)}
 	case spec.Session > 3:
 		return llrp.Status{Code: llrp.StatusOutOfRange, Description: fmt.Sprintf("session %d", spec.Session)}
-	case spec.SearchMode != llrp.SearchModeUnset && (s.opts.NoImpinj || !c.impinj):
+	case spec.SearchMode != llrp.SearchModeUnset && (!s.impinj() || !c.impinj):
 		return llrp.Status{Code: llrp.StatusUnsupportedParameter, Description: "Impinj extensions are not enabled"}
 	}
 	for _, id := range spec.AntennaIDs {
@@ -863,7 +938,7 @@ func (s *Server) encodeLocked(c *client, reads []read, fields llrp.TagField) [][
 		n := min(len(reads), s.opts.MaxReportTags)
 		var body []byte
 		for _, r := range reads[:n] {
-			ts := uint64(r.at.UnixMicro())
+			ts := uint64(r.at.Add(s.opts.ClockOffset).UnixMicro())
 			if s.opts.UptimeTimestamps {
 				ts = uint64(r.at.Sub(s.boot).Microseconds())
 			}

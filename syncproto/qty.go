@@ -68,3 +68,10 @@ func CheckOnHandAll(events []Event) (map[Key]int64, error) {
 	}
 	return out, nil
 }
+
+// Sub subtracts q.
+func (s *QtySum) Sub(q int64) {
+	var borrow uint64
+	s.lo, borrow = bits.Sub64(s.lo, uint64(q), 0)
+	s.hi -= int64(borrow) + q>>63
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -74,8 +75,27 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if n := len(ms); n > 0 && have > ms[n-1].version {
 		return fmt.Errorf("schema version %d is newer than this build's %d", have, ms[n-1].version)
 	}
+	// Applied versions are read as a set, not as "everything up to the
+	// highest": migrations are numbered on separate branches, so a ledger
+	// may have 0004 applied before the build that brings 0003.
+	applied := make(map[int]bool)
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("read schema versions: %w", err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("read schema versions: %w", err)
+		}
+		applied[v] = true
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("read schema versions: %w", err)
+	}
 	for _, m := range ms {
-		if m.version <= have {
+		if applied[m.version] {
 			continue
 		}
 		if err := applyMigration(ctx, db, m); err != nil {

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,13 +15,24 @@ import (
 // struct or a slice of structs. The body must hold exactly one JSON object
 // (or, for a slice, one array of objects) of at most maxBytes bytes, with no
 // field dst does not have; numbers for integer fields must be
-// integers (1.5 is refused, never truncated). The Content-Type is not
-// checked. On failure it returns a *Problem naming what was wrong, with one
-// of these reasons: "too_large" (status 413), "empty_body", "bad_json",
-// "unknown_field", "not_integer", "bad_type" (all 400).
+// integers (1.5 is refused, never truncated). Object keys must be unique and
+// spelled exactly as dst's JSON field names, case included. The
+// Content-Type is not checked. On failure it returns a *Problem naming what
+// was wrong, with one of these reasons: "too_large" (status 413),
+// "empty_body", "bad_json", "unknown_field", "duplicate_field",
+// "not_integer", "bad_type" (all 400).
 func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, maxBytes int64) error {
-	body := http.MaxBytesReader(w, r.Body, maxBytes)
-	dec := json.NewDecoder(body)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
+	if err != nil {
+		return decodeProblem(err, maxBytes)
+	}
+	// encoding/json lets the last of two equal keys win and matches field
+	// names without regard to case: {"qty":5,"qty":-5} and {"QTY":5} would
+	// both be taken. The keys are checked first, exactly.
+	if p := checkKeys(body, reflect.TypeOf(dst)); p != nil {
+		return p
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeProblem(err, maxBytes)

@@ -119,11 +119,11 @@ func checkStrings(fs []stringField) error {
 	return nil
 }
 
-// ValidateMovement checks a movement's content: bin, sku and reason
-// present, every string a valid field (CheckString), |qty| and unit_cost
-// within MaxQty, unit_cost not negative, currency empty or three upper-case
-// letters. It returns a *ValidationError. Rules of what a user may record
-// (qty not 0, the list of reasons) are the agent's, not the wire's.
+// ValidateMovement checks a movement's content: bin and sku present, every
+// string a valid field (CheckString), |qty| and unit_cost within MaxQty,
+// unit_cost not negative, currency empty or three upper-case letters. It
+// returns a *ValidationError. Rules of what a user may record (a reason
+// from the list, qty not 0) are the agent's, not the wire's.
 func ValidateMovement(m *pb.Movement) error {
 	if m == nil {
 		return invalidField("movement", "is missing", "缺失")
@@ -133,7 +133,7 @@ func ValidateMovement(m *pb.Movement) error {
 		{"sku", m.GetSku(), true},
 		{"lot", m.GetLot(), false},
 		{"epc", m.GetEpc(), false},
-		{"reason", m.GetReason(), true},
+		{"reason", m.GetReason(), false},
 		{"doc", m.GetDoc(), false},
 		{"operator", m.GetOperator(), false},
 		{"device", m.GetDevice(), false},

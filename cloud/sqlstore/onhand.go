@@ -46,19 +46,21 @@ type move struct {
 }
 
 // foldKey is syncproto.OnHandAll for one key: the winning count's quantity
-// (0 without one) plus the movements it had not seen.
-func foldKey(winner *syncproto.Event, moves []move) int64 {
-	var qty int64
+// (0 without one) plus the movements it had not seen, summed exactly; an
+// error wrapping syncproto.ErrOverflow if that is beyond int64.
+func foldKey(winner *syncproto.Event, moves []move) (int64, error) {
+	var sum syncproto.QtySum
 	var ctx syncproto.VV
 	if winner != nil {
-		qty, ctx = winner.Msg.GetCount().GetCounted(), winner.CountContext()
+		sum.Add(winner.Msg.GetCount().GetCounted())
+		ctx = winner.CountContext()
 	}
 	for _, m := range moves {
 		if !ctx.Contains(m.id.replica, m.id.seq) {
-			qty += m.qty
+			sum.Add(m.qty)
 		}
 	}
-	return qty
+	return sum.Int64()
 }
 
 // keyWork is what a batch's new events do to one key.
@@ -125,7 +127,11 @@ func (s *Store) applyOnHand(ctx context.Context, tx *sql.Tx, tenant, site string
 				if err != nil {
 					return err
 				}
-				updates = append(updates, onHandRow{tenant, site, k, keyState{foldKey(out.Winner, moves), win}})
+				q, err := foldKey(out.Winner, moves)
+				if err != nil {
+					return fmt.Errorf("key %s/%s/%s/%s/%s: %w", tenant, site, k.bin, k.sku, k.lot, err)
+				}
+				updates = append(updates, onHandRow{tenant, site, k, keyState{q, win}})
 				continue
 			}
 			vv = out.Winner.CountContext()
@@ -134,14 +140,21 @@ func (s *Store) applyOnHand(ctx context.Context, tx *sql.Tx, tenant, site string
 				return err
 			}
 		}
-		var delta int64
+		sum := syncproto.QtySum{}
+		sum.Add(st.qty)
+		changed := false
 		for _, m := range w.moves {
 			if !vv.Contains(m.Replica, m.Seq) {
-				delta += m.Msg.GetMovement().GetQty()
+				sum.Add(m.Msg.GetMovement().GetQty())
+				changed = true
 			}
 		}
-		if delta != 0 {
-			updates = append(updates, onHandRow{tenant, site, k, keyState{st.qty + delta, st.win}})
+		q, err := sum.Int64()
+		if err != nil {
+			return fmt.Errorf("key %s/%s/%s/%s/%s: %w", tenant, site, k.bin, k.sku, k.lot, err)
+		}
+		if changed && q != st.qty {
+			updates = append(updates, onHandRow{tenant, site, k, keyState{q, st.win}})
 		}
 	}
 	return s.updateOnHand(ctx, tx, tenant, site, updates)
@@ -270,8 +283,22 @@ type onHandRow struct {
 func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, error) {
 	var out []onHandRow
 	var counts []syncproto.Event
-	var vv syncproto.VV // the current key's winning count's context
+	var vv syncproto.VV      // the current key's winning count's context
+	var sum syncproto.QtySum // the current key's on-hand, exact
 	decided := false
+	// finish sets the current key's quantity from sum.
+	finish := func() error {
+		if len(out) == 0 {
+			return nil
+		}
+		cur := &out[len(out)-1]
+		q, err := sum.Int64()
+		if err != nil {
+			return fmt.Errorf("key %s/%s/%s/%s/%s: %w", cur.tenant, cur.site, cur.k.bin, cur.k.sku, cur.k.lot, err)
+		}
+		cur.st.qty, sum = q, syncproto.QtySum{}
+		return nil
+	}
 	// decide picks the current key's winner once its counts are all read.
 	decide := func() {
 		if decided || len(out) == 0 {
@@ -281,7 +308,8 @@ func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, error) {
 		if len(counts) > 0 {
 			w := syncproto.MergeCounts(counts).Winner
 			cur := &out[len(out)-1]
-			cur.st = keyState{qty: w.Msg.GetCount().GetCounted() + cur.st.qty, win: idOf(w)}
+			cur.st.win = idOf(w)
+			sum.Add(w.Msg.GetCount().GetCounted())
 			vv = w.CountContext()
 		}
 	}
@@ -297,6 +325,9 @@ func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, error) {
 		}
 		if n := len(out); n == 0 || out[n-1].tenant != r.tenant || out[n-1].site != r.site || out[n-1].k != r.k {
 			decide()
+			if err := finish(); err != nil {
+				return err
+			}
 			out = append(out, r)
 			counts, decided = counts[:0], false
 		}
@@ -314,7 +345,7 @@ func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, error) {
 		case syncproto.KindMovement:
 			decide()
 			if !vv.Contains(id.replica, id.seq) {
-				out[len(out)-1].st.qty += qty
+				sum.Add(qty)
 			}
 		}
 		return nil
@@ -323,5 +354,8 @@ func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, error) {
 		return nil, fmt.Errorf("read events: %w", err)
 	}
 	decide()
+	if err := finish(); err != nil {
+		return nil, err
+	}
 	return out, nil
 }

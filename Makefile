@@ -41,7 +41,7 @@ vet:
 
 ## fuzz: run each fuzzer for FUZZTIME (default 30s)
 FUZZTIME ?= 30s
-FUZZPKGS ?= ./syncproto ./firmware-configs ./drivers/llrp ./drivers/gs1 ./drivers/scale ./drivers/scanner
+FUZZPKGS ?= ./syncproto ./internal/httpx ./firmware-configs ./drivers/llrp ./drivers/gs1 ./drivers/scale ./drivers/scanner
 fuzz:
 	@for p in $(FUZZPKGS); do \
 		for f in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \

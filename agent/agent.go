@@ -19,6 +19,9 @@ var (
 	ErrClosed = errors.New("ledger closed")
 	// ErrWrongSite means a ledger directory belongs to another site or tenant.
 	ErrWrongSite = errors.New("ledger belongs to another site")
+	// ErrKeyReused means an idempotency key was first used for a request
+	// with other content or of another kind; the first request stands.
+	ErrKeyReused = errors.New("idempotency key already used for a different request")
 )
 
 // MovementInput is a stock movement as a user or device records it.

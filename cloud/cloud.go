@@ -17,7 +17,13 @@ var (
 	// its replica was first seen with.
 	ErrWrongSite = errors.New("replica belongs to another site")
 	// ErrInvalid means a caller's input was rejected; the error text says why.
+	// A batch that gives it never succeeds: it is malformed.
 	ErrInvalid = errors.New("invalid input")
+	// ErrTransient means the database failed for a reason that may pass (a
+	// lost connection, a serialization failure or deadlock that outlasted
+	// the store's own retries, a busy database): the same call may succeed
+	// later. No other error is worth retrying.
+	ErrTransient = errors.New("temporary database failure")
 )
 
 // Applied is what storing one batch did.
@@ -128,7 +134,9 @@ type Store interface {
 	// ApplyBatch stores b's events idempotently by (replica, seq), advances
 	// the replica's watermark over contiguous seqs and updates on-hand, all
 	// in one transaction. A batch whose tenant or site differs from the
-	// replica's gives ErrWrongSite and changes nothing.
+	// replica's gives ErrWrongSite, a malformed one (content breaking
+	// syncproto's Validate rules, an on-hand that would leave int64)
+	// ErrInvalid, a failure that may pass ErrTransient; all change nothing.
 	ApplyBatch(ctx context.Context, b *syncproto.Batch) (Applied, error)
 	// EventsAfter returns the stored events of replica with seq > after, in
 	// seq order, at most limit, stopping at the first gap.

@@ -21,4 +21,9 @@ var (
 	ErrVersion = errors.New("missing protocol version")
 	// ErrNotConsecutive means a batch's events are not exactly its seq range.
 	ErrNotConsecutive = errors.New("batch events are not its seq range")
+	// ErrInvalidEvent means an event's content breaks the rules of
+	// Validate (a string field, a length, a quantity bound).
+	ErrInvalidEvent = errors.New("invalid event")
+	// ErrOverflow means an on-hand sum left the int64 range.
+	ErrOverflow = errors.New("on-hand overflow")
 )

@@ -136,7 +136,10 @@ func OnHand(events []Event, key Key) int64 {
 }
 
 // OnHandAll returns the on-hand quantity of every key that has a movement or
-// a count in events.
+// a count in events. Sums are exact whatever the order of the events
+// (QtySum); a key whose on-hand is beyond the int64 range, which only a set
+// of events the stores refuse can give, is left out (CheckOnHandAll
+// reports it).
 func OnHandAll(events []Event) map[Key]int64 {
 	events = Dedup(events)
 	counts := make(map[Key][]Event)
@@ -161,18 +164,24 @@ func OnHandAll(events []Event) map[Key]int64 {
 		out[k] = 0
 	}
 	for k := range out {
-		var base int64
+		var sum QtySum
 		var ctx VV
 		if cs := counts[k]; len(cs) > 0 {
 			w := MergeCounts(cs).Winner
-			base, ctx = w.Msg.GetCount().GetCounted(), w.ctx()
+			sum.Add(w.Msg.GetCount().GetCounted())
+			ctx = w.ctx()
 		}
 		for _, m := range moves[k] {
 			if !ctx.Contains(m.Replica, m.Seq) {
-				base += m.Msg.GetMovement().GetQty()
+				sum.Add(m.Msg.GetMovement().GetQty())
 			}
 		}
-		out[k] = base
+		q, err := sum.Int64()
+		if err != nil {
+			delete(out, k)
+			continue
+		}
+		out[k] = q
 	}
 	return out
 }

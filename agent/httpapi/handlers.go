@@ -77,13 +77,25 @@ func (s *Server) handleMovement(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	rc, err := s.ledger.RecordMovement(r.Context(), agent.MovementInput{
+	in := agent.MovementInput{
 		SKU: req.SKU, Bin: req.Bin, Lot: req.Lot, EPC: req.EPC, Qty: *req.Qty,
 		UnitCost: req.UnitCost, Currency: req.Currency, Reason: req.Reason,
 		Doc: req.Doc, Operator: req.Operator, Device: req.Device,
-	})
+	}
+	var rc agent.Receipt
+	var err error
+	if key, ok := idempotencyKey(r); ok {
+		once, can := s.ledger.(onceRecorder)
+		if !can {
+			s.writeError(w, r, errNoIdempotency)
+			return
+		}
+		rc, err = once.RecordMovementOnce(r.Context(), key, in)
+	} else {
+		rc, err = s.ledger.RecordMovement(r.Context(), in)
+	}
 	if err != nil {
-		s.writeError(w, r, fmt.Errorf("record movement: %w", err))
+		s.writeError(w, r, err)
 		return
 	}
 	s.Reply(w, r, http.StatusCreated, receipt(rc))
@@ -99,12 +111,24 @@ func (s *Server) handleCount(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	rc, err := s.ledger.RecordCount(r.Context(), agent.CountInput{
+	in := agent.CountInput{
 		SKU: req.SKU, Bin: req.Bin, Lot: req.Lot, Counted: *req.Counted,
 		Operator: req.Operator, Device: req.Device,
-	})
+	}
+	var rc agent.Receipt
+	var err error
+	if key, ok := idempotencyKey(r); ok {
+		once, can := s.ledger.(onceRecorder)
+		if !can {
+			s.writeError(w, r, errNoIdempotency)
+			return
+		}
+		rc, err = once.RecordCountOnce(r.Context(), key, in)
+	} else {
+		rc, err = s.ledger.RecordCount(r.Context(), in)
+	}
 	if err != nil {
-		s.writeError(w, r, fmt.Errorf("record count: %w", err))
+		s.writeError(w, r, err)
 		return
 	}
 	s.Reply(w, r, http.StatusCreated, receipt(rc))
@@ -114,7 +138,7 @@ func (s *Server) handleStock(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	rows, err := s.ledger.Stock(r.Context(), agent.StockFilter{SKU: q.Get("sku"), Bin: q.Get("bin")})
 	if err != nil {
-		s.writeError(w, r, fmt.Errorf("stock: %w", err))
+		s.writeError(w, r, err)
 		return
 	}
 	if rows == nil {

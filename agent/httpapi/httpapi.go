@@ -52,15 +52,27 @@ func New(l agent.Ledger, sync SyncStatus, log *slog.Logger) *Server {
 
 // writeError answers a failed request. It is the one place where errors
 // become HTTP statuses: a *httpx.Problem is answered as it is,
-// agent.ErrInvalid is 400 with the ledger's reason, agent.ErrClosed is 503,
+// agent.ErrInvalid is 400 with the ledger's reason (in both languages when
+// it is an *agent.InvalidError), agent.ErrKeyReused 422, agent.ErrClosed 503,
 // a canceled request 499 and a timeout 503; anything else is a 500 whose
 // cause is logged and not shown to the user.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var invalid *agent.InvalidError
 	p := httpx.Common(err)
 	if p == nil {
 		switch {
+		case errors.As(err, &invalid):
+			p = httpx.BadRequest("invalid", invalid.Msg, invalid.MsgZH)
 		case errors.Is(err, agent.ErrInvalid):
-			p = httpx.BadRequest("invalid", err.Error(), "输入无效："+err.Error())
+			// An implementation without reasons in Chinese.
+			p = httpx.BadRequest("invalid", err.Error(), "输入无效，请检查请求内容")
+		case errors.Is(err, agent.ErrKeyReused):
+			p = &httpx.Problem{
+				Status: http.StatusUnprocessableEntity,
+				Reason: "idempotency_key_reused",
+				Msg:    "the Idempotency-Key was already used for a different request; use a new key for a new request",
+				MsgZH:  "该 Idempotency-Key 已用于另一个内容不同的请求；新请求请使用新的键",
+			}
 		case errors.Is(err, agent.ErrClosed):
 			p = &httpx.Problem{
 				Status: http.StatusServiceUnavailable,

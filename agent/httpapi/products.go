@@ -61,7 +61,7 @@ func (s *Server) handleProduct(w http.ResponseWriter, r *http.Request) {
 	}
 	p, found, err := s.ledger.ProductByGTIN(r.Context(), gtin)
 	if err != nil {
-		s.writeError(w, r, fmt.Errorf("product by gtin: %w", err))
+		s.writeError(w, r, err)
 		return
 	}
 	if !found {
@@ -107,5 +107,5 @@ func missingIn(i int, field string) *httpx.Problem {
 func badGTIN(where, whereZH string, err error) *httpx.Problem {
 	return httpx.BadRequest("bad_gtin",
 		fmt.Sprintf("%s is not a valid GTIN: %v", where, err),
-		fmt.Sprintf("%s不是有效的 GTIN（应为 8、12、13 或 14 位数字且校验位正确）：%v", whereZH, err))
+		fmt.Sprintf("%s不是有效的 GTIN（应为 8、12、13 或 14 位数字且校验位正确）", whereZH))
 }

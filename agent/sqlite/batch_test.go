@@ -96,7 +96,7 @@ func TestRecordMovementsInvalid(t *testing.T) {
 		{"long bin", batch(1, func(m *agent.MovementInput) { m.Bin = strings.Repeat("b", sqlite.MaxFieldLen+1) }), "movements[1].bin is 129 bytes"},
 		{"control char in epc", batch(3, func(m *agent.MovementInput) { m.EPC = "30\x0034" }), "movements[3].epc contains a control character"},
 		{"unknown reason", batch(3, func(m *agent.MovementInput) { m.Reason = "lost" }), `movements[3].reason "lost" is not one of`},
-		{"huge qty", batch(1, func(m *agent.MovementInput) { m.Qty = -sqlite.MaxQty - 1 }), "movements[1].qty -1000000000000001 is beyond"},
+		{"huge qty", batch(1, func(m *agent.MovementInput) { m.Qty = -sqlite.MaxQty - 1 }), fmt.Sprintf("movements[1].qty %d is beyond", -sqlite.MaxQty-1)},
 		{"negative cost", batch(2, func(m *agent.MovementInput) { m.UnitCost = -5 }), "movements[2].unit_cost -5 is negative"},
 		{"bad currency", batch(0, func(m *agent.MovementInput) { m.Currency = "rmb" }), `movements[0].currency "rmb"`},
 		{"too many", make([]agent.MovementInput, sqlite.MaxMovementsPerCall+1), "16385 movements, limit 16384"},

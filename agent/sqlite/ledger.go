@@ -423,11 +423,12 @@ func (l *Ledger) Stats() Stats {
 // ends while the request is queued or being written, ctx's error is returned
 // and the event may or may not have been written.
 func (l *Ledger) RecordMovement(ctx context.Context, in agent.MovementInput) (agent.Receipt, error) {
-	if err := validateMovement(&in, -1); err != nil {
+	m, err := validateMovement(&in, -1)
+	if err != nil {
 		return agent.Receipt{}, fmt.Errorf("record movement: %w", err)
 	}
 	r := getRequest()
-	if err := r.addMovement(&in); err != nil {
+	if err := r.addMovement(m); err != nil {
 		putRequest(r)
 		return agent.Receipt{}, fmt.Errorf("record movement: %w", err)
 	}
@@ -451,16 +452,20 @@ func (l *Ledger) RecordMovements(ctx context.Context, in []agent.MovementInput) 
 		return nil, nil
 	}
 	if len(in) > MaxMovementsPerCall {
-		return nil, fmt.Errorf("record movements: %w", invalid("%d movements, limit %d per call", len(in), MaxMovementsPerCall))
+		return nil, fmt.Errorf("record movements: %w", invalid(
+			fmt.Sprintf("%d movements, limit %d per call", len(in), MaxMovementsPerCall),
+			fmt.Sprintf("一次提交了 %d 条出入库记录，上限为 %d 条", len(in), MaxMovementsPerCall)))
 	}
+	ms := make([]*pb.Movement, len(in))
 	for i := range in {
-		if err := validateMovement(&in[i], i); err != nil {
+		var err error
+		if ms[i], err = validateMovement(&in[i], i); err != nil {
 			return nil, fmt.Errorf("record movements: %w", err)
 		}
 	}
 	r := getRequest()
-	for i := range in {
-		if err := r.addMovement(&in[i]); err != nil {
+	for i, m := range ms {
+		if err := r.addMovement(m); err != nil {
 			putRequest(r)
 			return nil, fmt.Errorf("record movements: movements[%d]: %w", i, err)
 		}
@@ -474,17 +479,12 @@ func (l *Ledger) RecordMovements(ctx context.Context, in []agent.MovementInput) 
 }
 
 // addMovement encodes a validated movement into r.
-func (r *request) addMovement(in *agent.MovementInput) error {
-	body := &pb.Event{Body: &pb.Event_Movement{Movement: &pb.Movement{
-		Bin: in.Bin, Sku: in.SKU, Lot: in.Lot, Epc: in.EPC, Qty: in.Qty,
-		UnitCost: in.UnitCost, Currency: in.Currency, Reason: in.Reason,
-		Doc: in.Doc, Operator: in.Operator, Device: in.Device,
-	}}}
+func (r *request) addMovement(m *pb.Movement) error {
 	var err error
-	if r.body, err = marshalBody(r.body, body); err != nil {
+	if r.body, err = marshalBody(r.body, &pb.Event{Body: &pb.Event_Movement{Movement: m}}); err != nil {
 		return err
 	}
-	r.addOwn(syncproto.KindMovement, nil, stockKey{in.Bin, in.SKU, in.Lot}, in.Qty)
+	r.addOwn(syncproto.KindMovement, nil, stockKey{m.Bin, m.Sku, m.Lot}, m.Qty)
 	return nil
 }
 
@@ -492,12 +492,12 @@ func (r *request) addMovement(in *agent.MovementInput) error {
 // everything this replica has seen when the writer assigns its seq: its own
 // seqs below it and the applied peer events. Durability as RecordMovement.
 func (l *Ledger) RecordCount(ctx context.Context, in agent.CountInput) (agent.Receipt, error) {
-	if err := validateCount(&in); err != nil {
+	c, err := validateCount(&in)
+	if err != nil {
 		return agent.Receipt{}, fmt.Errorf("record count: %w", err)
 	}
 	r := getRequest()
-	r.addOwn(syncproto.KindCount, &pb.Count{Bin: in.Bin, Sku: in.SKU, Lot: in.Lot, Counted: in.Counted,
-		Operator: in.Operator, Device: in.Device}, stockKey{in.Bin, in.SKU, in.Lot}, in.Counted)
+	r.addOwn(syncproto.KindCount, c, stockKey{in.Bin, in.SKU, in.Lot}, in.Counted)
 	res, err := l.do(ctx, r)
 	if err != nil {
 		return agent.Receipt{}, fmt.Errorf("record count: %w", err)
@@ -538,7 +538,8 @@ func marshalBody(buf []byte, body *pb.Event) ([]byte, error) {
 		return buf, fmt.Errorf("%w: encode body: %v", agent.ErrInvalid, err)
 	}
 	if n := len(b) - len(buf); n+hlcFieldMax > MaxEventBytes {
-		return buf, invalid("event body is %d bytes, limit %d", n, MaxEventBytes)
+		return buf, invalid(fmt.Sprintf("event body is %d bytes, limit %d", n, MaxEventBytes),
+			fmt.Sprintf("事件内容长 %d 字节，超过上限 %d 字节", n, MaxEventBytes))
 	}
 	return b, nil
 }
@@ -554,7 +555,9 @@ func (l *Ledger) PutProducts(ctx context.Context, products []agent.Product) erro
 		return nil
 	}
 	if len(products) > MaxProductsPerCall {
-		return fmt.Errorf("put products: %w", invalid("%d products, limit %d per call", len(products), MaxProductsPerCall))
+		return fmt.Errorf("put products: %w", invalid(
+			fmt.Sprintf("%d products, limit %d per call", len(products), MaxProductsPerCall),
+			fmt.Sprintf("一次提交了 %d 个商品，上限为 %d 个", len(products), MaxProductsPerCall)))
 	}
 	norm, err := validateProducts(products)
 	if err != nil {
@@ -574,7 +577,8 @@ func (l *Ledger) PutProducts(ctx context.Context, products []agent.Product) erro
 func (l *Ledger) ProductByGTIN(ctx context.Context, gtin string) (agent.Product, bool, error) {
 	g, err := agent.NormalizeGTIN(gtin)
 	if err != nil {
-		return agent.Product{}, false, fmt.Errorf("product by gtin: %w: %v", agent.ErrInvalid, err)
+		return agent.Product{}, false, fmt.Errorf("product by gtin: %w", invalid(fmt.Sprintf("gtin: %v", err),
+			"GTIN 无效（应为 8、12、13 或 14 位数字且校验位正确）"))
 	}
 	if l.isClosed.Load() {
 		return agent.Product{}, false, fmt.Errorf("product by gtin: %w", agent.ErrClosed)
@@ -707,6 +711,9 @@ func (l *Ledger) checkPeer(e *syncproto.Event) (peerEvent, error) {
 	}
 	if d.HLC != e.HLC {
 		return peerEvent{}, fmt.Errorf("event %s/%d: hlc %d differs from its body's %d", e.Replica, e.Seq, e.HLC, d.HLC)
+	}
+	if err := d.Validate(); err != nil {
+		return peerEvent{}, err
 	}
 	pe := peerEvent{replica: e.Replica, seq: e.Seq, hlc: d.HLC, kind: d.Kind(), raw: e.Raw}
 	if k, ok := d.KeyOf(); ok {

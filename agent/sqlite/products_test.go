@@ -92,7 +92,7 @@ func TestPutProductsInvalid(t *testing.T) {
 		{"empty sku", with(1, func(p *agent.Product) { p.SKU = "" }), "products[1].sku is empty"},
 		{"long name", with(2, func(p *agent.Product) { p.Name = strings.Repeat("名", 50) }), "products[2].name is 150 bytes"},
 		{"control char in unit", with(0, func(p *agent.Product) { p.Unit = "k\tg" }), "products[0].unit contains a control character"},
-		{"negative price", with(1, func(p *agent.Product) { p.Price = -1 }), "products[1].price -1 is negative"},
+		{"negative price", with(1, func(p *agent.Product) { p.Price = -1 }), "products[1].price -1 is outside 0 … 1000000000000 fen"},
 		{"too many", make([]agent.Product, sqlite.MaxProductsPerCall+1), "16385 products, limit 16384"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -110,26 +110,39 @@ func (w *writer) rebuild(ctx context.Context) (err error) {
 
 	winners := make(map[int64]*winner, len(counts))
 	states := make(map[int64][]byte, len(counts))
-	want := make(map[int64]int64, len(stock))
+	sums := make(map[int64]*syncproto.QtySum, len(stock))
 	for id, cs := range counts {
 		st, win := mergeCounts(cs)
 		if states[id], err = st.MarshalBinary(); err != nil {
 			return fmt.Errorf("encode counts of key %d: %w", id, err)
 		}
 		winners[id] = win
-		want[id] = win.counted
+		sums[id] = new(syncproto.QtySum)
+		sums[id].Add(win.counted)
 	}
 	err = w.queryCtx(ctx, `SELECT key_id, replica, seq, qty FROM events WHERE key_id IS NOT NULL AND kind = 1`, func(v []driver.Value) error {
 		id := v[0].(int64)
-		q := want[id]
-		if win := winners[id]; win == nil || !win.ctx.Contains(syncproto.ReplicaID(v[1].(int64)), uint64(v[2].(int64))) {
-			q += v[3].(int64)
+		sum := sums[id]
+		if sum == nil {
+			sum = new(syncproto.QtySum)
+			sums[id] = sum
 		}
-		want[id] = q
+		if win := winners[id]; win == nil || !win.ctx.Contains(syncproto.ReplicaID(v[1].(int64)), uint64(v[2].(int64))) {
+			sum.Add(v[3].(int64))
+		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("sum movements: %w", err)
+	}
+	want := make(map[int64]int64, len(sums))
+	for id, sum := range sums {
+		q, err := sum.Int64()
+		if err != nil {
+			r := stock[id]
+			return fmt.Errorf("key %s/%s/%s: %w", r.key.bin, r.key.sku, r.key.lot, err)
+		}
+		want[id] = q
 	}
 
 	changed := 0

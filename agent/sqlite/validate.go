@@ -1,26 +1,28 @@
 package sqlite
 
 import (
+	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jxc-edge/jxc/agent"
+	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
 )
 
-// Input limits for events this replica writes. Peer events are not checked
-// against them: they are another replica's facts and are merged as they are.
+// Input limits for events this replica writes. The content rules (string
+// fields, lengths, quantity bounds) are syncproto's, the same that ingest
+// and the cloud stores apply, so what this ledger writes the cloud takes.
 const (
 	// MaxFieldLen bounds every string field of a movement, count or
-	// document event, in bytes.
-	MaxFieldLen = 128
+	// document event, in bytes (syncproto.MaxFieldLen).
+	MaxFieldLen = syncproto.MaxFieldLen
 	// MaxQty bounds the magnitude of a movement's qty, a count's counted
-	// quantity and a unit cost, so sums over years of events stay far from
-	// int64 overflow.
-	MaxQty = 1_000_000_000_000_000
-	// MaxPayload bounds a document event's payload, in bytes.
-	MaxPayload = 64 << 10
+	// quantity and a unit cost (syncproto.MaxQty).
+	MaxQty = syncproto.MaxQty
+	// MaxPayload bounds a document event's payload, in bytes
+	// (syncproto.MaxPayload).
+	MaxPayload = syncproto.MaxPayload
 	// MaxMovementsPerCall bounds the inputs of one RecordMovements call,
 	// which is written in one transaction.
 	MaxMovementsPerCall = 16384
@@ -45,9 +47,9 @@ var reasons = func() map[string]bool {
 // customer or go out to a supplier); the reason is kept for reports.
 func Reasons() []string { return append([]string(nil), reasonList...) }
 
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", agent.ErrInvalid, fmt.Sprintf(format, args...))
-}
+// invalid returns an *agent.InvalidError with the reason in English and
+// Chinese.
+func invalid(msg, msgZH string) error { return agent.Invalid(msg, msgZH) }
 
 // fieldName returns the name of a field of the idx-th element of a list
 // ("movements[3].qty"), or field alone if idx < 0. Only error paths call it.
@@ -58,106 +60,44 @@ func fieldName(list string, idx int, field string) string {
 	return fmt.Sprintf("%s[%d].%s", list, idx, field)
 }
 
-// checkString checks one string field: valid UTF-8 (protobuf requires it),
-// no control characters, at most MaxFieldLen bytes, and non-empty if
-// required.
-func checkString(field, s string, required bool) error {
-	return checkListString("", -1, field, s, required)
+// fromSyncproto turns syncproto's validation error into the agent's, its
+// field named as the idx-th of list (idx < 0: not in a list).
+func fromSyncproto(err error, list string, idx int) error {
+	var ve *syncproto.ValidationError
+	if !errors.As(err, &ve) {
+		return invalid(err.Error(), "输入无效")
+	}
+	f := fieldName(list, idx, ve.Field)
+	return invalid(f+" "+ve.Reason, "字段 "+f+" "+ve.ReasonZH)
 }
 
-// checkListString is checkString for a field of the idx-th element of a
-// list (idx < 0: not in a list).
-func checkListString(list string, idx int, name, s string, required bool) error {
-	field := name
-	if idx >= 0 && !okString(s, required) {
-		field = fieldName(list, idx, name)
+// movementBody returns the wire form of a movement input.
+func movementBody(in *agent.MovementInput) *pb.Movement {
+	return &pb.Movement{
+		Bin: in.Bin, Sku: in.SKU, Lot: in.Lot, Epc: in.EPC, Qty: in.Qty,
+		UnitCost: in.UnitCost, Currency: in.Currency, Reason: in.Reason,
+		Doc: in.Doc, Operator: in.Operator, Device: in.Device,
 	}
-	if s == "" {
-		if required {
-			return invalid("%s is empty", field)
-		}
-		return nil
-	}
-	if len(s) > MaxFieldLen {
-		return invalid("%s is %d bytes, limit %d", field, len(s), MaxFieldLen)
-	}
-	if !utf8.ValidString(s) {
-		return invalid("%s is not valid UTF-8", field)
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return invalid("%s contains a control character", field)
-		}
-	}
-	return nil
 }
 
-// okString reports whether checkString would accept s, without
-// allocating.
-func okString(s string, required bool) bool {
-	if s == "" {
-		return !required
-	}
-	if len(s) > MaxFieldLen || !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-func okQty(q int64) bool { return q <= MaxQty && q >= -MaxQty }
-
-func checkQty(field string, q int64) error {
-	if !okQty(q) {
-		return invalid("%s %d is beyond ±%d", field, q, int64(MaxQty))
-	}
-	return nil
-}
-
-// validateMovement checks a movement; idx >= 0 names it as the idx-th of
-// a RecordMovements call in errors ("movements[3].qty is 0").
-func validateMovement(in *agent.MovementInput, idx int) error {
-	for _, f := range [...]struct {
-		name, v  string
-		required bool
-	}{
-		{"sku", in.SKU, true},
-		{"bin", in.Bin, true},
-		{"lot", in.Lot, false},
-		{"epc", in.EPC, false},
-		{"reason", in.Reason, true},
-		{"doc", in.Doc, false},
-		{"operator", in.Operator, false},
-		{"device", in.Device, false},
-	} {
-		if err := checkListString("movements", idx, f.name, f.v, f.required); err != nil {
-			return err
-		}
+// validateMovement checks a movement and returns its wire form: the
+// content rules of syncproto.ValidateMovement, then the agent's own (a
+// known reason, qty not 0); idx >= 0 names it as the idx-th of a
+// RecordMovements call in errors ("movements[3].qty is 0").
+func validateMovement(in *agent.MovementInput, idx int) (*pb.Movement, error) {
+	m := movementBody(in)
+	if err := syncproto.ValidateMovement(m); err != nil {
+		return nil, fromSyncproto(err, "movements", idx)
 	}
 	name := func(field string) string { return fieldName("movements", idx, field) }
 	if !reasons[in.Reason] {
-		return invalid("%s %q is not one of %s", name("reason"), in.Reason, strings.Join(reasonList, ", "))
+		return nil, invalid(fmt.Sprintf("%s %q is not one of %s", name("reason"), in.Reason, strings.Join(reasonList, ", ")),
+			fmt.Sprintf("字段 %s 的值 %q 不是以下之一：%s", name("reason"), in.Reason, strings.Join(reasonList, ", ")))
 	}
 	if in.Qty == 0 {
-		return invalid("%s is 0", name("qty"))
+		return nil, invalid(name("qty")+" is 0", "字段 "+name("qty")+" 不能为 0")
 	}
-	if !okQty(in.Qty) {
-		return checkQty(name("qty"), in.Qty)
-	}
-	if in.UnitCost < 0 {
-		return invalid("%s %d is negative", name("unit_cost"), in.UnitCost)
-	}
-	if !okQty(in.UnitCost) {
-		return checkQty(name("unit_cost"), in.UnitCost)
-	}
-	if in.Currency != "" && !isCurrency(in.Currency) {
-		return invalid("%s %q is not a 3-letter upper-case code", name("currency"), in.Currency)
-	}
-	return nil
+	return m, nil
 }
 
 // validateProducts checks catalogue entries and returns them with their
@@ -169,10 +109,14 @@ func validateProducts(ps []agent.Product) ([]agent.Product, error) {
 	for i, p := range ps {
 		g, err := agent.NormalizeGTIN(p.GTIN)
 		if err != nil {
-			return nil, invalid("%s: %v", fieldName("products", i, "gtin"), err)
+			f := fieldName("products", i, "gtin")
+			return nil, invalid(fmt.Sprintf("%s: %v", f, err),
+				fmt.Sprintf("字段 %s 不是有效的 GTIN（应为 8、12、13 或 14 位数字且校验位正确）", f))
 		}
 		if j, dup := first[g]; dup {
-			return nil, invalid("%s %s is also products[%d].gtin", fieldName("products", i, "gtin"), g, j)
+			f := fieldName("products", i, "gtin")
+			return nil, invalid(fmt.Sprintf("%s %s is also products[%d].gtin", f, g, j),
+				fmt.Sprintf("字段 %s 的 GTIN %s 与 products[%d].gtin 重复", f, g, j))
 		}
 		first[g] = i
 		for _, f := range [...]struct {
@@ -183,15 +127,13 @@ func validateProducts(ps []agent.Product) ([]agent.Product, error) {
 			{"name", p.Name, false},
 			{"unit", p.Unit, false},
 		} {
-			if err := checkListString("products", i, f.name, f.v, f.required); err != nil {
-				return nil, err
+			if err := syncproto.CheckString(f.name, f.v, f.required); err != nil {
+				return nil, fromSyncproto(err, "products", i)
 			}
 		}
-		if p.Price < 0 {
-			return nil, invalid("%s %d is negative", fieldName("products", i, "price"), p.Price)
-		}
-		if !okQty(p.Price) {
-			return nil, checkQty(fieldName("products", i, "price"), p.Price)
+		if f := fieldName("products", i, "price"); p.Price < 0 || p.Price > MaxQty {
+			return nil, invalid(fmt.Sprintf("%s %d is outside 0 … %d fen", f, p.Price, int64(MaxQty)),
+				fmt.Sprintf("字段 %s 的值 %d 超出范围：应在 0 到 %d 分之间", f, p.Price, int64(MaxQty)))
 		}
 		p.GTIN = g
 		out[i] = p
@@ -199,37 +141,15 @@ func validateProducts(ps []agent.Product) ([]agent.Product, error) {
 	return out, nil
 }
 
-func isCurrency(s string) bool {
-	if len(s) != 3 {
-		return false
+// validateCount checks a count (syncproto.ValidateCount; the context is
+// set later by the writer) and returns its wire form.
+func validateCount(in *agent.CountInput) (*pb.Count, error) {
+	c := &pb.Count{Bin: in.Bin, Sku: in.SKU, Lot: in.Lot, Counted: in.Counted,
+		Operator: in.Operator, Device: in.Device}
+	if err := syncproto.ValidateCount(c); err != nil {
+		return nil, fromSyncproto(err, "", -1)
 	}
-	for i := 0; i < 3; i++ {
-		if s[i] < 'A' || s[i] > 'Z' {
-			return false
-		}
-	}
-	return true
-}
-
-func validateCount(in *agent.CountInput) error {
-	for _, f := range []struct {
-		name, v  string
-		required bool
-	}{
-		{"sku", in.SKU, true},
-		{"bin", in.Bin, true},
-		{"lot", in.Lot, false},
-		{"operator", in.Operator, false},
-		{"device", in.Device, false},
-	} {
-		if err := checkString(f.name, f.v, f.required); err != nil {
-			return err
-		}
-	}
-	if in.Counted < 0 {
-		return invalid("counted %d is negative", in.Counted)
-	}
-	return checkQty("counted", in.Counted)
+	return c, nil
 }
 
 // validateBody checks a body given to Append: no identity or HLC, a kind,
@@ -237,39 +157,28 @@ func validateCount(in *agent.CountInput) error {
 // RecordCount, which validate them and, for a count, set its context).
 func validateBody(b *pb.Event) error {
 	if b == nil {
-		return invalid("body is nil")
+		return invalid("body is nil", "事件内容为空")
 	}
 	switch {
 	case b.GetReplica() != 0:
-		return invalid("body sets replica")
+		return invalid("body sets replica", "事件内容不能设置 replica")
 	case b.GetSeq() != 0:
-		return invalid("body sets seq")
+		return invalid("body sets seq", "事件内容不能设置 seq")
 	case b.GetSite() != "":
-		return invalid("body sets site")
+		return invalid("body sets site", "事件内容不能设置 site")
 	case b.GetHlc() != 0:
-		return invalid("body sets hlc")
+		return invalid("body sets hlc", "事件内容不能设置 hlc")
 	}
-	switch body := b.GetBody().(type) {
+	switch b.GetBody().(type) {
 	case nil:
-		return invalid("body has no kind")
+		return invalid("body has no kind", "事件内容没有类型")
 	case *pb.Event_Movement:
-		return invalid("body is a movement: use RecordMovement")
+		return invalid("body is a movement: use RecordMovement", "事件内容是出入库记录，请使用 RecordMovement")
 	case *pb.Event_Count:
-		return invalid("body is a count: use RecordCount")
-	case *pb.Event_Doc:
-		d := body.Doc
-		if err := checkString("doc", d.GetDoc(), true); err != nil {
-			return err
-		}
-		if err := checkString("doc_type", d.GetDocType(), true); err != nil {
-			return err
-		}
-		if err := checkString("status", d.GetStatus(), true); err != nil {
-			return err
-		}
-		if n := len(d.GetPayload()); n > MaxPayload {
-			return invalid("payload is %d bytes, limit %d", n, MaxPayload)
-		}
+		return invalid("body is a count: use RecordCount", "事件内容是盘点记录，请使用 RecordCount")
+	}
+	if err := syncproto.ValidateBody(b); err != nil {
+		return fromSyncproto(err, "", -1)
 	}
 	return nil
 }

@@ -71,6 +71,7 @@ type request struct {
 	acked    uint64
 	products []agent.Product // opProducts, normalised and checked
 	ctx      context.Context // rebuild only
+	idem     *idemReq        // opOwn with an idempotency key (one event)
 
 	res  result
 	done chan result
@@ -211,6 +212,10 @@ type writer struct {
 	applied   int
 	skipped   int
 	held      int
+
+	// overflowed counts peer movements held back because on-hand would
+	// leave int64.
+	overflowed int
 
 	insPeer, selKey, insKey, updKey, updCounts, selBody, selCounts, selMoves, upsPeer, updAcked, upsProduct driver.Stmt
 	// insRows[i] inserts rowChunks[i] events in one statement.
@@ -530,6 +535,7 @@ func (w *writer) publish() {
 	l.stats.peerApplied.Add(uint64(w.applied))
 	l.stats.peerSkipped.Add(uint64(w.skipped))
 	l.stats.peerHeld.Add(uint64(w.held))
+	l.stats.peerRejected.Add(uint64(w.overflowed))
 	if n := uint64(w.nEvents); n > l.stats.maxBatch.Load() {
 		l.stats.maxBatch.Store(n)
 	}
@@ -569,12 +575,15 @@ func (w *writer) clearScratch() {
 	w.dirty = w.dirty[:0]
 	clear(w.peerTouch)
 	w.acked = 0
-	w.own, w.nEvents, w.applied, w.skipped, w.held = 0, 0, 0, 0, 0
+	w.own, w.nEvents, w.applied, w.skipped, w.held, w.overflowed = 0, 0, 0, 0, 0, 0
 }
 
 // appendOwn writes the request's own events with the next seqs and fresh
 // HLCs, in order, and applies them to on-hand.
 func (w *writer) appendOwn(r *request) error {
+	if done, err := w.checkOwn(r); done || err != nil {
+		return err
+	}
 	start := 0
 	for i := range r.own {
 		e := &r.own[i]
@@ -587,6 +596,9 @@ func (w *writer) appendOwn(r *request) error {
 			r.rcpts[i] = rc
 		}
 		r.res.rcpt = rc
+	}
+	if r.idem != nil {
+		return w.keepIdempotent(r)
 	}
 	return nil
 }
@@ -632,7 +644,9 @@ func (w *writer) appendOne(e *ownEvent, body []byte) (agent.Receipt, error) {
 	w.nEvents++
 	switch e.kind {
 	case syncproto.KindMovement:
-		w.addMovement(ks, l.replica, seq, e.qty)
+		if err := w.addMovement(ks, l.replica, seq, e.qty); err != nil {
+			return agent.Receipt{}, err // checkOwn let it through: a bug
+		}
 	case syncproto.KindCount:
 		c := syncproto.CountRef{Replica: l.replica, Seq: seq, HLC: hlc, Counted: e.qty}
 		w.countArrived(ks, c, syncproto.VVFromPB(e.count.Ctx))
@@ -677,6 +691,11 @@ func (w *writer) applyPeer(r *request) error {
 			}
 			keyID = ks.id
 		}
+		if e.kind == syncproto.KindMovement && w.peerOverflows(ks, e) {
+			// Held like a gap: the replica's later events wait behind it.
+			w.overflowed++
+			continue
+		}
 		res, err := w.exec(w.insPeer, int64(e.replica), int64(e.seq), int64(e.hlc), int64(e.kind), keyID, e.qty, e.raw)
 		if err != nil {
 			return fmt.Errorf("insert peer event %s/%d: %w", e.replica, e.seq, err)
@@ -705,7 +724,9 @@ func (w *writer) applyPeer(r *request) error {
 		w.nEvents++
 		switch e.kind {
 		case syncproto.KindMovement:
-			w.addMovement(ks, e.replica, e.seq, e.qty)
+			if err := w.addMovement(ks, e.replica, e.seq, e.qty); err != nil {
+				return err
+			}
 		case syncproto.KindCount:
 			c := syncproto.CountRef{Replica: e.replica, Seq: e.seq, HLC: e.hlc, Counted: e.qty}
 			w.countArrived(ks, c, e.ctx)
@@ -717,13 +738,19 @@ func (w *writer) applyPeer(r *request) error {
 }
 
 // addMovement adds a movement's delta unless the key's winning count had
-// seen it (DESIGN.md §3).
-func (w *writer) addMovement(ks *keyState, r syncproto.ReplicaID, seq uint64, qty int64) {
+// seen it (DESIGN.md §3). A sum beyond int64 is an error wrapping
+// syncproto.ErrOverflow and changes nothing (callers check before).
+func (w *writer) addMovement(ks *keyState, r syncproto.ReplicaID, seq uint64, qty int64) error {
 	if ks.win != nil && ks.win.ctx.Contains(r, seq) {
-		return
+		return nil
 	}
-	ks.qty += qty
+	q, err := syncproto.AddQty(ks.qty, qty)
+	if err != nil {
+		return fmt.Errorf("movement %s/%d: %w", r, seq, err)
+	}
+	ks.qty = q
 	w.markDirty(ks)
+	return nil
 }
 
 // countArrived merges a count just stored into its key's count state
@@ -827,49 +854,48 @@ func (w *writer) recompute(id, q int64, old, nw *winner) (int64, error) {
 		direct += s.have - s.c2
 		relative += max(s.c1, s.c2) - min(s.c1, s.c2)
 	}
+	var sum syncproto.QtySum
 	if direct <= relative {
-		sum := newBase
+		sum.Add(newBase)
 		for _, s := range spans {
 			if s.c2 < s.have {
-				d, err := w.sumMoves(id, s.r, s.c2, s.have)
-				if err != nil {
+				if err := w.sumMoves(&sum, false, id, s.r, s.c2, s.have); err != nil {
 					return 0, err
 				}
-				sum += d
 			}
 		}
-		return sum, nil
+		return sum.Int64()
 	}
-	sum := q - oldBase + newBase
+	sum.Add(q)
+	sum.Sub(oldBase)
+	sum.Add(newBase)
 	for _, s := range spans {
 		switch {
 		case s.c2 > s.c1: // now seen: no longer added
-			d, err := w.sumMoves(id, s.r, s.c1, s.c2)
-			if err != nil {
+			if err := w.sumMoves(&sum, true, id, s.r, s.c1, s.c2); err != nil {
 				return 0, err
 			}
-			sum -= d
 		case s.c2 < s.c1: // no longer seen: added again
-			d, err := w.sumMoves(id, s.r, s.c2, s.c1)
-			if err != nil {
+			if err := w.sumMoves(&sum, false, id, s.r, s.c2, s.c1); err != nil {
 				return 0, err
 			}
-			sum += d
 		}
 	}
-	return sum, nil
+	return sum.Int64()
 }
 
-// sumMoves returns the sum of the key's movements by replica r with seq in
-// (lo, hi]. It sums in Go: int64 arithmetic wraps like syncproto's, where
-// SQLite's SUM would fail on overflow.
-func (w *writer) sumMoves(id int64, r syncproto.ReplicaID, lo, hi uint64) (int64, error) {
-	var sum int64
-	err := w.query(w.selMoves, func(v []driver.Value) error {
-		sum += v[0].(int64)
+// sumMoves adds to sum (subtracts, if neg) the key's movements by replica
+// r with seq in (lo, hi]. It sums exactly in Go (syncproto.QtySum), so the
+// result does not depend on the order of the terms.
+func (w *writer) sumMoves(sum *syncproto.QtySum, neg bool, id int64, r syncproto.ReplicaID, lo, hi uint64) error {
+	return w.query(w.selMoves, func(v []driver.Value) error {
+		if neg {
+			sum.Sub(v[0].(int64))
+		} else {
+			sum.Add(v[0].(int64))
+		}
 		return nil
 	}, int64(r), int64(lo), int64(hi), id)
-	return sum, err
 }
 
 func (w *writer) markDirty(ks *keyState) {

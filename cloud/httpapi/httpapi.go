@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -63,13 +64,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if p == nil {
 		switch {
 		case errors.Is(err, cloud.ErrInvalid):
-			p = httpx.BadRequest("invalid", err.Error(), "输入无效："+err.Error())
+			p = httpx.BadRequest("invalid", err.Error(), "请求无效，请检查查询参数")
 		case errors.Is(err, cloud.ErrWrongSite):
 			p = &httpx.Problem{
 				Status: http.StatusConflict,
 				Reason: "wrong_site",
 				Msg:    err.Error(),
-				MsgZH:  "副本属于其他租户或站点：" + err.Error(),
+				MsgZH:  "该副本属于其他租户或站点",
 			}
 		default:
 			p = httpx.Internal()
@@ -91,7 +92,7 @@ func (s *Server) handleStock(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, err := s.store.Stock(r.Context(), f)
 	if err != nil {
-		s.writeError(w, r, fmt.Errorf("stock: %w", err))
+		s.writeError(w, r, err)
 		return
 	}
 	if rows == nil {
@@ -117,7 +118,7 @@ func (s *Server) handleReplicas(w http.ResponseWriter, r *http.Request) {
 		rs, err = s.store.Replicas(r.Context(), "", "")
 	}
 	if err != nil {
-		s.writeError(w, r, fmt.Errorf("replicas: %w", err))
+		s.writeError(w, r, err)
 		return
 	}
 	out := make([]cloud.ReplicaInfo, 0, len(rs))
@@ -207,7 +208,7 @@ func checkNames(tenant, site string) error {
 		}
 		if err := syncproto.ValidName(p.value); err != nil {
 			return httpx.BadRequest("bad_query",
-				fmt.Sprintf("query parameter %q: %v", p.param, err),
+				fmt.Sprintf("query parameter %q: %s", p.param, strings.TrimPrefix(err.Error(), syncproto.ErrBadName.Error()+": ")),
 				fmt.Sprintf("查询参数 %q 无效：名称须为 1 到 64 字节，且不能包含 / + # $ 或空白字符", p.param))
 		}
 	}

@@ -42,7 +42,15 @@ type Options struct {
 	PullBatchEvents int
 	// MaxBackoff caps the reconnect delay (default 30s).
 	MaxBackoff time.Duration
-	Logger     *slog.Logger
+	// QueueBytes bounds each worker's backlog of received messages, in
+	// payload bytes (default 64 MiB); a message that does not fit is
+	// refused (reason "overloaded") rather than waited for.
+	QueueBytes int
+	// RetryBackOff makes the backoff for storing a batch again after a
+	// transient database error (cloud.ErrTransient); default exponential
+	// from 500 ms, 5 retries.
+	RetryBackOff func() backoff.BackOff
+	Logger       *slog.Logger
 }
 
 // Reasons a message is rejected, as counted.
@@ -54,6 +62,7 @@ const (
 	RejectAddress   = "misaddressed"
 	RejectWrongSite = "wrong_site"
 	RejectStore     = "store_error"
+	RejectBusy      = "overloaded"
 )
 
 // Ingest consumes batches and pulls. Run drives it; Stats and WriteMetrics
@@ -71,6 +80,7 @@ type Ingest struct {
 	forwarded atomic.Uint64
 	pulls     atomic.Uint64
 	gaps      atomic.Uint64
+	retries   atomic.Uint64
 	mu        sync.Mutex
 	rejected  map[string]uint64
 }
@@ -93,6 +103,14 @@ func New(store cloud.Store, opts Options) *Ingest {
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 30 * time.Second
 	}
+	if opts.QueueBytes <= 0 {
+		opts.QueueBytes = 64 << 20
+	}
+	if opts.RetryBackOff == nil {
+		opts.RetryBackOff = func() backoff.BackOff {
+			return backoff.WithMaxRetries(backoff.NewExponentialBackOff(), 5)
+		}
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -109,6 +127,7 @@ type Stats struct {
 	Forwarded uint64            `json:"events_forwarded"`
 	Pulls     uint64            `json:"pulls"`
 	Gaps      uint64            `json:"gaps"`
+	Retries   uint64            `json:"store_retries"`
 	Rejected  map[string]uint64 `json:"rejected"`
 }
 
@@ -122,7 +141,7 @@ func (in *Ingest) Stats() Stats {
 	in.mu.Unlock()
 	return Stats{Connected: in.connected.Load(), Batches: in.batches.Load(), Inserted: in.inserted.Load(),
 		Dups: in.dups.Load(), Acks: in.acks.Load(), Forwarded: in.forwarded.Load(), Pulls: in.pulls.Load(),
-		Gaps: in.gaps.Load(), Rejected: rej}
+		Gaps: in.gaps.Load(), Retries: in.retries.Load(), Rejected: rej}
 }
 
 // WriteMetrics writes the counters in Prometheus text format.
@@ -137,7 +156,8 @@ func (in *Ingest) WriteMetrics(w io.Writer) {
 		name string
 		v    uint64
 	}{{"batches_total", s.Batches}, {"events_inserted_total", s.Inserted}, {"events_duplicate_total", s.Dups},
-		{"acks_total", s.Acks}, {"events_forwarded_total", s.Forwarded}, {"pulls_total", s.Pulls}, {"gaps_total", s.Gaps}} {
+		{"acks_total", s.Acks}, {"events_forwarded_total", s.Forwarded}, {"pulls_total", s.Pulls}, {"gaps_total", s.Gaps},
+		{"store_retries_total", s.Retries}} {
 		fmt.Fprintf(w, "# TYPE jxc_ingest_%s counter\njxc_ingest_%s %d\n", c.name, c.name, c.v)
 	}
 	fmt.Fprintf(w, "# TYPE jxc_ingest_rejected_total counter\n")
@@ -179,34 +199,35 @@ func (in *Ingest) session(ctx context.Context) error {
 	var wg sync.WaitGroup
 	// cl is set before connecting, so before any message reaches a worker.
 	var cl paho.Client
-	work := make([]chan message, in.opts.Workers)
+	work := make([]*queue, in.opts.Workers)
 	for i := range work {
-		work[i] = make(chan message, 64)
+		work[i] = newQueue(in.opts.QueueBytes)
 		wg.Add(1)
-		go func(ch chan message) {
+		go func(q *queue) {
 			defer wg.Done()
 			for {
-				select {
-				case <-sctx.Done():
+				m, ok := q.pop(sctx)
+				if !ok {
 					return
-				case m := <-ch:
-					in.handle(sctx, cl, m)
 				}
+				in.handle(sctx, cl, m)
 			}
 		}(work[i])
 	}
 	// Shard by replica, so a replica's batches are stored in the order they
-	// arrived. The handler is also the default one: a persistent session
-	// delivers queued messages right after CONNACK, before SUBACK.
+	// arrived. The handler never waits for a worker: a worker retrying one
+	// replica's batch must not stop the messages of every other worker.
+	// The handler is also the default one: a persistent session delivers
+	// queued messages right after CONNACK, before SUBACK.
 	handler := func(_ paho.Client, m paho.Message) {
 		t, err := syncproto.ParseReplicaTopic(m.Topic())
 		if err != nil {
 			in.reject(RejectTopic, m.Topic(), err)
 			return
 		}
-		select {
-		case work[uint64(t.Replica)%uint64(len(work))] <- message{t, m.Topic(), m.Payload()}:
-		case <-sctx.Done():
+		if !work[uint64(t.Replica)%uint64(len(work))].push(message{t, m.Topic(), m.Payload()}) {
+			// Not acked: the replica sends it again after its ack timeout.
+			in.reject(RejectBusy, m.Topic(), errors.New("worker queue full"))
 		}
 	}
 	// Cancel before disconnecting: paho's Disconnect waits for a handler
@@ -279,19 +300,32 @@ func (in *Ingest) handleBatch(ctx context.Context, cl paho.Client, t syncproto.T
 		in.reject(RejectAddress, m.topic, fmt.Errorf("batch says %s/%s/%s", b.Tenant, b.Site, b.Replica))
 		return
 	}
+	// The same content rules as the agent and the stores: a batch that
+	// breaks them is malformed and never stored, whatever the database.
+	if err := syncproto.ValidateEvents(b.Events); err != nil {
+		in.reject(RejectMalformed, m.topic, err)
+		return
+	}
 	var applied cloud.Applied
-	bo := backoff.WithContext(backoff.WithMaxRetries(backoff.NewExponentialBackOff(), 5), ctx)
+	bo := backoff.WithContext(in.opts.RetryBackOff(), ctx)
 	err = backoff.Retry(func() error {
 		var err error
 		applied, err = in.store.ApplyBatch(ctx, b)
-		if errors.Is(err, cloud.ErrWrongSite) || errors.Is(err, cloud.ErrInvalid) {
+		if err != nil && !errors.Is(err, cloud.ErrTransient) {
+			// Only a failure that may pass is worth the wait.
 			return backoff.Permanent(err)
+		}
+		if err != nil {
+			in.retries.Add(1)
 		}
 		return err
 	}, bo)
 	switch {
 	case errors.Is(err, cloud.ErrWrongSite):
 		in.reject(RejectWrongSite, m.topic, err)
+		return
+	case errors.Is(err, cloud.ErrInvalid):
+		in.reject(RejectMalformed, m.topic, err)
 		return
 	case err != nil:
 		// Not acked: the replica sends again after its ack timeout.

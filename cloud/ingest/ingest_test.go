@@ -28,13 +28,26 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	broker := testenv.StartMosquitto(t)
+	return newHarnessWith(t, memStore(t), ingest.Options{})
+}
+
+// memStore opens a cloud store on SQLite in a temporary directory.
+func memStore(t *testing.T) cloud.Store {
+	t.Helper()
 	store, err := sqlite.Open(filepath.Join(t.TempDir(), "cloud.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	in := ingest.New(store, ingest.Options{Broker: broker.URL, ClientID: "ingest-test"})
+	return store
+}
+
+// newHarnessWith runs ingest with opts over store against a new broker.
+func newHarnessWith(t *testing.T, store cloud.Store, opts ingest.Options) *harness {
+	t.Helper()
+	broker := testenv.StartMosquitto(t)
+	opts.Broker, opts.ClientID = broker.URL, "ingest-test"
+	in := ingest.New(store, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { in.Run(ctx); close(done) }()
@@ -45,7 +58,7 @@ func newHarness(t *testing.T) *harness {
 		}
 		return nil
 	})
-	h := &harness{t: t, store: store, in: in, msgs: make(chan paho.Message, 100)}
+	h := &harness{t: t, store: store, in: in, msgs: make(chan paho.Message, 1000)}
 	h.client = paho.NewClient(paho.NewClientOptions().AddBroker(broker.URL).SetClientID("ingest-test-peer"))
 	if tok := h.client.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
 		t.Fatalf("connect: %v", tok.Error())

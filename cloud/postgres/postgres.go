@@ -8,9 +8,14 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -77,6 +82,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			MigrationLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", migrationLockID),
 			Arrays:        true,
 			Retryable:     retryable,
+			Transient:     transient,
 		},
 		Write:  db,
 		Read:   db,
@@ -97,4 +103,27 @@ func retryable(err error) bool {
 		return false
 	}
 	return e.Code == "40001" || e.Code == "40P01"
+}
+
+// transient reports an error that may pass if the batch is stored again
+// later: the connection was lost or refused, or the server is shutting
+// down, starting or out of connections. Errors of the data (22xxx, such as
+// a NUL byte in text), of constraints or of the schema are not: they fail
+// the same way every time.
+func transient(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"): // connection exception
+			return true
+		case pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", pe.Code == "53300":
+			return true // admin or crash shutdown, cannot connect now, too many connections
+		}
+		return false
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return pgconn.SafeToRetry(err) || errors.As(err, &ce) || errors.As(err, &ne) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
 }

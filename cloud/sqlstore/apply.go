@@ -28,7 +28,7 @@ func (s *Store) ApplyBatch(ctx context.Context, b *syncproto.Batch) (cloud.Appli
 		return err
 	})
 	if err != nil {
-		return cloud.Applied{}, fmt.Errorf("apply batch %s %d..%d: %w", b.Replica, b.From, b.To, err)
+		return cloud.Applied{}, fmt.Errorf("apply batch %s %d..%d: %w", b.Replica, b.From, b.To, s.classify(err))
 	}
 	return out, nil
 }
@@ -65,6 +65,12 @@ func checkBatch(b *syncproto.Batch) error {
 		if e.Msg == nil {
 			return fmt.Errorf("%w: event %d has no decoded body", cloud.ErrInvalid, e.Seq)
 		}
+	}
+	// The same content rules as the agent and ingest: a string PostgreSQL
+	// cannot store (NUL) or a quantity beyond the bound is malformed, not a
+	// database failure to retry.
+	if err := syncproto.ValidateEvents(b.Events); err != nil {
+		return fmt.Errorf("%w: %w", cloud.ErrInvalid, err)
 	}
 	return nil
 }

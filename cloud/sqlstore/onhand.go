@@ -50,15 +50,18 @@ type move struct {
 }
 
 // foldKey is syncproto.OnHandAll for one key: the winning count's quantity
-// counted (0 without one) plus the movements its context ctx had not seen.
-func foldKey(counted int64, ctx syncproto.VV, moves []move) int64 {
-	qty := counted
+// counted (0 without one) plus the movements its context ctx had not seen,
+// summed exactly; an error wrapping syncproto.ErrOverflow if that is beyond
+// int64.
+func foldKey(counted int64, ctx syncproto.VV, moves []move) (int64, error) {
+	var sum syncproto.QtySum
+	sum.Add(counted)
 	for _, m := range moves {
 		if !ctx.Contains(m.id.replica, m.id.seq) {
-			qty += m.qty
+			sum.Add(m.qty)
 		}
 	}
-	return qty
+	return sum.Int64()
 }
 
 // keyWork is what a batch's new events do to one key.
@@ -140,7 +143,11 @@ func (s *Store) applyOnHand(ctx context.Context, tx *sql.Tx, tenant, site string
 				if err != nil {
 					return err
 				}
-				updates = append(updates, onHandRow{tenant, site, k, keyState{foldKey(wr.Counted, vv, moves), win, blob}})
+				q, err := foldKey(wr.Counted, vv, moves)
+				if err != nil {
+					return fmt.Errorf("key %s/%s/%s/%s/%s: %w", tenant, site, k.bin, k.sku, k.lot, err)
+				}
+				updates = append(updates, onHandRow{tenant, site, k, keyState{q, win, blob}})
 				continue
 			}
 			st.counts = blob
@@ -149,17 +156,24 @@ func (s *Store) applyOnHand(ctx context.Context, tx *sql.Tx, tenant, site string
 				return err
 			}
 		}
-		var delta int64
+		sum := syncproto.QtySum{}
+		sum.Add(st.qty)
+		changed := false
 		for _, m := range w.moves {
 			if !vv.Contains(m.Replica, m.Seq) {
-				delta += m.Msg.GetMovement().GetQty()
+				sum.Add(m.Msg.GetMovement().GetQty())
+				changed = true
 			}
+		}
+		q, err := sum.Int64()
+		if err != nil {
+			return fmt.Errorf("key %s/%s/%s/%s/%s: %w", tenant, site, k.bin, k.sku, k.lot, err)
 		}
 		if len(w.counts) == 0 {
 			st.counts = nil // unchanged: not written back
 		}
-		if delta != 0 || len(w.counts) > 0 {
-			updates = append(updates, onHandRow{tenant, site, k, keyState{st.qty + delta, st.win, st.counts}})
+		if (changed && q != st.qty) || len(w.counts) > 0 {
+			updates = append(updates, onHandRow{tenant, site, k, keyState{q, st.win, st.counts}})
 		}
 	}
 	return s.updateOnHand(ctx, tx, tenant, site, updates)
@@ -303,8 +317,22 @@ func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, []keyConf
 	var out []onHandRow
 	var counts []syncproto.Event
 	var conflicts []keyConflicts
-	var vv syncproto.VV // the current key's winning count's context
+	var vv syncproto.VV      // the current key's winning count's context
+	var sum syncproto.QtySum // the current key's on-hand, exact
 	decided := false
+	// finish sets the current key's quantity from sum.
+	finish := func() error {
+		if len(out) == 0 {
+			return nil
+		}
+		cur := &out[len(out)-1]
+		q, err := sum.Int64()
+		if err != nil {
+			return fmt.Errorf("key %s/%s/%s/%s/%s: %w", cur.tenant, cur.site, cur.k.bin, cur.k.sku, cur.k.lot, err)
+		}
+		cur.st.qty, sum = q, syncproto.QtySum{}
+		return nil
+	}
 	// decide picks the current key's winner once its counts are all read.
 	decide := func() {
 		if decided || len(out) == 0 {
@@ -322,7 +350,8 @@ func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, []keyConf
 			if err != nil {
 				panic(err) // MarshalBinary never fails
 			}
-			cur.st = keyState{qty: w.Msg.GetCount().GetCounted() + cur.st.qty, win: idOf(w), counts: blob}
+			cur.st.win, cur.st.counts = idOf(w), blob
+			sum.Add(w.Msg.GetCount().GetCounted())
 			vv = w.CountContext()
 			if len(cs.Live) > 1 {
 				conflicts = append(conflicts, keyConflicts{cur.tenant, cur.site, cur.k, slices.Clone(counts), cs.Live})
@@ -341,6 +370,9 @@ func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, []keyConf
 		}
 		if n := len(out); n == 0 || out[n-1].tenant != r.tenant || out[n-1].site != r.site || out[n-1].k != r.k {
 			decide()
+			if err := finish(); err != nil {
+				return err
+			}
 			out = append(out, r)
 			counts, decided = counts[:0], false
 		}
@@ -358,7 +390,7 @@ func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, []keyConf
 		case syncproto.KindMovement:
 			decide()
 			if !vv.Contains(id.replica, id.seq) {
-				out[len(out)-1].st.qty += qty
+				sum.Add(qty)
 			}
 		}
 		return nil
@@ -367,5 +399,8 @@ func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, []keyConf
 		return nil, nil, fmt.Errorf("read events: %w", err)
 	}
 	decide()
+	if err := finish(); err != nil {
+		return nil, nil, err
+	}
 	return out, conflicts, nil
 }

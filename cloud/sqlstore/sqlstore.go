@@ -43,6 +43,11 @@ type Dialect struct {
 	// run again from the start: a serialization failure, a deadlock, a busy
 	// database.
 	Retryable func(err error) bool
+	// Transient reports whether err may pass if the call is made again
+	// later, besides Retryable errors: a lost or refused connection. Such
+	// errors (and Retryable ones that outlast MaxRetries) are returned
+	// wrapping cloud.ErrTransient. Nil: only Retryable ones.
+	Transient func(err error) bool
 }
 
 // Config configures a Store.
@@ -98,6 +103,9 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if s.d.Retryable == nil {
 		s.d.Retryable = func(error) bool { return false }
+	}
+	if s.d.Transient == nil {
+		s.d.Transient = func(error) bool { return false }
 	}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err

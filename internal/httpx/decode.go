@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,13 +15,24 @@ import (
 // struct or a slice of structs. The body must hold exactly one JSON object
 // (or, for a slice, one array of objects) of at most maxBytes bytes, with no
 // field dst does not have; numbers for integer fields must be
-// integers (1.5 is refused, never truncated). The Content-Type is not
-// checked. On failure it returns a *Problem naming what was wrong, with one
-// of these reasons: "too_large" (status 413), "empty_body", "bad_json",
-// "unknown_field", "not_integer", "bad_type" (all 400).
+// integers (1.5 is refused, never truncated). Object keys must be unique and
+// spelled exactly as dst's JSON field names, case included. The
+// Content-Type is not checked. On failure it returns a *Problem naming what
+// was wrong, with one of these reasons: "too_large" (status 413),
+// "empty_body", "bad_json", "unknown_field", "duplicate_field",
+// "not_integer", "bad_type" (all 400).
 func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, maxBytes int64) error {
-	body := http.MaxBytesReader(w, r.Body, maxBytes)
-	dec := json.NewDecoder(body)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
+	if err != nil {
+		return decodeProblem(err, maxBytes)
+	}
+	// encoding/json lets the last of two equal keys win and matches field
+	// names without regard to case: {"qty":5,"qty":-5} and {"QTY":5} would
+	// both be taken. The keys are checked first, exactly.
+	if p := checkKeys(body, reflect.TypeOf(dst)); p != nil {
+		return p
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeProblem(err, maxBytes)
@@ -63,7 +75,7 @@ func decodeProblem(err error, maxBytes int64) *Problem {
 	case errors.As(err, &syntax):
 		return BadRequest("bad_json",
 			fmt.Sprintf("malformed JSON at byte %d: %s", syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: ")),
-			fmt.Sprintf("JSON 格式错误（第 %d 字节）：%s", syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: ")))
+			fmt.Sprintf("JSON 格式错误（第 %d 字节处）", syntax.Offset))
 	case errors.As(err, &typeError):
 		return typeProblem(typeError)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -73,7 +85,7 @@ func decodeProblem(err error, maxBytes int64) *Problem {
 			fmt.Sprintf("unknown field %s in request body", field),
 			fmt.Sprintf("请求体中有未知字段 %s", field))
 	}
-	return BadRequest("bad_json", "malformed JSON: "+err.Error(), "JSON 格式错误："+err.Error())
+	return BadRequest("bad_json", "malformed JSON: "+err.Error(), "JSON 格式错误")
 }
 
 // typeProblem explains a JSON value of the wrong type for its field.
@@ -81,12 +93,12 @@ func typeProblem(e *json.UnmarshalTypeError) *Problem {
 	if e.Field == "" && e.Type != nil && e.Type.Kind() == reflect.Slice {
 		return BadRequest("bad_type",
 			fmt.Sprintf("request body must be a JSON array, got %s", article(e.Value)),
-			fmt.Sprintf("请求体必须是 JSON 数组，收到的是 %s", e.Value))
+			fmt.Sprintf("请求体必须是 JSON 数组，收到的是%s", valueZH(e.Value)))
 	}
 	if e.Field == "" {
 		return BadRequest("bad_type",
 			fmt.Sprintf("request body must be a JSON object, got %s", article(e.Value)),
-			fmt.Sprintf("请求体必须是 JSON 对象，收到的是 %s", e.Value))
+			fmt.Sprintf("请求体必须是 JSON 对象，收到的是%s", valueZH(e.Value)))
 	}
 	t := e.Type
 	for t.Kind() == reflect.Pointer {
@@ -105,7 +117,7 @@ func typeProblem(e *json.UnmarshalTypeError) *Problem {
 	}
 	return BadRequest("bad_type",
 		fmt.Sprintf("field %q must be %s, got %s", e.Field, jsonKind(t.Kind()), article(e.Value)),
-		fmt.Sprintf("字段 %q 必须是%s，收到的是 %s", e.Field, jsonKindZH(t.Kind()), e.Value))
+		fmt.Sprintf("字段 %q 必须是%s，收到的是%s", e.Field, jsonKindZH(t.Kind()), valueZH(e.Value)))
 }
 
 // article prefixes a JSON type name as encoding/json reports it ("string",
@@ -143,6 +155,20 @@ func jsonKind(k reflect.Kind) string {
 		return "an array"
 	}
 	return "an object"
+}
+
+// valueZH names a JSON type as encoding/json reports it ("string",
+// "number 1.5", "array", ...) in Chinese.
+func valueZH(v string) string {
+	kind, rest, _ := strings.Cut(v, " ")
+	zh, ok := map[string]string{"string": "字符串", "number": "数字", "array": "数组", "object": "对象", "bool": "布尔值"}[kind]
+	switch {
+	case !ok:
+		return "其他类型"
+	case rest != "":
+		return zh + " " + rest
+	}
+	return zh
 }
 
 func jsonKindZH(k reflect.Kind) string {

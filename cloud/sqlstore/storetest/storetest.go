@@ -32,6 +32,7 @@ func RunStoreTests(t *testing.T, open Opener) {
 	t.Run("Sequences", su.testSequences)
 	t.Run("WrongSite", su.testWrongSite)
 	t.Run("Invalid", su.testInvalid)
+	t.Run("InvalidContent", su.testInvalidContent)
 	t.Run("UnknownKinds", su.testUnknownKinds)
 	t.Run("Counts", su.testCounts)
 	t.Run("CountConflicts", su.testCountConflicts)

@@ -261,6 +261,10 @@ func (c *Client) session(ctx context.Context) error {
 			for i := range evs {
 				raws[i] = evs[i].Raw
 			}
+			// The ledger stops at MaxBatchBody bytes of bodies; each event's
+			// framing in the batch comes on top, so trim to what encodes.
+			n := syncproto.FitBatch(raws)
+			evs, raws = evs[:n], raws[:n]
 			wire, err := syncproto.EncodeBatch(syncproto.BatchHeader{Tenant: c.opts.Tenant, Site: c.l.Site(), Replica: c.l.Replica(), From: evs[0].Seq}, raws)
 			if err != nil {
 				return fmt.Errorf("encode batch %d..: %w", evs[0].Seq, err)

@@ -67,15 +67,31 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	var have int
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+	// Each migration is checked by its version, not against the highest
+	// applied one: branches add numbers out of order (0005 may land before
+	// 0003), and a ledger must still get every migration it lacks.
+	applied := make(map[int]bool)
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("read schema versions: %w", err)
+	}
+	have := 0
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("read schema versions: %w", err)
+		}
+		applied[v], have = true, max(have, v)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("read schema versions: %w", err)
 	}
 	if n := len(ms); n > 0 && have > ms[n-1].version {
 		return fmt.Errorf("schema version %d is newer than this build's %d", have, ms[n-1].version)
 	}
 	for _, m := range ms {
-		if m.version <= have {
+		if applied[m.version] {
 			continue
 		}
 		if err := applyMigration(ctx, db, m); err != nil {

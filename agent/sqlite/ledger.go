@@ -102,10 +102,10 @@ type Stats struct {
 // serialized through one writer goroutine; reads use a read-only pool and see
 // only committed state.
 type Ledger struct {
-	dir     string
-	lock    *os.File
-	tenant  string
-	site    string
+	dir    string
+	lock   *os.File
+	tenant string
+	site   string
 	// replica is owned by the writer goroutine once it runs (a fork changes
 	// it); every other goroutine reads rid through Replica.
 	replica syncproto.ReplicaID

@@ -7,6 +7,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
@@ -152,4 +153,40 @@ type Ledger interface {
 
 	// Close stops the writer and closes the database.
 	Close() error
+}
+
+// Fork records that a ledger stopped writing under one replica ID and went
+// on under a new one, because the cloud holds events of the old ID that
+// this ledger does not (its folder was restored from a backup, or copied).
+type Fork struct {
+	// Old and New are the replica IDs before and after.
+	Old syncproto.ReplicaID `json:"-"`
+	New syncproto.ReplicaID `json:"-"`
+	// Seq is the last seq of Old this ledger kept as written: up to it the
+	// ledger and the cloud hold the same events. Old's later events are the
+	// cloud's; they come back as a peer's.
+	Seq uint64 `json:"fork_seq"`
+	// Moved counts this ledger's own events after Seq, which the cloud never
+	// accepted under Old: they were written again under New (seqs 1..Moved,
+	// same content) and removed under Old.
+	Moved  uint64    `json:"moved"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+// Forker is a ledger that can fork to a new replica ID. The sync client
+// forks when the cloud is ahead of the ledger under its replica ID; a
+// ledger that cannot fork must not be written to any more.
+type Forker interface {
+	// Fork takes a new random replica ID in one transaction: Old's events up
+	// to seq stay as they are; the ledger's own events after seq are written
+	// again under the new ID (new seqs from 1, same content: a count's
+	// context is renamed to match) and removed under Old; Old becomes a peer
+	// with seq applied, so the cloud's copies of its later events arrive as
+	// a peer's; on-hand is recomputed from the events. seq above LastSeq
+	// gives ErrInvalid. Receipts handed out for the moved events name seqs
+	// that no longer exist.
+	Fork(ctx context.Context, seq uint64, reason string) (Fork, error)
+	// LastFork returns the ledger's latest fork, if it ever forked.
+	LastFork() (Fork, bool)
 }

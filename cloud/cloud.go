@@ -24,6 +24,12 @@ var (
 	// the store's own retries, a busy database): the same call may succeed
 	// later. No other error is worth retrying.
 	ErrTransient = errors.New("temporary database failure")
+	// ErrConflict means a batch holds an event whose (replica, seq) is
+	// stored with another body, or a new event at or above a seq of its
+	// replica found in conflict before: two ledgers write under one replica
+	// ID (a data folder restored from a backup, or copied). Nothing from the
+	// conflicting seq on is stored; retrying cannot succeed.
+	ErrConflict = errors.New("event conflicts with a stored event of the same replica and seq")
 )
 
 // Applied is what storing one batch did.
@@ -35,6 +41,9 @@ type Applied struct {
 	// Gap reports that some stored seq of the replica is above Watermark+1,
 	// so the replica should resend from Watermark+1.
 	Gap bool
+	// Conflict is the batch's first seq that was refused (see ErrConflict),
+	// 0 when none was. The events before it were applied as usual.
+	Conflict uint64
 }
 
 // ReplicaInfo describes one replica as the cloud knows it.
@@ -45,8 +54,12 @@ type ReplicaInfo struct {
 	ID        string              `json:"replica"`
 	Watermark uint64              `json:"watermark"`
 	MaxSeq    uint64              `json:"max_seq"`
-	FirstSeen time.Time           `json:"first_seen"`
-	LastSeen  time.Time           `json:"last_seen"`
+	// ConflictSeq is the lowest seq at which the replica was found in
+	// conflict (ErrConflict); 0 when never. The cloud stores nothing of the
+	// replica from there on.
+	ConflictSeq uint64    `json:"conflict_seq,omitempty"`
+	FirstSeen   time.Time `json:"first_seen"`
+	LastSeen    time.Time `json:"last_seen"`
 }
 
 // StockRow is the on-hand quantity of one key across the replicas of a site.
@@ -137,6 +150,11 @@ type Store interface {
 	// replica's gives ErrWrongSite, a malformed one (content breaking
 	// syncproto's Validate rules, an on-hand that would leave int64)
 	// ErrInvalid, a failure that may pass ErrTransient; all change nothing.
+	// An event whose key is stored with another body (or a new one at or
+	// above the replica's conflict seq) is refused: the events before it
+	// are applied and committed, the replica is flagged, and ApplyBatch
+	// returns what it applied (Applied.Conflict set) together with an
+	// error wrapping ErrConflict.
 	ApplyBatch(ctx context.Context, b *syncproto.Batch) (Applied, error)
 	// EventsAfter returns the stored events of replica with seq > after, in
 	// seq order, at most limit, stopping at the first gap.

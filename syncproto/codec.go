@@ -117,6 +117,24 @@ func BatchBodySize(raws [][]byte) int {
 	return n
 }
 
+// FitBatch returns how many of raws, from the first on, a batch builder
+// should put in one batch: the most whose BatchBodySize (the framing of each
+// event included) is at most MaxBatchBody, and at most MaxBatchEvents. The
+// rest of MaxWireSize covers the batch header and zstd's worst-case
+// expansion of an incompressible body, so EncodeBatch accepts the result. It
+// returns at least 1 when raws is not empty: an event larger than a batch is
+// the writer's bug, and EncodeBatch reports it.
+func FitBatch(raws [][]byte) int {
+	size := 0
+	for i, r := range raws {
+		size += EventWireSize(r)
+		if i > 0 && (size > MaxBatchBody || i == MaxBatchEvents) {
+			return i
+		}
+	}
+	return len(raws)
+}
+
 // EventWireSize returns the uncompressed bytes one event adds to a batch.
 func EventWireSize(raw []byte) int {
 	return 1 + protowire.SizeBytes(len(raw))

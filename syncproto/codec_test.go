@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -709,5 +710,75 @@ func TestEncodeControlTooLarge(t *testing.T) {
 	}
 	if _, err := syncproto.Encode(s); !errors.Is(err, syncproto.ErrTooLarge) {
 		t.Errorf("Encode of a %d-byte status: %v, want ErrTooLarge", proto.Size(s), err)
+	}
+}
+
+// TestFitBatchIncompressible: 373 incompressible 700-byte events are within
+// MaxBatchBody counted by their bodies alone, yet their framing makes the
+// batch too large on the wire. FitBatch counts the framing, so what it
+// keeps encodes, and taking batch after batch covers every event.
+func TestFitBatchIncompressible(t *testing.T) {
+	rng := rand.NewChaCha8([32]byte{7})
+	raws := make([][]byte, 373)
+	body := 0
+	for i := range raws {
+		pad := make([]byte, 700-11) // the rest is the hlc and the field's framing
+		rng.Read(pad)
+		raws[i] = FutureEvent(t, syncproto.HLC(1<<40+i), 20, pad)
+		if len(raws[i]) != 700 {
+			t.Fatalf("event is %d bytes, want 700", len(raws[i]))
+		}
+		body += len(raws[i])
+	}
+	if body > syncproto.MaxBatchBody {
+		t.Fatalf("premise: %d body bytes exceed MaxBatchBody", body)
+	}
+	if _, err := syncproto.EncodeBatch(testHeader, raws); !errors.Is(err, syncproto.ErrTooLarge) {
+		t.Fatalf("premise: EncodeBatch of all 373 = %v, want ErrTooLarge", err)
+	}
+	batches := 0
+	for from := 0; from < len(raws); batches++ {
+		n := syncproto.FitBatch(raws[from:])
+		if n < 1 {
+			t.Fatalf("FitBatch = %d", n)
+		}
+		h := testHeader
+		h.From = uint64(from + 1)
+		wire, err := syncproto.EncodeBatch(h, raws[from:from+n])
+		if err != nil {
+			t.Fatalf("batch at %d of %d events: %v", from, n, err)
+		}
+		if len(wire) > syncproto.MaxWireSize {
+			t.Fatalf("batch of %d bytes", len(wire))
+		}
+		from += n
+	}
+	if batches != 2 {
+		t.Errorf("%d batches, want 2", batches)
+	}
+}
+
+func TestFitBatchLimits(t *testing.T) {
+	small := make([][]byte, syncproto.MaxBatchEvents+5)
+	for i := range small {
+		small[i] = []byte{0}
+	}
+	big := [][]byte{make([]byte, syncproto.MaxBatchBody), {0x18, 1}}
+	tests := []struct {
+		name string
+		raws [][]byte
+		want int
+	}{
+		{"empty", nil, 0},
+		{"one", small[:1], 1},
+		{"event count", small, syncproto.MaxBatchEvents},
+		{"one oversized event alone", big, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := syncproto.FitBatch(tt.raws); got != tt.want {
+				t.Errorf("FitBatch = %d, want %d", got, tt.want)
+			}
+		})
 	}
 }

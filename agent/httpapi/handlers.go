@@ -58,6 +58,12 @@ type SyncResponse struct {
 	LastSeq   uint64 `json:"last_seq"`
 	AckedSeq  uint64 `json:"acked_seq"`
 	Connected bool   `json:"connected"`
+	// ForkedFrom is the replica ID the agent wrote under before its last
+	// fork (the cloud held events of it this ledger did not: a restored or
+	// copied data folder), with the fork's details; absent if it never
+	// forked.
+	ForkedFrom string      `json:"forked_from,omitempty"`
+	Fork       *agent.Fork `json:"fork,omitempty"`
 }
 
 // Health is the body of GET /healthz.
@@ -155,6 +161,11 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.sync != nil {
 		resp.Connected = s.sync.Connected()
+	}
+	if f, ok := s.ledger.(agent.Forker); ok {
+		if fk, forked := f.LastFork(); forked {
+			resp.ForkedFrom, resp.Fork = fk.Old.String(), &fk
+		}
 	}
 	s.Reply(w, r, http.StatusOK, resp)
 }

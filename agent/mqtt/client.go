@@ -88,6 +88,8 @@ type Stats struct {
 	Rejected       uint64 `json:"rejected_messages"`
 	LastAckUnixMS  int64  `json:"last_ack_unix_ms"`
 	LastSentUnixMS int64  `json:"last_sent_unix_ms"`
+	// Forks counts forks of the ledger to a new replica ID (fork.go).
+	Forks uint64 `json:"forks"`
 }
 
 // Client syncs one ledger. Run drives it; the other methods are safe for
@@ -99,8 +101,8 @@ type Client struct {
 
 	connected atomic.Bool
 	stats     struct {
-		connects, batches, events, resends, acks, peers, pulls, rejected atomic.Uint64
-		lastAck, lastSent                                                atomic.Int64
+		connects, batches, events, resends, acks, peers, pulls, rejected, forks atomic.Uint64
+		lastAck, lastSent                                                       atomic.Int64
 	}
 	paused atomic.Bool
 	kick   chan struct{}
@@ -120,7 +122,8 @@ func (c *Client) Stats() Stats {
 	s := &c.stats
 	return Stats{Connects: s.connects.Load(), BatchesSent: s.batches.Load(), EventsSent: s.events.Load(),
 		Resends: s.resends.Load(), AcksReceived: s.acks.Load(), PeerEvents: s.peers.Load(),
-		PullsSent: s.pulls.Load(), Rejected: s.rejected.Load(), LastAckUnixMS: s.lastAck.Load(), LastSentUnixMS: s.lastSent.Load()}
+		PullsSent: s.pulls.Load(), Rejected: s.rejected.Load(), LastAckUnixMS: s.lastAck.Load(), LastSentUnixMS: s.lastSent.Load(),
+		Forks: s.forks.Load()}
 }
 
 // SetOffline cuts the link (true) or lets it come back (false), as a site
@@ -152,7 +155,13 @@ func (c *Client) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return c.session(ctx)
+		for {
+			// After a fork the ledger has a new replica ID: connect again
+			// at once, under its topics.
+			if err := c.session(ctx); !errors.Is(err, errForked) {
+				return err
+			}
+		}
 	}, c.waitKick)
 	return nil
 }
@@ -261,6 +270,10 @@ func (c *Client) session(ctx context.Context) error {
 			for i := range evs {
 				raws[i] = evs[i].Raw
 			}
+			// The ledger stops at MaxBatchBody bytes of bodies; each event's
+			// framing in the batch comes on top, so trim to what encodes.
+			n := syncproto.FitBatch(raws)
+			evs, raws = evs[:n], raws[:n]
 			wire, err := syncproto.EncodeBatch(syncproto.BatchHeader{Tenant: c.opts.Tenant, Site: c.l.Site(), Replica: c.l.Replica(), From: evs[0].Seq}, raws)
 			if err != nil {
 				return fmt.Errorf("encode batch %d..: %w", evs[0].Seq, err)
@@ -320,12 +333,8 @@ func (c *Client) session(ctx context.Context) error {
 			}
 			c.stats.acks.Add(1)
 			c.stats.lastAck.Store(time.Now().UnixMilli())
-			if w := a.GetWatermark(); w > acked {
-				if w > c.l.LastSeq() {
-					c.stats.rejected.Add(1)
-					c.log.Error("ack above our last seq ignored", "watermark", w, "last", c.l.LastSeq())
-					continue
-				}
+			last := c.l.LastSeq()
+			if w := verifiedSeq(&a, acked, last); w > acked {
 				if err := c.l.SetAcked(ctx, w); err != nil {
 					return fmt.Errorf("store watermark: %w", err)
 				}
@@ -336,6 +345,16 @@ func (c *Client) session(ctx context.Context) error {
 				if sent < acked {
 					sent = acked
 				}
+			}
+			// The cloud holds events of our replica ID that we do not:
+			// fork, or resend what is not yet known equal (fork.go).
+			switch seq, reason, ok := forkPoint(&a, acked, last); {
+			case ok:
+				return c.fork(ctx, cl, seq, reason, statusTopic, ackTopic, ownDown)
+			case a.GetConflictSeq() != 0 && time.Since(lastRewind) > time.Second:
+				sent, inflight, lastRewind = acked, nil, time.Now()
+				c.stats.resends.Add(1)
+				continue
 			}
 			// The cloud saw a gap: send again from the watermark, at most
 			// once a second (batches still in flight may fill it anyway).
@@ -398,6 +417,9 @@ func (c *Client) pull(cl paho.Client, topic string) {
 func (c *Client) status(online bool) ([]byte, error) {
 	s := &pb.Status{Replica: uint64(c.l.Replica()), Site: c.l.Site(), Online: online,
 		LastSeq: c.l.LastSeq(), AckedSeq: c.l.AckedSeq(), TimeMs: time.Now().UnixMilli()}
+	if f, ok := c.lastFork(); ok {
+		s.ForkedFrom, s.ForkSeq = uint64(f.Old), f.Seq
+	}
 	if c.opts.Devices != nil {
 		s.Devices = c.opts.Devices()
 	}

@@ -106,12 +106,18 @@ type Stats struct {
 // serialized through one writer goroutine; reads use a read-only pool and see
 // only committed state.
 type Ledger struct {
-	dir     string
-	lock    *os.File
-	tenant  string
-	site    string
+	dir    string
+	lock   *os.File
+	tenant string
+	site   string
+	// replica is owned by the writer goroutine once it runs (a fork changes
+	// it); every other goroutine reads rid through Replica.
 	replica syncproto.ReplicaID
+	rid     atomic.Uint64
 	log     *slog.Logger
+
+	forkMu   sync.Mutex
+	lastFork *agent.Fork
 
 	wdb *sql.DB // one connection, owned by the writer goroutine
 	rdb *sql.DB // read-only pool
@@ -314,7 +320,11 @@ func (l *Ledger) load(ctx context.Context, opts Options) (*writer, error) {
 			agent.ErrWrongSite, tenant, site, opts.Tenant, opts.Site)
 	}
 	l.replica = syncproto.ReplicaID(rep)
+	l.rid.Store(uint64(rep))
 	l.acked.Store(uint64(acked))
+	if err := l.loadFork(ctx, db); err != nil {
+		return nil, err
+	}
 	if createdReplica {
 		l.log.Info("new replica", "replica", l.replica.String())
 	}
@@ -372,7 +382,7 @@ func (l *Ledger) load(ctx context.Context, opts Options) (*writer, error) {
 }
 
 // Replica returns this ledger's replica ID, made on first open and kept.
-func (l *Ledger) Replica() syncproto.ReplicaID { return l.replica }
+func (l *Ledger) Replica() syncproto.ReplicaID { return syncproto.ReplicaID(l.rid.Load()) }
 
 // Site returns the site this ledger belongs to.
 func (l *Ledger) Site() string { return l.site }
@@ -693,7 +703,7 @@ func (l *Ledger) checkPeer(e *syncproto.Event) (peerEvent, error) {
 	switch {
 	case e.Replica == 0:
 		return peerEvent{}, fmt.Errorf("event with replica 0")
-	case e.Replica == l.replica:
+	case e.Replica == l.Replica():
 		return peerEvent{}, fmt.Errorf("event %s/%d is this ledger's own replica", e.Replica, e.Seq)
 	case e.Site != l.site:
 		return peerEvent{}, fmt.Errorf("event %s/%d: site %q is not this ledger's site %q", e.Replica, e.Seq, e.Site, l.site)
@@ -828,8 +838,9 @@ func (l *Ledger) Events(ctx context.Context, from uint64, maxEvents, maxBytes in
 	if from == 0 {
 		from = 1
 	}
+	rep := l.Replica()
 	rows, err := l.rdb.QueryContext(ctx, `SELECT seq, body FROM events WHERE replica = ? AND seq >= ? ORDER BY seq LIMIT ?`,
-		int64(l.replica), int64(from), maxEvents)
+		int64(rep), int64(from), maxEvents)
 	if err != nil {
 		return nil, fmt.Errorf("events: %w", err)
 	}
@@ -849,7 +860,7 @@ func (l *Ledger) Events(ctx context.Context, from uint64, maxEvents, maxBytes in
 		if maxBytes > 0 && len(out) > 0 && size+len(raw) > maxBytes {
 			break
 		}
-		e, err := syncproto.DecodeEvent(l.replica, uint64(seq), l.site, raw)
+		e, err := syncproto.DecodeEvent(rep, uint64(seq), l.site, raw)
 		if err != nil {
 			return nil, fmt.Errorf("events: %w", err)
 		}

@@ -32,7 +32,6 @@ func (w *writer) runRebuild(r *request) {
 // had not seen (from the qty column, checked in pass 1). Rows that differ
 // are replaced; rows of keys without events are deleted.
 func (w *writer) rebuild(ctx context.Context) (err error) {
-	l := w.l
 	tx, err := w.conn.BeginTx(ctx, driver.TxOptions{})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -44,6 +43,20 @@ func (w *writer) rebuild(ctx context.Context) (err error) {
 			}
 		}
 	}()
+	if err := w.recomputeStock(ctx, true); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// recomputeStock is the body of rebuild, run in the caller's transaction.
+// With warn, a row that differs is logged as a bug of the incremental path;
+// a fork changes on-hand on purpose and passes false.
+func (w *writer) recomputeStock(ctx context.Context, warn bool) error {
+	l := w.l
 
 	type row struct {
 		key    stockKey
@@ -52,7 +65,7 @@ func (w *writer) rebuild(ctx context.Context) (err error) {
 	}
 	stock := make(map[int64]row)
 	ids := make(map[stockKey]int64)
-	err = w.queryCtx(ctx, `SELECT id, bin, sku, lot, qty, counts FROM stock`, func(v []driver.Value) error {
+	err := w.queryCtx(ctx, `SELECT id, bin, sku, lot, qty, counts FROM stock`, func(v []driver.Value) error {
 		k := stockKey{v[1].(string), v[2].(string), v[3].(string)}
 		r := row{key: k, qty: v[4].(int64)}
 		if v[5] != nil {
@@ -159,15 +172,12 @@ func (w *writer) rebuild(ctx context.Context) (err error) {
 			if _, err := w.exec(w.updCounts, q, states[id], id); err != nil {
 				return fmt.Errorf("update stock: %w", err)
 			}
-			if q != r.qty {
+			if warn && q != r.qty {
 				l.log.Warn("rebuild corrected on-hand", "bin", r.key.bin, "sku", r.key.sku, "lot", r.key.lot,
 					"had", r.qty, "rebuilt", q)
 			}
 			changed++
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
 	}
 	l.log.Info("rebuild done", "events", n, "keys", len(want), "changed", changed)
 	return nil

@@ -28,6 +28,7 @@ const (
 	opAcked                  // store the acked watermark
 	opRebuild                // recompute on-hand (its own transaction)
 	opProducts               // upsert catalogue entries
+	opFork                   // take a new replica ID (its own transaction, fork.go)
 )
 
 // stockKey is a stock key within this ledger's site.
@@ -70,8 +71,9 @@ type request struct {
 	peer     []peerEvent
 	acked    uint64
 	products []agent.Product // opProducts, normalised and checked
-	ctx      context.Context // rebuild only
+	ctx      context.Context // rebuild and fork only
 	idem     *idemReq        // opOwn with an idempotency key (one event)
+	fork     forkRequest     // opFork
 
 	res  result
 	done chan result
@@ -369,8 +371,12 @@ func (w *writer) loop() {
 			}
 			first = r
 		}
-		if first.op == opRebuild {
+		switch first.op {
+		case opRebuild:
 			w.runRebuild(first)
+			continue
+		case opFork:
+			w.runFork(first)
 			continue
 		}
 		batch := append(w.batch[:0], first)
@@ -383,7 +389,7 @@ func (w *writer) loop() {
 				if !ok {
 					break drain
 				}
-				if r.op == opRebuild {
+				if r.op == opRebuild || r.op == opFork {
 					pending = r
 					break drain
 				}

@@ -63,6 +63,10 @@ const (
 	RejectWrongSite = "wrong_site"
 	RejectStore     = "store_error"
 	RejectBusy      = "overloaded"
+	// RejectConflict counts batches holding an event whose (replica, seq)
+	// the cloud stores with another body (cloud.ErrConflict): two ledgers
+	// write under one replica ID. The replica is flagged and told in its ack.
+	RejectConflict = "conflicting_body"
 )
 
 // Ingest consumes batches and pulls. Run drives it; Stats and WriteMetrics
@@ -327,6 +331,10 @@ func (in *Ingest) handleBatch(ctx context.Context, cl paho.Client, t syncproto.T
 	case errors.Is(err, cloud.ErrInvalid):
 		in.reject(RejectMalformed, m.topic, err)
 		return
+	case errors.Is(err, cloud.ErrConflict):
+		// What came before the conflict is committed: ack it, naming the
+		// conflict so the replica forks (conflict.go).
+		in.rejectConflict(m.topic, b, applied, err)
 	case err != nil:
 		// Not acked: the replica sends again after its ack timeout.
 		in.reject(RejectStore, m.topic, err)
@@ -334,8 +342,12 @@ func (in *Ingest) handleBatch(ctx context.Context, cl paho.Client, t syncproto.T
 	}
 	in.batches.Add(1)
 	in.inserted.Add(uint64(len(applied.Inserted)))
-	in.dups.Add(uint64(len(b.Events) - len(applied.Inserted)))
-	ack := &pb.Ack{Replica: uint64(b.Replica), Watermark: applied.Watermark}
+	offered := uint64(len(b.Events))
+	if applied.Conflict != 0 {
+		offered = applied.Conflict - b.From // the refused events are no duplicates
+	}
+	in.dups.Add(offered - uint64(len(applied.Inserted)))
+	ack := &pb.Ack{Replica: uint64(b.Replica), Watermark: applied.Watermark, FromSeq: b.From, ToSeq: b.To, ConflictSeq: applied.Conflict}
 	if applied.Gap {
 		ack.ResendFrom = applied.Watermark + 1
 		in.gaps.Add(1)

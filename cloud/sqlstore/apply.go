@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -17,6 +18,12 @@ import (
 // one cloud.ErrInvalid; both change nothing. When it returns nil the batch is
 // committed (fsynced: SQLite runs with synchronous=FULL, PostgreSQL with its
 // commit durability) and may be acked.
+//
+// An event whose (replica, seq) is stored with another body, or a new event
+// at or above the replica's conflict seq, is refused with everything after
+// it: the events before it are applied, the replica's conflict seq is
+// lowered to it, all committed, and the Applied (Conflict set) is returned
+// with an error wrapping cloud.ErrConflict. Such a batch must not be retried.
 func (s *Store) ApplyBatch(ctx context.Context, b *syncproto.Batch) (cloud.Applied, error) {
 	if err := checkBatch(b); err != nil {
 		return cloud.Applied{}, fmt.Errorf("apply batch: %w", err)
@@ -29,6 +36,9 @@ func (s *Store) ApplyBatch(ctx context.Context, b *syncproto.Batch) (cloud.Appli
 	})
 	if err != nil {
 		return cloud.Applied{}, fmt.Errorf("apply batch %s %d..%d: %w", b.Replica, b.From, b.To, s.classify(err))
+	}
+	if out.Conflict != 0 {
+		return out, fmt.Errorf("apply batch %s %d..%d: %w: seq %d", b.Replica, b.From, b.To, cloud.ErrConflict, out.Conflict)
 	}
 	return out, nil
 }
@@ -88,9 +98,9 @@ func (s *Store) applyBatch(ctx context.Context, tx *sql.Tx, b *syncproto.Batch) 
 		return cloud.Applied{}, fmt.Errorf("insert replica: %w", err)
 	}
 	var tenant, site string
-	var wm, maxSeq int64
-	err = tx.QueryRowContext(ctx, s.q(`SELECT tenant, site, watermark, max_seq FROM replicas WHERE replica = ?`+
-		s.forUpdate("replicas")), rep).Scan(&tenant, &site, &wm, &maxSeq)
+	var wm, maxSeq, flagged int64
+	err = tx.QueryRowContext(ctx, s.q(`SELECT tenant, site, watermark, max_seq, conflict_seq FROM replicas WHERE replica = ?`+
+		s.forUpdate("replicas")), rep).Scan(&tenant, &site, &wm, &maxSeq, &flagged)
 	if err != nil {
 		return cloud.Applied{}, fmt.Errorf("lock replica: %w", err)
 	}
@@ -99,6 +109,25 @@ func (s *Store) applyBatch(ctx context.Context, tx *sql.Tx, b *syncproto.Batch) 
 			cloud.ErrWrongSite, b.Replica, tenant, site, b.Tenant, b.Site)
 	}
 	watermark := uint64(wm)
+
+	// Only the events before a conflict are applied (conflict.go).
+	conflict, err := s.firstConflict(ctx, tx, b, uint64(maxSeq), uint64(flagged))
+	if err != nil {
+		return cloud.Applied{}, err
+	}
+	if conflict != 0 {
+		flagged = min(int64(conflict), cmp.Or(flagged, math.MaxInt64))
+		if conflict == b.From {
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE replicas SET conflict_seq = ?, last_seen = ? WHERE replica = ?`), flagged, now, rep)
+			if err != nil {
+				return cloud.Applied{}, fmt.Errorf("flag replica: %w", err)
+			}
+			return cloud.Applied{Watermark: watermark, Gap: uint64(maxSeq) > watermark, Conflict: conflict}, nil
+		}
+		cut := *b
+		cut.Events, cut.To = b.Events[:conflict-b.From], conflict-1
+		b = &cut
+	}
 
 	// Events at or below the watermark are stored already.
 	evs := b.Events
@@ -141,10 +170,10 @@ func (s *Store) applyBatch(ctx context.Context, tx *sql.Tx, b *syncproto.Batch) 
 	if err := s.upsertEPCs(ctx, tx, latestEPCs(b.Tenant, inserted)); err != nil {
 		return cloud.Applied{}, err
 	}
-	_, err = tx.ExecContext(ctx, s.q(`UPDATE replicas SET watermark = ?, max_seq = ?, last_seen = ? WHERE replica = ?`),
-		int64(watermark), maxSeq, now, rep)
+	_, err = tx.ExecContext(ctx, s.q(`UPDATE replicas SET watermark = ?, max_seq = ?, last_seen = ?, conflict_seq = ? WHERE replica = ?`),
+		int64(watermark), maxSeq, now, flagged, rep)
 	if err != nil {
 		return cloud.Applied{}, fmt.Errorf("update replica: %w", err)
 	}
-	return cloud.Applied{Watermark: watermark, Inserted: inserted, Gap: uint64(maxSeq) > watermark}, nil
+	return cloud.Applied{Watermark: watermark, Inserted: inserted, Gap: uint64(maxSeq) > watermark, Conflict: conflict}, nil
 }

@@ -57,7 +57,7 @@ func (s *Store) EventsAfter(ctx context.Context, replica syncproto.ReplicaID, af
 // (tenant may be empty: batches may name none); when only tenant is given,
 // those of the tenant.
 func (s *Store) Replicas(ctx context.Context, tenant, site string) ([]cloud.ReplicaInfo, error) {
-	query := `SELECT replica, tenant, site, watermark, max_seq, first_seen, last_seen FROM replicas`
+	query := `SELECT replica, tenant, site, watermark, max_seq, first_seen, last_seen, conflict_seq FROM replicas`
 	var args []any
 	switch {
 	case site != "":
@@ -70,13 +70,13 @@ func (s *Store) Replicas(ctx context.Context, tenant, site string) ([]cloud.Repl
 	var out []cloud.ReplicaInfo
 	err := s.queryRows(ctx, s.read, s.q(query), args, func(rows *sql.Rows) error {
 		var r cloud.ReplicaInfo
-		var id, wm, maxSeq, first, last int64
-		if err := rows.Scan(&id, &r.Tenant, &r.Site, &wm, &maxSeq, &first, &last); err != nil {
+		var id, wm, maxSeq, first, last, conflict int64
+		if err := rows.Scan(&id, &r.Tenant, &r.Site, &wm, &maxSeq, &first, &last, &conflict); err != nil {
 			return err
 		}
 		r.Replica = syncproto.ReplicaID(id)
 		r.ID = r.Replica.String()
-		r.Watermark, r.MaxSeq = uint64(wm), uint64(maxSeq)
+		r.Watermark, r.MaxSeq, r.ConflictSeq = uint64(wm), uint64(maxSeq), uint64(conflict)
 		r.FirstSeen, r.LastSeen = time.UnixMilli(first).UTC(), time.UnixMilli(last).UTC()
 		out = append(out, r)
 		return nil

@@ -59,7 +59,7 @@ func TestWriteTxRetries(t *testing.T) {
 				calls++
 				// Each attempt writes; a failed attempt's write must be
 				// rolled back.
-				if _, err := tx.ExecContext(ctx, `INSERT INTO replicas VALUES (?, 't', 's', 0, 0, 0, 0)`, calls); err != nil {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO replicas (replica, tenant, site, watermark, max_seq, first_seen, last_seen) VALUES (?, 't', 's', 0, 0, 0, 0)`, calls); err != nil {
 					return err
 				}
 				if calls <= len(tt.fails) {

@@ -602,11 +602,21 @@ func (x *Batch) GetEvents() []*Event {
 // in the cloud. A non-zero resend_from asks the replica to send again from
 // that seq (the cloud saw a gap).
 type Ack struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Version       uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
-	Replica       uint64                 `protobuf:"fixed64,2,opt,name=replica,proto3" json:"replica,omitempty"`
-	Watermark     uint64                 `protobuf:"varint,3,opt,name=watermark,proto3" json:"watermark,omitempty"`
-	ResendFrom    uint64                 `protobuf:"varint,4,opt,name=resend_from,json=resendFrom,proto3" json:"resend_from,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Version    uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	Replica    uint64                 `protobuf:"fixed64,2,opt,name=replica,proto3" json:"replica,omitempty"`
+	Watermark  uint64                 `protobuf:"varint,3,opt,name=watermark,proto3" json:"watermark,omitempty"`
+	ResendFrom uint64                 `protobuf:"varint,4,opt,name=resend_from,json=resendFrom,proto3" json:"resend_from,omitempty"`
+	// from_seq and to_seq name the batch this ack answers (0 in acks of
+	// older clouds). Every event of it before conflict_seq (all of them when
+	// conflict_seq is 0) is stored with exactly the body the replica sent.
+	FromSeq uint64 `protobuf:"varint,5,opt,name=from_seq,json=fromSeq,proto3" json:"from_seq,omitempty"`
+	ToSeq   uint64 `protobuf:"varint,6,opt,name=to_seq,json=toSeq,proto3" json:"to_seq,omitempty"`
+	// conflict_seq, when not 0, is the first seq of the batch the cloud
+	// refused: stored with another body, or at or above a seq of this replica
+	// already found in conflict. Nothing from it on was stored; the replica
+	// must stop writing under its ID (it forks to a new one).
+	ConflictSeq   uint64 `protobuf:"varint,7,opt,name=conflict_seq,json=conflictSeq,proto3" json:"conflict_seq,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -665,6 +675,27 @@ func (x *Ack) GetWatermark() uint64 {
 func (x *Ack) GetResendFrom() uint64 {
 	if x != nil {
 		return x.ResendFrom
+	}
+	return 0
+}
+
+func (x *Ack) GetFromSeq() uint64 {
+	if x != nil {
+		return x.FromSeq
+	}
+	return 0
+}
+
+func (x *Ack) GetToSeq() uint64 {
+	if x != nil {
+		return x.ToSeq
+	}
+	return 0
+}
+
+func (x *Ack) GetConflictSeq() uint64 {
+	if x != nil {
+		return x.ConflictSeq
 	}
 	return 0
 }
@@ -811,15 +842,20 @@ func (x *DeviceHealth) GetLastEventMs() int64 {
 
 // Status is retained on up/status; the last-will sets online=false.
 type Status struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Version       uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
-	Replica       uint64                 `protobuf:"fixed64,2,opt,name=replica,proto3" json:"replica,omitempty"`
-	Site          string                 `protobuf:"bytes,3,opt,name=site,proto3" json:"site,omitempty"`
-	Online        bool                   `protobuf:"varint,4,opt,name=online,proto3" json:"online,omitempty"`
-	LastSeq       uint64                 `protobuf:"varint,5,opt,name=last_seq,json=lastSeq,proto3" json:"last_seq,omitempty"`
-	AckedSeq      uint64                 `protobuf:"varint,6,opt,name=acked_seq,json=ackedSeq,proto3" json:"acked_seq,omitempty"`
-	TimeMs        int64                  `protobuf:"varint,7,opt,name=time_ms,json=timeMs,proto3" json:"time_ms,omitempty"`
-	Devices       []*DeviceHealth        `protobuf:"bytes,8,rep,name=devices,proto3" json:"devices,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Version  uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	Replica  uint64                 `protobuf:"fixed64,2,opt,name=replica,proto3" json:"replica,omitempty"`
+	Site     string                 `protobuf:"bytes,3,opt,name=site,proto3" json:"site,omitempty"`
+	Online   bool                   `protobuf:"varint,4,opt,name=online,proto3" json:"online,omitempty"`
+	LastSeq  uint64                 `protobuf:"varint,5,opt,name=last_seq,json=lastSeq,proto3" json:"last_seq,omitempty"`
+	AckedSeq uint64                 `protobuf:"varint,6,opt,name=acked_seq,json=ackedSeq,proto3" json:"acked_seq,omitempty"`
+	TimeMs   int64                  `protobuf:"varint,7,opt,name=time_ms,json=timeMs,proto3" json:"time_ms,omitempty"`
+	Devices  []*DeviceHealth        `protobuf:"bytes,8,rep,name=devices,proto3" json:"devices,omitempty"`
+	// forked_from is the replica ID this agent wrote under before its last
+	// fork (a restored ledger found the cloud ahead of it), and fork_seq the
+	// last seq of that ID it kept; 0 when it never forked.
+	ForkedFrom    uint64 `protobuf:"fixed64,9,opt,name=forked_from,json=forkedFrom,proto3" json:"forked_from,omitempty"`
+	ForkSeq       uint64 `protobuf:"varint,10,opt,name=fork_seq,json=forkSeq,proto3" json:"fork_seq,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -910,6 +946,20 @@ func (x *Status) GetDevices() []*DeviceHealth {
 	return nil
 }
 
+func (x *Status) GetForkedFrom() uint64 {
+	if x != nil {
+		return x.ForkedFrom
+	}
+	return 0
+}
+
+func (x *Status) GetForkSeq() uint64 {
+	if x != nil {
+		return x.ForkSeq
+	}
+	return 0
+}
+
 var File_jxc_proto protoreflect.FileDescriptor
 
 const file_jxc_proto_rawDesc = "" +
@@ -961,13 +1011,16 @@ const file_jxc_proto_rawDesc = "" +
 	"\areplica\x18\x04 \x01(\x06R\areplica\x12\x19\n" +
 	"\bfrom_seq\x18\x05 \x01(\x04R\afromSeq\x12\x15\n" +
 	"\x06to_seq\x18\x06 \x01(\x04R\x05toSeq\x12*\n" +
-	"\x06events\x18\a \x03(\v2\x12.jxc.sync.v1.EventR\x06events\"x\n" +
+	"\x06events\x18\a \x03(\v2\x12.jxc.sync.v1.EventR\x06events\"\xcd\x01\n" +
 	"\x03Ack\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x18\n" +
 	"\areplica\x18\x02 \x01(\x06R\areplica\x12\x1c\n" +
 	"\twatermark\x18\x03 \x01(\x04R\twatermark\x12\x1f\n" +
 	"\vresend_from\x18\x04 \x01(\x04R\n" +
-	"resendFrom\"d\n" +
+	"resendFrom\x12\x19\n" +
+	"\bfrom_seq\x18\x05 \x01(\x04R\afromSeq\x12\x15\n" +
+	"\x06to_seq\x18\x06 \x01(\x04R\x05toSeq\x12!\n" +
+	"\fconflict_seq\x18\a \x01(\x04R\vconflictSeq\"d\n" +
 	"\x04Pull\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x18\n" +
 	"\areplica\x18\x02 \x01(\x06R\areplica\x12(\n" +
@@ -977,7 +1030,7 @@ const file_jxc_proto_rawDesc = "" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1c\n" +
 	"\tconnected\x18\x03 \x01(\bR\tconnected\x12\x14\n" +
 	"\x05error\x18\x04 \x01(\tR\x05error\x12\"\n" +
-	"\rlast_event_ms\x18\x05 \x01(\x03R\vlastEventMs\"\xee\x01\n" +
+	"\rlast_event_ms\x18\x05 \x01(\x03R\vlastEventMs\"\xaa\x02\n" +
 	"\x06Status\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x18\n" +
 	"\areplica\x18\x02 \x01(\x06R\areplica\x12\x12\n" +
@@ -986,7 +1039,11 @@ const file_jxc_proto_rawDesc = "" +
 	"\blast_seq\x18\x05 \x01(\x04R\alastSeq\x12\x1b\n" +
 	"\tacked_seq\x18\x06 \x01(\x04R\backedSeq\x12\x17\n" +
 	"\atime_ms\x18\a \x01(\x03R\x06timeMs\x123\n" +
-	"\adevices\x18\b \x03(\v2\x19.jxc.sync.v1.DeviceHealthR\adevicesB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
+	"\adevices\x18\b \x03(\v2\x19.jxc.sync.v1.DeviceHealthR\adevices\x12\x1f\n" +
+	"\vforked_from\x18\t \x01(\x06R\n" +
+	"forkedFrom\x12\x19\n" +
+	"\bfork_seq\x18\n" +
+	" \x01(\x04R\aforkSeqB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
 
 var (
 	file_jxc_proto_rawDescOnce sync.Once

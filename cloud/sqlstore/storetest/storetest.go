@@ -41,6 +41,7 @@ func RunStoreTests(t *testing.T, open Opener) {
 	t.Run("EventsAfter", su.testEventsAfter)
 	t.Run("ReplicasAndStock", su.testReplicasAndStock)
 	t.Run("LargeBatch", su.testLargeBatch)
+	t.Run("Conflicts", su.testConflicts)
 	t.Run("RandomWorkload", su.testRandomWorkload)
 	t.Run("Concurrent", func(t *testing.T) { su.testConcurrent(t, open(t, 2)) })
 }

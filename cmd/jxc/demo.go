@@ -228,9 +228,19 @@ func (d *DemoCommand) count(ctx context.Context, c *http.Client, a *demoAgent, s
 	if err != nil {
 		return err
 	}
+	// A SKU stocked by lot in this bin is counted per lot (the agent
+	// refuses a lot-less count there): count one of its lots instead.
+	if lot == "" {
+		for _, r := range rows {
+			if r.Bin == bin && r.Lot != "" {
+				lot = r.Lot
+				break
+			}
+		}
+	}
 	var have int64
 	for _, r := range rows {
-		if r.Lot == lot {
+		if r.Bin == bin && r.Lot == lot {
 			have = r.Qty
 		}
 	}

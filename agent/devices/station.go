@@ -327,7 +327,7 @@ func scaleRejection(sku string, err error) *Rejection {
 // positiveGrams converts a weight to whole grams (Grams) and refuses one
 // that is not above zero; from says where it came from.
 func positiveGrams(value int64, decimals int, unit, from, fromZH string) (int64, error) {
-	shown := fmt.Sprintf("%s %s", formatValue(value, decimals), unit)
+	shown := fmt.Sprintf("%s %s", scale.FormatDecimal(value, decimals), unit)
 	g, err := grams(value, decimals, unit)
 	if err != nil {
 		return 0, reject(RejectUnit, err, fmt.Sprintf("%s gives %s, which cannot be taken in grams", from, shown),
@@ -353,7 +353,7 @@ func positiveGrams(value int64, decimals int, unit, from, fromZH string) (int64,
 // included), is in a currency other than yuan, is not a whole number of
 // pieces, or gives no positive quantity.
 func PriceQuantity(amount gs1.Price, p agent.Product) (int64, error) {
-	shown := formatValue(amount.Value, amount.Decimals)
+	shown := scale.FormatDecimal(amount.Value, amount.Decimals)
 	switch amount.Currency {
 	case "", "CNY", "156":
 	default:
@@ -381,8 +381,8 @@ func PriceQuantity(amount gs1.Price, p agent.Product) (int64, error) {
 	q, r := new(big.Int).QuoRem(num, den, new(big.Int))
 	if r.Sign() != 0 && !byWeight {
 		return 0, reject(RejectPriceNotWhole, nil,
-			fmt.Sprintf("¥%s is not a whole number of %s at ¥%s each", shown, p.SKU, formatValue(p.Price, 2)),
-			fmt.Sprintf("¥%s 不是单价 ¥%s 的 %s 的整数倍", shown, formatValue(p.Price, 2), p.SKU))
+			fmt.Sprintf("¥%s is not a whole number of %s at ¥%s each", shown, p.SKU, scale.FormatDecimal(p.Price, 2)),
+			fmt.Sprintf("¥%s 不是单价 ¥%s 的 %s 的整数倍", shown, scale.FormatDecimal(p.Price, 2), p.SKU))
 	}
 	// Half to even: up when the remainder is over half, or half and q odd.
 	twice := new(big.Int).Lsh(r.Abs(r), 1)
@@ -391,8 +391,8 @@ func PriceQuantity(amount gs1.Price, p agent.Product) (int64, error) {
 	}
 	if !q.IsInt64() || q.Int64() <= 0 {
 		return 0, reject(RejectCountNotPositive, nil,
-			fmt.Sprintf("¥%s of %s at ¥%s per %s is no positive quantity", shown, p.SKU, formatValue(p.Price, 2), p.Unit),
-			fmt.Sprintf("¥%s 按单价 ¥%s/%s 换算后 %s 的数量不大于零", shown, formatValue(p.Price, 2), p.Unit, p.SKU))
+			fmt.Sprintf("¥%s of %s at ¥%s per %s is no positive quantity", shown, p.SKU, scale.FormatDecimal(p.Price, 2), p.Unit),
+			fmt.Sprintf("¥%s 按单价 ¥%s/%s 换算后 %s 的数量不大于零", shown, scale.FormatDecimal(p.Price, 2), p.Unit, p.SKU))
 	}
 	return q.Int64(), nil
 }
@@ -435,22 +435,3 @@ func grams(value int64, decimals int, unit string) (int64, error) {
 
 var errUnit = errors.New("weight not convertible to grams")
 
-// formatValue prints value with decimals digits after the point.
-func formatValue(value int64, decimals int) string {
-	neg := value < 0
-	u := uint64(value)
-	if neg {
-		u = -u
-	}
-	s := fmt.Sprint(u)
-	if decimals > 0 && decimals < 19 {
-		for len(s) <= decimals {
-			s = "0" + s
-		}
-		s = s[:len(s)-decimals] + "." + s[len(s)-decimals:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -88,17 +89,28 @@ func (s *Server) handleMovement(w http.ResponseWriter, r *http.Request) {
 		UnitCost: req.UnitCost, Currency: req.Currency, Reason: req.Reason,
 		Doc: req.Doc, Operator: req.Operator, Device: req.Device,
 	}
+	s.record(w, r, func(ctx context.Context) (agent.Receipt, error) { return s.ledger.RecordMovement(ctx, in) },
+		func(ctx context.Context, o onceRecorder, key string) (agent.Receipt, error) {
+			return o.RecordMovementOnce(ctx, key, in)
+		})
+}
+
+// record writes an event through plain, or through once when the request
+// carries an Idempotency-Key (a retry with the key gets the first
+// receipt), and answers 201 with the receipt.
+func (s *Server) record(w http.ResponseWriter, r *http.Request, plain func(context.Context) (agent.Receipt, error),
+	once func(context.Context, onceRecorder, string) (agent.Receipt, error)) {
 	var rc agent.Receipt
 	var err error
 	if key, ok := idempotencyKey(r); ok {
-		once, can := s.ledger.(onceRecorder)
+		o, can := s.ledger.(onceRecorder)
 		if !can {
 			s.writeError(w, r, errNoIdempotency)
 			return
 		}
-		rc, err = once.RecordMovementOnce(r.Context(), key, in)
+		rc, err = once(r.Context(), o, key)
 	} else {
-		rc, err = s.ledger.RecordMovement(r.Context(), in)
+		rc, err = plain(r.Context())
 	}
 	if err != nil {
 		s.writeError(w, r, err)
@@ -121,23 +133,10 @@ func (s *Server) handleCount(w http.ResponseWriter, r *http.Request) {
 		SKU: req.SKU, Bin: req.Bin, Lot: req.Lot, Counted: *req.Counted,
 		Operator: req.Operator, Device: req.Device,
 	}
-	var rc agent.Receipt
-	var err error
-	if key, ok := idempotencyKey(r); ok {
-		once, can := s.ledger.(onceRecorder)
-		if !can {
-			s.writeError(w, r, errNoIdempotency)
-			return
-		}
-		rc, err = once.RecordCountOnce(r.Context(), key, in)
-	} else {
-		rc, err = s.ledger.RecordCount(r.Context(), in)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.Reply(w, r, http.StatusCreated, receipt(rc))
+	s.record(w, r, func(ctx context.Context) (agent.Receipt, error) { return s.ledger.RecordCount(ctx, in) },
+		func(ctx context.Context, o onceRecorder, key string) (agent.Receipt, error) {
+			return o.RecordCountOnce(ctx, key, in)
+		})
 }
 
 func (s *Server) handleStock(w http.ResponseWriter, r *http.Request) {

@@ -57,9 +57,9 @@ func parseDecimal(s string) (value int64, decimals int, err error) {
 	return value, decimals, nil
 }
 
-// formatDecimal prints value with decimals digits after the point, the
+// FormatDecimal prints value with decimals digits after the point, the
 // inverse of parseDecimal: (-5, 3) is "-0.005".
-func formatDecimal(value int64, decimals int) string {
+func FormatDecimal(value int64, decimals int) string {
 	neg := value < 0
 	u := uint64(value)
 	if neg {

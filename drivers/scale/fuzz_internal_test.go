@@ -35,7 +35,7 @@ func FuzzMTSICSReply(f *testing.F) {
 				t.Fatalf("error %v does not wrap ErrProtocol", err)
 			}
 		} else if r.HasWeight {
-			line := r.ID + " " + string(r.Status) + " " + formatDecimal(r.Value, r.Decimals) + " " + r.Unit
+			line := r.ID + " " + string(r.Status) + " " + FormatDecimal(r.Value, r.Decimals) + " " + r.Unit
 			again, err := parseSICSLine([]byte(line))
 			if err != nil || again != r {
 				t.Fatalf("%q parsed to %+v; printed back as %q it parses to %+v, %v", data, r, line, again, err)

@@ -47,8 +47,8 @@ func TestParseDecimal(t *testing.T) {
 			if v != tt.value || d != tt.decimals {
 				t.Errorf("parseDecimal(%q) = %d, %d; want %d, %d", tt.in, v, d, tt.value, tt.decimals)
 			}
-			if got := formatDecimal(v, d); strings.TrimLeft(got, "+") != strings.TrimLeft(tt.in, "+") && tt.name != "leading zeros" {
-				t.Errorf("formatDecimal(%d, %d) = %q, want %q", v, d, got, tt.in)
+			if got := FormatDecimal(v, d); strings.TrimLeft(got, "+") != strings.TrimLeft(tt.in, "+") && tt.name != "leading zeros" {
+				t.Errorf("FormatDecimal(%d, %d) = %q, want %q", v, d, got, tt.in)
 			}
 		})
 	}

@@ -261,7 +261,7 @@ func (p *toledo8217) weight(r reply8217) (drivers.Weight, error) {
 			}
 		}
 		return drivers.Weight{}, fmt.Errorf("%w: 8217 weight %s has %d decimals%s; in %s it has %d (lb 0WW.WW, kg WW.WWW): is the scale set to another unit than Config.Unit %q?",
-			ErrUnitMismatch, formatDecimal(r.Value, r.Decimals), r.Decimals, other, unit, want, p.unit)
+			ErrUnitMismatch, FormatDecimal(r.Value, r.Decimals), r.Decimals, other, unit, want, p.unit)
 	}
 	return drivers.Weight{Value: r.Value, Decimals: r.Decimals, Unit: unit, Net: r.Net}, nil
 }

@@ -79,7 +79,7 @@ func (s *Sim) sicsLine(id string, status byte, value int64, withWeight bool) []b
 	if !withWeight {
 		return []byte(fmt.Sprintf("%s %c\r\n", id, status))
 	}
-	return []byte(fmt.Sprintf("%s %c %10s %s\r\n", id, status, formatDecimal(value, s.opts.Decimals), s.opts.Unit))
+	return []byte(fmt.Sprintf("%s %c %10s %s\r\n", id, status, FormatDecimal(value, s.opts.Decimals), s.opts.Unit))
 }
 
 // sicsWeight answers SI (and SIR, S once stable).
@@ -162,9 +162,9 @@ func (s *Sim) sicsAnswer(cmd string, stop <-chan struct{}) []byte {
 	return []byte("ES\r\n")
 }
 
-// formatDecimal prints value with decimals digits after the point:
+// FormatDecimal prints value with decimals digits after the point:
 // (-5, 3) is "-0.005".
-func formatDecimal(value int64, decimals int) string {
+func FormatDecimal(value int64, decimals int) string {
 	neg := value < 0
 	if neg {
 		value = -value

@@ -434,4 +434,3 @@ func grams(value int64, decimals int, unit string) (int64, error) {
 }
 
 var errUnit = errors.New("weight not convertible to grams")
-

@@ -248,6 +248,7 @@ func (c *Client) session(ctx context.Context) error {
 	var inflight []uint64
 	progress := time.Now()
 	var lastRewind time.Time
+	var acks ackRanges // batches answered ahead of a gap (acks may come out of order)
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	pullTick := time.NewTicker(c.opts.PullInterval)
@@ -334,7 +335,7 @@ func (c *Client) session(ctx context.Context) error {
 			c.stats.acks.Add(1)
 			c.stats.lastAck.Store(time.Now().UnixMilli())
 			last := c.l.LastSeq()
-			if w := verifiedSeq(&a, acked, last); w > acked {
+			if w := acks.verified(&a, acked, last); w > acked {
 				if err := c.l.SetAcked(ctx, w); err != nil {
 					return fmt.Errorf("store watermark: %w", err)
 				}

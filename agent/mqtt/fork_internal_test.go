@@ -41,3 +41,34 @@ func TestVerifiedSeqAndForkPoint(t *testing.T) {
 		})
 	}
 }
+
+// TestAcksOutOfOrder: acks of consecutive batches that arrive out of order
+// (the cloud's publishes are not kept in order) verify everything once the
+// gap is filled, not only up to the first ack that came late.
+func TestAcksOutOfOrder(t *testing.T) {
+	var v ackRanges
+	ack := func(from, to uint64) *pb.Ack { return &pb.Ack{Watermark: to, FromSeq: from, ToSeq: to} }
+	acked := v.verified(ack(1, 10), 0, 50)
+	if acked != 10 {
+		t.Fatalf("in order: %d, want 10", acked)
+	}
+	for _, step := range []struct {
+		a    *pb.Ack
+		want uint64
+	}{
+		{ack(21, 30), 10}, // ahead of 11..20: kept
+		{ack(31, 40), 10},
+		{ack(11, 20), 40}, // fills the gap: everything kept counts
+		{ack(11, 20), 40}, // a duplicate changes nothing
+		{ack(41, 60), 40}, // beyond our last seq: not ours
+		{ack(41, 50), 50},
+	} {
+		acked = v.verified(step.a, acked, 50)
+		if acked != step.want {
+			t.Fatalf("after ack %d..%d: verified %d, want %d", step.a.GetFromSeq(), step.a.GetToSeq(), acked, step.want)
+		}
+	}
+	if len(v.pending) != 0 {
+		t.Fatalf("pending %v after everything was verified", v.pending)
+	}
+}

@@ -23,28 +23,42 @@ import (
 type restoredAgent struct {
 	l      *agentsqlite.Ledger
 	sync   *mqtt.Client
-	cancel context.CancelFunc
-	done   chan struct{}
+	cancel  context.CancelFunc
+	done    chan struct{}
+	running bool
 }
 
 func startAgentIn(t *testing.T, dir, broker string) *restoredAgent {
+	t.Helper()
+	a := openAgentIn(t, dir, broker)
+	a.startSync()
+	return a
+}
+
+// openAgentIn opens the agent's ledger without syncing: an agent offline.
+func openAgentIn(t *testing.T, dir, broker string) *restoredAgent {
 	t.Helper()
 	l, err := agentsqlite.Open(dir, agentsqlite.Options{Tenant: "t", Site: "s1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &restoredAgent{l: l, sync: mqtt.New(l, mqtt.Options{Broker: broker, Tenant: "t", AckTimeout: 2 * time.Second, PullInterval: time.Second}),
-		done: make(chan struct{})}
+	return &restoredAgent{l: l, sync: mqtt.New(l, mqtt.Options{Broker: broker, Tenant: "t", AckTimeout: 2 * time.Second, PullInterval: time.Second}),
+		cancel: func() {}, done: make(chan struct{})}
+}
+
+func (a *restoredAgent) startSync() {
+	a.running = true
 	var ctx context.Context
 	ctx, a.cancel = context.WithCancel(context.Background())
 	go func() { a.sync.Run(ctx); close(a.done) }()
-	return a
 }
 
 func (a *restoredAgent) stop(t *testing.T) {
 	t.Helper()
 	a.cancel()
-	<-a.done
+	if a.running {
+		<-a.done
+	}
 	if err := a.l.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -136,12 +150,13 @@ func TestRestoredLedgerForks(t *testing.T) {
 				t.Fatal(err)
 			}
 			copyDir(t, backup, dir) // restored
-			a = startAgentIn(t, dir, broker.URL)
+			a = openAgentIn(t, dir, broker.URL)
 			defer a.stop(t)
 			if a.l.Replica() != old || a.l.LastSeq() != 10 {
 				t.Fatalf("restored ledger is %s at %d, want %s at 10", a.l.Replica(), a.l.LastSeq(), old)
 			}
-			a.record(t, 5, 100) // seqs 11..15 again, with other bodies
+			a.record(t, 5, 100) // offline: seqs 11..15 again, with other bodies
+			a.startSync()
 
 			testenv.WaitFor(t, 30*time.Second, func() error {
 				if f, ok := a.l.LastFork(); !ok || f.Old != old || f.Seq != 10 || f.Moved != 5 {
@@ -197,6 +212,65 @@ func TestRestoredLedgerForks(t *testing.T) {
 			if err != nil || len(rows) != 1 {
 				t.Fatalf("cloud stock %+v, %v", rows, err)
 			}
+		})
+	}
+}
+
+// TestRestoredLedgerForksOnConnect: a restored agent that connects before it
+// records anything learns from the ack of the event it sends again on
+// connect that the cloud holds later seqs of its replica ID, and forks
+// before writing under that ID again: nothing to move, nothing refused.
+func TestRestoredLedgerForksOnConnect(t *testing.T) {
+	for _, st := range stores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			broker := testenv.StartMosquitto(t)
+			store := st.open(t)
+			t.Cleanup(func() { store.Close() })
+			in := ingest.New(store, ingest.Options{Broker: broker.URL, ClientID: "cloud-" + st.name})
+			ictx, icancel := context.WithCancel(ctx)
+			idone := make(chan struct{})
+			go func() { in.Run(ictx); close(idone) }()
+			t.Cleanup(func() { icancel(); <-idone })
+
+			dir, backup := filepath.Join(t.TempDir(), "agent"), filepath.Join(t.TempDir(), "backup")
+			a := startAgentIn(t, dir, broker.URL)
+			old := a.l.Replica()
+			a.record(t, 10, 1)
+			a.waitSynced(t)
+			a.stop(t)
+			copyDir(t, dir, backup)
+			a = startAgentIn(t, dir, broker.URL)
+			a.record(t, 10, 10)
+			a.waitSynced(t)
+			a.stop(t)
+			if err := os.RemoveAll(dir); err != nil {
+				t.Fatal(err)
+			}
+			copyDir(t, backup, dir)
+
+			a = startAgentIn(t, dir, broker.URL)
+			defer a.stop(t)
+			testenv.WaitFor(t, 30*time.Second, func() error {
+				if f, ok := a.l.LastFork(); !ok || f.Old != old || f.Seq != 10 || f.Moved != 0 {
+					return fmt.Errorf("no fork yet (%+v %v), sync %+v", f, ok, a.sync.Stats())
+				}
+				return nil
+			})
+			if n := in.Stats().Rejected[ingest.RejectConflict]; n != 0 {
+				t.Errorf("%d conflicting_body rejections: the fork came before any conflicting write", n)
+			}
+			a.record(t, 3, 1000)
+			a.waitSynced(t)
+			const want = 10*1 + 10*10 + 3*1000
+			waitQty(t, "cloud's X", want, func() int64 { return cloudQty(t, store, "X") })
+			waitQty(t, "agent's X", want, func() int64 {
+				rows, err := a.l.Stock(ctx, agent.StockFilter{SKU: "X"})
+				if err != nil || len(rows) != 1 {
+					return -1
+				}
+				return rows[0].Qty
+			})
 		})
 	}
 }

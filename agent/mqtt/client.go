@@ -245,6 +245,14 @@ func (c *Client) session(ctx context.Context) error {
 	// published; inflight lists those batches' last seqs in order.
 	acked := c.l.AckedSeq()
 	sent := acked
+	if acked > 0 {
+		// Send the last acked event again on every connect: its ack
+		// carries the cloud's watermark, so a ledger restored from a
+		// backup (the cloud holds later seqs of this replica) finds out
+		// now and forks before it records anything (fork.go), instead of
+		// at its next record. It costs one duplicate event per connect.
+		sent = acked - 1
+	}
 	var inflight []uint64
 	progress := time.Now()
 	var lastRewind time.Time

@@ -200,7 +200,8 @@ func (m *Manager) StatusDevices() []*pb.DeviceHealth {
 		if !h.LastEvent.IsZero() {
 			last = h.LastEvent.UnixMilli()
 		}
-		out[i] = &pb.DeviceHealth{Device: h.Device, Kind: h.Kind, Connected: h.Connected, Error: h.LastError, LastEventMs: last}
+		out[i] = &pb.DeviceHealth{Device: h.Device, Kind: h.Kind, Connected: h.Connected, Error: h.LastError, LastEventMs: last,
+			ClockOffsetMs: h.ClockOffsetMS, ClockSkewed: h.ClockSkewed}
 	}
 	return out
 }

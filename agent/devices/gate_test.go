@@ -185,6 +185,10 @@ gate:
 			for _, d := range m.Health() {
 				h = d
 			}
+			// The sync status message (up/status) carries the same.
+			if sd := m.StatusDevices(); len(sd) != 1 || sd[0].GetClockOffsetMs() != h.ClockOffsetMS || sd[0].GetClockSkewed() != h.ClockSkewed {
+				t.Fatalf("status devices %v, want the clock of health %+v", sd, h)
+			}
 			// Stopping the pipeline decides every tag still tracked: what is
 			// booked then is all the gate ever books.
 			stop()

@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jxc-edge/jxc/drivers/gs1"
+	"github.com/jxc-edge/jxc/drivers/llrp"
 	"github.com/jxc-edge/jxc/drivers/llrp/llrpsim"
 	"github.com/jxc-edge/jxc/drivers/scale/scalesim"
 	"github.com/jxc-edge/jxc/drivers/scanner/scannersim"
@@ -26,6 +28,7 @@ type SimCommand struct {
 
 const simUsage = `Usage:
   jxc sim llrp    [--listen ADDR] [--tags N] [--repeat D] [--noise N]   a UHF reader at a dock-door portal
+                  [--clock-offset D] [--uptime] [--manufacturer impinj|zebra|PEN]
   jxc sim scale   --protocol mt-sics|toledo-continuous|toledo-8217 [--tcp ADDR] [--load N]
   jxc sim scanner [--every D] CODE...                                     a serial scanner on a pseudo-terminal
 `
@@ -76,15 +79,31 @@ func (s *SimCommand) llrp(ctx context.Context, args []string) error {
 	tags := fs.Int("tags", 100, "cartons carried in, then out, through the portal")
 	repeat := fs.Duration("repeat", 30*time.Second, "play the population again this often (0: once)")
 	noise := fs.Int("noise", 500, "reads per second of weak background tags")
+	offset := fs.Duration("clock-offset", 0, "how far the reader's clock is ahead of this machine's (negative: behind), as a reader without NTP")
+	uptime := fs.Bool("uptime", false, "stamp reads with the reader's uptime instead of UTC")
+	maker := fs.String("manufacturer", "impinj", `"impinj", "zebra" or an IANA enterprise number: a reader other than Impinj refuses Impinj's extensions, as the LLRP spec says`)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var pen uint64
+	switch *maker {
+	case "impinj":
+		pen = uint64(llrp.ImpinjVendorID)
+	case "zebra":
+		pen = 10642 // Zebra Technologies' IANA enterprise number
+	default:
+		var err error
+		if pen, err = strconv.ParseUint(*maker, 10, 32); err != nil || pen == 0 {
+			return fmt.Errorf("--manufacturer %q: want impinj, zebra or an enterprise number", *maker)
+		}
 	}
 	passes, err := DockPopulation(demoGTINs, *tags, 20*time.Millisecond, *repeat/2)
 	if err != nil {
 		return err
 	}
 	srv, err := llrpsim.Listen(*listen, llrpsim.Options{Antennas: 4, Passes: passes, Repeat: *repeat,
-		Noise: llrpsim.Noise{Tags: 40, ReadsPerSecond: *noise, MinRSSI: -82, MaxRSSI: -72}})
+		Noise:       llrpsim.Noise{Tags: 40, ReadsPerSecond: *noise, MinRSSI: -82, MaxRSSI: -72},
+		ClockOffset: *offset, UptimeTimestamps: *uptime, Manufacturer: uint32(pen)})
 	if err != nil {
 		return err
 	}

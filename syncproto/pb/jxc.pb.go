@@ -765,12 +765,17 @@ func (x *Pull) GetHave() []*VVEntry {
 
 // DeviceHealth is one device's state as the agent sees it.
 type DeviceHealth struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Device        string                 `protobuf:"bytes,1,opt,name=device,proto3" json:"device,omitempty"`
-	Kind          string                 `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
-	Connected     bool                   `protobuf:"varint,3,opt,name=connected,proto3" json:"connected,omitempty"`
-	Error         string                 `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
-	LastEventMs   int64                  `protobuf:"varint,5,opt,name=last_event_ms,json=lastEventMs,proto3" json:"last_event_ms,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Device      string                 `protobuf:"bytes,1,opt,name=device,proto3" json:"device,omitempty"`
+	Kind        string                 `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	Connected   bool                   `protobuf:"varint,3,opt,name=connected,proto3" json:"connected,omitempty"`
+	Error       string                 `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	LastEventMs int64                  `protobuf:"varint,5,opt,name=last_event_ms,json=lastEventMs,proto3" json:"last_event_ms,omitempty"`
+	// clock_offset_ms is the device's clock minus the agent's (RFID readers
+	// stamp their reads); clock_skewed says it is beyond what the agent
+	// tolerates without notice (drivers.MaxClockOffset). Added fields.
+	ClockOffsetMs int64 `protobuf:"zigzag64,6,opt,name=clock_offset_ms,json=clockOffsetMs,proto3" json:"clock_offset_ms,omitempty"`
+	ClockSkewed   bool  `protobuf:"varint,7,opt,name=clock_skewed,json=clockSkewed,proto3" json:"clock_skewed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -838,6 +843,20 @@ func (x *DeviceHealth) GetLastEventMs() int64 {
 		return x.LastEventMs
 	}
 	return 0
+}
+
+func (x *DeviceHealth) GetClockOffsetMs() int64 {
+	if x != nil {
+		return x.ClockOffsetMs
+	}
+	return 0
+}
+
+func (x *DeviceHealth) GetClockSkewed() bool {
+	if x != nil {
+		return x.ClockSkewed
+	}
+	return false
 }
 
 // Status is retained on up/status; the last-will sets online=false.
@@ -1024,13 +1043,15 @@ const file_jxc_proto_rawDesc = "" +
 	"\x04Pull\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x18\n" +
 	"\areplica\x18\x02 \x01(\x06R\areplica\x12(\n" +
-	"\x04have\x18\x03 \x03(\v2\x14.jxc.sync.v1.VVEntryR\x04have\"\x92\x01\n" +
+	"\x04have\x18\x03 \x03(\v2\x14.jxc.sync.v1.VVEntryR\x04have\"\xdd\x01\n" +
 	"\fDeviceHealth\x12\x16\n" +
 	"\x06device\x18\x01 \x01(\tR\x06device\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1c\n" +
 	"\tconnected\x18\x03 \x01(\bR\tconnected\x12\x14\n" +
 	"\x05error\x18\x04 \x01(\tR\x05error\x12\"\n" +
-	"\rlast_event_ms\x18\x05 \x01(\x03R\vlastEventMs\"\xaa\x02\n" +
+	"\rlast_event_ms\x18\x05 \x01(\x03R\vlastEventMs\x12&\n" +
+	"\x0fclock_offset_ms\x18\x06 \x01(\x12R\rclockOffsetMs\x12!\n" +
+	"\fclock_skewed\x18\a \x01(\bR\vclockSkewed\"\xaa\x02\n" +
 	"\x06Status\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x18\n" +
 	"\areplica\x18\x02 \x01(\x06R\areplica\x12\x12\n" +

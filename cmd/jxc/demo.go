@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/jxc-edge/jxc/agent"
+	"github.com/jxc-edge/jxc/agent/httpapi"
 	"github.com/jxc-edge/jxc/agent/mqtt"
 	"github.com/jxc-edge/jxc/cmd/internal/agentapp"
 	"github.com/jxc-edge/jxc/cmd/internal/cli"
@@ -165,7 +166,9 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	d.printDevices(wh)
+	if err := d.printDevices(ctx, wh); err != nil {
+		return err
+	}
 	if *hold {
 		d.printf("running until Ctrl-C / 按 Ctrl-C 退出: curl http://%s/api/v1/stock\n", cloud.Addr)
 		<-ctx.Done()
@@ -432,12 +435,19 @@ func getJSON(ctx context.Context, url string, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
-// printDevices shows what the warehouse's devices did.
-func (d *DemoCommand) printDevices(a *demoAgent) {
+// printDevices shows what the warehouse's devices did, their health as
+// the agent's API serves it (GET /api/v1/devices).
+func (d *DemoCommand) printDevices(ctx context.Context, a *demoAgent) error {
 	st := a.app.Devices.Stats()
 	d.printf("\ndevices of %s 设备: %d gate passes, %d scans (%d recorded, %d refused), %d unknown items\n",
 		a.name, st.Passes, st.Scans, st.ScanMovements, st.ScanRejected, st.UnknownItems)
-	for _, h := range a.app.Devices.Health() {
-		d.printf("  %-8s %-8s connected %-5v events %6d errors %d %s\n", h.Device, h.Kind, h.Connected, h.Events, h.Errors, h.LastError)
+	var hs httpapi.DevicesResponse
+	if err := getJSON(ctx, a.url+"/api/v1/devices", &hs); err != nil {
+		return fmt.Errorf("device health: %w", err)
 	}
+	for _, h := range hs.Devices {
+		d.printf("  %-8s %-8s connected %-5v reads %6d errors %d clock offset %d ms %s\n",
+			h.Device, h.Kind, h.Connected, h.Reads, h.Errors, h.ClockOffsetMS, h.LastError)
+	}
+	return nil
 }

@@ -31,6 +31,10 @@ func TestDemo(t *testing.T) {
 	if m[1] == "0" || m[3] == "0" || m[4] != "0" || m[5] != "0" {
 		t.Errorf("devices: %s gate passes, %s scans recorded, %s refused, %s unknown; want passes and scans, none refused or unknown", m[1], m[3], m[4], m[5])
 	}
+	// Their health as the agent's GET /api/v1/devices serves it.
+	if !regexp.MustCompile(`dock-1\s+llrp\s+connected true\s+reads\s+[1-9]\d*\s+errors 0`).MatchString(out.String()) {
+		t.Error("demo output lacks the reader's health from GET /api/v1/devices")
+	}
 }
 
 func TestDemoRejectsBadFlags(t *testing.T) {

@@ -235,9 +235,9 @@ func TestParseErrors(t *testing.T) {
 		{"label weight unit", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"21\", measure: weight, unit: jin}\n" },
 			[]string{`c.yaml: station.labels[0].unit: "jin" is not kg or lb (line 9)`}},
 		{"label decimals", "c.yaml", func(t *testing.T) string {
-			return labelsYAML + "    - {prefix: \"21\", measure: weight, decimals: 0}\n"
+			return labelsYAML + "    - {prefix: \"21\", measure: weight, decimals: 6}\n"
 		},
-			[]string{`c.yaml: station.labels[0].decimals: 0 is not between 1 and 5 (line 9)`}},
+			[]string{`c.yaml: station.labels[0].decimals: 6 is not between 0 and 5 (line 9)`}},
 		{"label unknown field", "c.yaml", func(t *testing.T) string { return labelsYAML + "    - {prefix: \"21\", measure: weight, plu: 5}\n" },
 			[]string{`c.yaml: station.labels[0].plu: unknown field "plu" (line 9)`}},
 		{"scanner transport missing", "c.yaml", func(t *testing.T) string { return edit(t, scannerYAML, "transport: usb-hid\n", "") },

@@ -503,7 +503,7 @@ func (c *checker) labels(fs []labelFile) []LabelLayout {
 		switch Measure(f.Measure) {
 		case MeasureWeight:
 			l.Measure = MeasureWeight
-			l.Decimals = int(c.intIn(p+".decimals", f.Decimals, 3, 1, 5))
+			l.Decimals = int(c.intIn(p+".decimals", f.Decimals, 3, 0, 5))
 			switch f.Unit {
 			case "":
 				l.Unit = "kg"
@@ -513,7 +513,7 @@ func (c *checker) labels(fs []labelFile) []LabelLayout {
 			}
 		case MeasurePrice:
 			l.Measure = MeasurePrice
-			l.Decimals = int(c.intIn(p+".decimals", f.Decimals, 2, 1, 4))
+			l.Decimals = int(c.intIn(p+".decimals", f.Decimals, 2, 0, 4))
 			if f.Unit != "" {
 				c.add(p+".unit", "only for a weight: a price is in yuan")
 			}

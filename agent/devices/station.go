@@ -157,7 +157,8 @@ func LabelLayouts(ls []profiles.LabelLayout) ([]gs1.VariableLayout, error) {
 	out := make([]gs1.VariableLayout, len(ls))
 	for i, l := range ls {
 		v := gs1.VariableLayout{Prefix: l.Prefix, PrefixDigits: l.PrefixDigits, ItemDigits: l.ItemDigits,
-			PriceCheck: l.PriceCheck, ValueDigits: l.ValueDigits, Measure: gs1.Measure(l.Measure), Decimals: l.Decimals}
+			PriceCheck: l.PriceCheck, ValueDigits: l.ValueDigits, Measure: gs1.Measure(l.Measure), Decimals: l.Decimals,
+			Whole: l.Decimals == 0}
 		switch l.Measure {
 		case profiles.MeasureWeight:
 			v.Unit = l.Unit

@@ -232,12 +232,14 @@ func TestStationLabelLayouts(t *testing.T) {
 		{GTIN: item("2200777"), SKU: "BUN", Unit: "个", Price: 250},    // ¥2.50 each
 		{GTIN: item("2200888"), SKU: "FISH", Unit: "kg"},              // no price
 		{GTIN: item("2112345"), SKU: "APPLE", Unit: "kg"},
+		{GTIN: item("2300555"), SKU: "LOAF", Unit: "个", Price: 300}, // ¥3 each
 	}
 	r := startStation(t, products, scalesim.Options{}, "", `  bin: FRESH
   reason: sale
   labels:
     - {prefix: "22", measure: price}
     - {prefix: "21", measure: weight}
+    - {prefix: "23", measure: price, decimals: 0}
 `)
 	tests := []struct {
 		name, label string // the first 12 digits
@@ -251,6 +253,7 @@ func TestStationLabelLayouts(t *testing.T) {
 		{"zero amount", "221234500000", booked{rejected: devices.RejectCountNotPositive}},
 		{"weight label", "211234501500", booked{sku: "APPLE", qty: -1500}},
 		{"zero weight label", "211234500000", booked{rejected: devices.RejectWeightNotPositive}},
+		{"price label in whole yuan", "230055500006", booked{sku: "LOAF", qty: -2}}, // ¥6
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

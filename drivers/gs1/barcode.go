@@ -170,8 +170,12 @@ type VariableLayout struct {
 	// Measure says whether the value is a weight or a price.
 	Measure Measure
 	// Decimals of the value: 0 means 3 for a weight in kg (so the field
-	// holds grams) and 2 for a price (so it holds fen or cents).
+	// holds grams) and 2 for a price (so it holds fen or cents), unless
+	// Whole is set.
 	Decimals int
+	// Whole says the value has no decimals at all (a price in whole yuan,
+	// a weight in whole units); Decimals must then be 0.
+	Whole bool
 	// Unit of a weight, "kg" when empty; Currency of a price, e.g. "CNY".
 	Unit, Currency string
 }
@@ -208,6 +212,8 @@ func (l VariableLayout) Validate() error {
 		return fmt.Errorf("variable layout: Measure %q: want %q or %q", l.Measure, MeasureWeight, MeasurePrice)
 	case l.Decimals < 0 || l.Decimals > 9:
 		return fmt.Errorf("variable layout: Decimals %d: want 0 to 9", l.Decimals)
+	case l.Whole && l.Decimals != 0:
+		return fmt.Errorf("variable layout: Decimals %d with Whole: a whole value has none", l.Decimals)
 	}
 	n := pd + l.ItemDigits + l.ValueDigits + 1
 	if l.PriceCheck {
@@ -408,11 +414,15 @@ func (p *Parser) parseVariable(c *Code, d string) error {
 	key := d[:l.prefixDigits()+l.ItemDigits]
 	key += strings.Repeat("0", 12-len(key))
 	c.ItemGTIN = "0" + key + string(bcCheckDigit(key))
+	wd, pd := bcOrInt(l.Decimals, 3), bcOrInt(l.Decimals, 2)
+	if l.Whole {
+		wd, pd = 0, 0
+	}
 	switch l.Measure {
 	case MeasureWeight:
-		c.Weight = Weight{Value: v, Decimals: bcOrInt(l.Decimals, 3), Unit: bcOr(l.Unit, "kg")}
+		c.Weight = Weight{Value: v, Decimals: wd, Unit: bcOr(l.Unit, "kg")}
 	case MeasurePrice:
-		c.Price = Price{Value: v, Decimals: bcOrInt(l.Decimals, 2), Currency: l.Currency}
+		c.Price = Price{Value: v, Decimals: pd, Currency: l.Currency}
 	}
 	return nil
 }

@@ -322,6 +322,8 @@ func TestVariableLayoutValidate(t *testing.T) {
 		{"unknown measure", func(l *gs1.VariableLayout) { l.Measure = "volume" }, "Measure"},
 		{"wrong total", func(l *gs1.VariableLayout) { l.ItemDigits = 6 }, "want 13"},
 		{"negative decimals", func(l *gs1.VariableLayout) { l.Decimals = -1 }, "Decimals"},
+		{"whole value", func(l *gs1.VariableLayout) { l.Whole = true }, ""},
+		{"whole value with decimals", func(l *gs1.VariableLayout) { l.Whole, l.Decimals = true, 2 }, "Whole"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

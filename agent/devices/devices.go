@@ -316,6 +316,12 @@ func (m *Manager) runReader(ctx context.Context, reads <-chan drivers.TagRead, g
 	done := make(chan struct{})
 	go func() { defer close(done); sink.Run(context.WithoutCancel(ctx), passes) }()
 	t := time.NewTicker(m.opts.FlushEvery)
+	emit := func(ps []gate.Pass) {
+		m.passes.Add(uint64(len(ps)))
+		for _, p := range ps {
+			passes <- p
+		}
+	}
 	defer func() {
 		t.Stop()
 		// Decide every tag still in the portal, then let the sink write
@@ -324,18 +330,10 @@ func (m *Manager) runReader(ctx context.Context, reads <-chan drivers.TagRead, g
 		if !ok {
 			now = time.Now()
 		}
-		for _, p := range g.Flush(now.Add(24 * time.Hour)) {
-			passes <- p
-		}
+		emit(g.Flush(now.Add(24 * time.Hour)))
 		close(passes)
 		<-done
 	}()
-	emit := func(ps []gate.Pass) {
-		m.passes.Add(uint64(len(ps)))
-		for _, p := range ps {
-			passes <- p
-		}
-	}
 	add := func(r drivers.TagRead, at time.Time) {
 		clock.Observe(r.LastSeen, at)
 		g.Add(r)

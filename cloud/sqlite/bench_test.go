@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jxc-edge/jxc/cloud"
 	"github.com/jxc-edge/jxc/cloud/sqlstore/storetest"
 )
 
@@ -28,4 +29,15 @@ func BenchmarkApplyBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*perBatch)/b.Elapsed().Seconds(), "movements/s")
+}
+
+// BenchmarkApplyCounts merges counts into a key that has 3,000 counts
+// already, contexts of 1,000 replicas (storetest.BenchCountMerge).
+func BenchmarkApplyCounts(b *testing.B) {
+	storetest.BenchCountMerge(b, benchStore(b), 3000)
+}
+
+func benchStore(b *testing.B) cloud.Store {
+	s, _ := MustOpenStore(b)
+	return s
 }

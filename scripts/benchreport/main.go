@@ -18,7 +18,12 @@ var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
 func main() {
 	metrics := map[string]map[string]float64{}
 	sc := bufio.NewScanner(os.Stdin)
+	pkg := "" // the last element of the package being reported
 	for sc.Scan() {
+		if p, ok := strings.CutPrefix(sc.Text(), "pkg: "); ok {
+			pkg = p[strings.LastIndex(p, "/")+1:]
+			continue
+		}
 		m := benchLine.FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
@@ -31,6 +36,9 @@ func main() {
 			}
 		}
 		metrics[m[1]] = vals
+		// Packages share benchmark names (cloud/sqlite and cloud/postgres):
+		// each is also kept as Name/package.
+		metrics[m[1]+"/"+pkg] = vals
 	}
 	get := func(name, unit string) (float64, bool) {
 		v, ok := metrics[name][unit]
@@ -103,6 +111,11 @@ func main() {
 	rc := line("raw modernc.org/sqlite inserts/s of the same rows, 150 per tx", "BenchmarkRawSQLiteInsertCounts", "rows/s")
 	ratio("ratio merge / raw inserts", cm, rc, "")
 	line("syncproto.CountState.Add counts/s (merge alone, in memory)", "BenchmarkCountStateAdd", "counts/s")
+	for _, st := range []struct{ name, pkg string }{{"SQLite", "sqlite"}, {"PostgreSQL", "postgres"}} {
+		c := line("cloud ("+st.name+") counts merged/s, 3,000 prior, by 15", "BenchmarkApplyCounts/"+st.pkg, "counts/s")
+		m := line("cloud ("+st.name+") movements applied/s, by 1000", "BenchmarkApplyBatch/"+st.pkg, "movements/s")
+		ratio("ratio counts / movements, "+st.name, c, m, "")
+	}
 	if missing > 0 {
 		fmt.Printf("\n%d figures missing: a benchmark failed or did not run\n", missing)
 		os.Exit(1)

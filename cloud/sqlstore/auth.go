@@ -34,7 +34,7 @@ func (a *AuthStore) Tx(ctx context.Context, fn func(tx auth.Tx) error) error {
 }
 
 // authTx returns the auth area's view of a write transaction.
-func (s *Store) authTx(tx *sql.Tx) *authTx { return &authTx{authReader{s: s, db: tx}} }
+func (s *Store) authTx(tx *sql.Tx) *authTx { return &authTx{authReader{s: s, db: tx, lock: true}} }
 
 // authDB is what both *sql.DB and *sql.Tx offer.
 type authDB interface {
@@ -46,6 +46,17 @@ type authDB interface {
 type authReader struct {
 	s  *Store
 	db authDB
+	// lock: reads in a write transaction lock the rows they return (FOR
+	// UPDATE on PostgreSQL; SQLite serializes writers anyway), so the
+	// "before" of an audit entry is what the write replaces.
+	lock bool
+}
+
+func (r authReader) forUpdate(table string) string {
+	if !r.lock {
+		return ""
+	}
+	return r.s.forUpdate(table)
 }
 
 type authTx struct {
@@ -97,7 +108,7 @@ func scanUser(sc interface{ Scan(...any) error }) (auth.User, error) {
 // users reads the users matching where, with their roles and sites.
 func (r authReader) users(ctx context.Context, where string, args ...any) ([]auth.User, error) {
 	var out []auth.User
-	err := r.query(ctx, `SELECT `+userCols+` FROM users WHERE `+where+` ORDER BY name_key`, args, func(rows *sql.Rows) error {
+	err := r.query(ctx, `SELECT `+userCols+` FROM users WHERE `+where+` ORDER BY name_key`+r.forUpdate("users"), args, func(rows *sql.Rows) error {
 		u, err := scanUser(rows)
 		out = append(out, u)
 		return err
@@ -249,7 +260,7 @@ func (r authReader) roles(ctx context.Context, tenant, name string) ([]auth.Role
 		args = append(args, name)
 	}
 	var out []auth.Role
-	err := r.query(ctx, query+` ORDER BY name`, args, func(rows *sql.Rows) error {
+	err := r.query(ctx, query+` ORDER BY name`+r.forUpdate("roles"), args, func(rows *sql.Rows) error {
 		ro := auth.Role{Tenant: tenant, Permissions: []auth.Permission{}}
 		err := rows.Scan(&ro.Name, &ro.Title, &ro.TitleZH)
 		out = append(out, ro)
@@ -428,7 +439,7 @@ func scanToken(sc interface{ Scan(...any) error }) (auth.APIToken, error) {
 }
 
 func (r authReader) tokenWhere(ctx context.Context, where string, args ...any) (auth.APIToken, error) {
-	t, err := scanToken(r.db.QueryRowContext(ctx, r.s.q(`SELECT `+tokenCols+` FROM api_tokens WHERE `+where), args...))
+	t, err := scanToken(r.db.QueryRowContext(ctx, r.s.q(`SELECT `+tokenCols+` FROM api_tokens WHERE `+where+r.forUpdate("api_tokens")), args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.APIToken{}, notFound("api token", "")
 	} else if err != nil {

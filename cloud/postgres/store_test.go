@@ -3,12 +3,14 @@ package postgres_test
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/jxc-edge/jxc/cloud"
+	"github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cloud/postgres"
 	"github.com/jxc-edge/jxc/cloud/sqlstore"
 	"github.com/jxc-edge/jxc/cloud/sqlstore/storetest"
@@ -88,6 +90,37 @@ func TestOpenConcurrently(t *testing.T) {
 		}
 		if got.Watermark != 1 || (i == 0) != (len(got.Inserted) == 1) {
 			t.Errorf("store %d: %+v", i, got)
+		}
+	}
+}
+
+func TestAuth(t *testing.T) {
+	storetest.RunAuthTests(t, func(t *testing.T) auth.Store {
+		stores, _ := openStores(t, 1)
+		return stores[0].Auth()
+	})
+}
+
+// TestAuditAppendOnly checks that the database itself refuses to change or
+// delete audit entries.
+func TestAuditAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	stores, dsn := openStores(t, 1)
+	err := stores[0].Auth().Tx(ctx, func(tx auth.Tx) error {
+		_, err := tx.AppendAudit(ctx, auth.Audit{Tenant: "t", Action: "x.y", RecordType: "x", RecordID: "1"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, q := range []string{`UPDATE audit_log SET action = 'z'`, `DELETE FROM audit_log`, `TRUNCATE audit_log`} {
+		if _, err := conn.Exec(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: got %v, want refused", q, err)
 		}
 	}
 }

@@ -2,13 +2,16 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/jxc-edge/jxc/cloud"
+	"github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cloud/sqlite"
 	"github.com/jxc-edge/jxc/cloud/sqlstore/storetest"
 	"github.com/jxc-edge/jxc/syncproto"
@@ -116,5 +119,36 @@ func TestOpenBadPath(t *testing.T) {
 				t.Errorf("got %v, want %v", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestAuth(t *testing.T) {
+	storetest.RunAuthTests(t, func(t *testing.T) auth.Store {
+		s, _ := MustOpenStore(t)
+		return s.Auth()
+	})
+}
+
+// TestAuditAppendOnly checks that the database itself refuses to change or
+// delete audit entries.
+func TestAuditAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	s, path := MustOpenStore(t)
+	err := s.Auth().Tx(ctx, func(tx auth.Tx) error {
+		_, err := tx.AppendAudit(ctx, auth.Audit{Tenant: "t", Action: "x.y", RecordType: "x", RecordID: "1"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{`UPDATE audit_log SET action = 'z'`, `DELETE FROM audit_log`} {
+		if _, err := db.ExecContext(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: got %v, want refused", q, err)
+		}
 	}
 }

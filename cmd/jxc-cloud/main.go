@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/jxc-edge/jxc/cmd/internal/cli"
@@ -25,13 +26,21 @@ func main() {
 }
 
 // Main is the jxc-cloud program.
-type Main struct{}
+type Main struct {
+	// Stdout and Stderr are where the program writes (os.Stdout and
+	// os.Stderr); generated passwords go to them, never to the log.
+	Stdout, Stderr io.Writer
+}
 
 // NewMain returns the program.
-func NewMain() *Main { return &Main{} }
+func NewMain() *Main { return &Main{Stdout: os.Stdout, Stderr: os.Stderr} }
 
-// Run parses args and runs the cloud until ctx is cancelled.
+// Run runs a subcommand (user …), or else parses args and runs the cloud
+// until ctx is cancelled.
 func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "user" {
+		return (&UserCommand{Stdout: m.Stdout}).Run(ctx, args[1:])
+	}
 	fs := flag.NewFlagSet("jxc-cloud", flag.ContinueOnError)
 	var c cloudapp.Config
 	db := cli.String(fs, "db", "JXC_DB", "sqlite:jxc-cloud.db", "store: sqlite:PATH or postgres://user@host:port/db")
@@ -40,6 +49,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	listen := cli.String(fs, "listen", "JXC_LISTEN", "127.0.0.1:8080", "HTTP API address")
 	clientID := cli.String(fs, "client-id", "JXC_CLIENT_ID", "", "MQTT client ID of this process (default: per host and pid)")
 	workers := cli.Int(fs, "workers", "JXC_WORKERS", 4, "batches stored at once")
+	tenant := cli.String(fs, "tenant", "JXC_TENANT", cloudapp.DefaultTenant, "tenant whose administrator \"admin\" the first start creates")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -49,12 +59,13 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return nil
 	}
 	c.DB, c.Broker, c.MQTTListen, c.Listen, c.ClientID, c.Workers = *db, *broker, *mqttListen, *listen, *clientID, *workers
+	c.Tenant, c.AdminPassword, c.Stderr = *tenant, os.Getenv("JXC_ADMIN_PASSWORD"), m.Stderr
 	c.Logger = cli.Logger().With("component", "cloud")
 	app, err := cloudapp.Start(ctx, c)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("jxc-cloud %s: http://%s, broker %s\n", cli.Version, app.Addr, app.BrokerURL)
+	fmt.Fprintf(m.Stdout, "jxc-cloud %s: http://%s, broker %s\n", cli.Version, app.Addr, app.BrokerURL)
 	<-ctx.Done()
 	return app.Close()
 }

@@ -7,9 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -19,11 +21,17 @@ import (
 	"github.com/mochi-mqtt/server/v2/listeners"
 
 	"github.com/jxc-edge/jxc/cloud"
+	jxcauth "github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cloud/httpapi"
 	"github.com/jxc-edge/jxc/cloud/ingest"
 	"github.com/jxc-edge/jxc/cloud/postgres"
 	"github.com/jxc-edge/jxc/cloud/sqlite"
+	"github.com/jxc-edge/jxc/cloud/sqlstore"
 )
+
+// DefaultTenant is the tenant whose administrator the cloud creates at
+// first start when none is named (--tenant, JXC_TENANT).
+const DefaultTenant = "default"
 
 // Config is what the cloud needs to start.
 type Config struct {
@@ -39,11 +47,22 @@ type Config struct {
 	ClientID string
 	Workers  int
 	Logger   *slog.Logger
+	// Tenant is where the first start creates the administrator;
+	// DefaultTenant when empty.
+	Tenant string
+	// AdminPassword is the first administrator's password
+	// (JXC_ADMIN_PASSWORD); empty to generate a one-time password, printed
+	// once to Stderr.
+	AdminPassword string
+	// Stderr gets the generated password; os.Stderr when nil.
+	Stderr io.Writer
 }
 
 // App is a running cloud service.
 type App struct {
-	Store  cloud.Store
+	Store cloud.Store
+	// Auth holds users, roles, sessions, tokens and the audit log.
+	Auth   *jxcauth.Service
 	Ingest *ingest.Ingest
 	// Addr is the HTTP address; BrokerURL the broker in use.
 	Addr, BrokerURL string
@@ -84,6 +103,15 @@ func Start(ctx context.Context, c Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	if a.Auth, err = AuthService(store); err != nil {
+		return fail(err)
+	}
+	if c.Stderr == nil {
+		c.Stderr = os.Stderr
+	}
+	if err := Bootstrap(ctx, a.Auth, c.Tenant, c.AdminPassword, c.Stderr, c.Logger); err != nil {
+		return fail(err)
+	}
 	if c.Broker == "embedded" {
 		url, err := a.startBroker(c.MQTTListen, c.Logger)
 		if err != nil {
@@ -112,6 +140,41 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	}()
 	c.Logger.Info("cloud started", "http", a.Addr, "broker", a.BrokerURL, "db", redact(c.DB))
 	return a, nil
+}
+
+// AuthService returns the auth service on store, which must be one of the
+// SQL stores.
+func AuthService(store cloud.Store) (*jxcauth.Service, error) {
+	as, ok := store.(interface{ Auth() *sqlstore.AuthStore })
+	if !ok {
+		return nil, fmt.Errorf("store %T has no auth tables", store)
+	}
+	return jxcauth.New(as.Auth(), jxcauth.Options{}), nil
+}
+
+// Bootstrap creates the administrator "admin" of tenant (DefaultTenant
+// when empty) if the tenant has no user yet: with password, or with a
+// generated one-time password printed once to w, which must be changed at
+// the first sign-in.
+func Bootstrap(ctx context.Context, svc *jxcauth.Service, tenant, password string, w io.Writer, log *slog.Logger) error {
+	if tenant == "" {
+		tenant = DefaultTenant
+	}
+	res, err := svc.Bootstrap(ctx, tenant, password)
+	if err != nil {
+		return fmt.Errorf("create the administrator: %w", err)
+	}
+	if !res.Created {
+		return nil
+	}
+	log.Info("created the administrator", "tenant", tenant, "user", res.User, "generated_password", res.Generated != "")
+	if res.Generated != "" {
+		fmt.Fprintf(w, "jxc-cloud: created user %q (administrator) of tenant %q with the one-time password\n\n    %s\n\n"+
+			"It is shown only now; change it at the first sign-in. Lost it? jxc-cloud user reset-password %s --tenant %s\n"+
+			"已创建租户 %q 的管理员 %q，一次性密码如上，仅显示这一次；首次登录时须修改。\n",
+			res.User, tenant, res.Generated, res.User, tenant, tenant, res.User)
+	}
+	return nil
 }
 
 func (a *App) startBroker(addr string, log *slog.Logger) (string, error) {

@@ -67,8 +67,10 @@ func (s *masterStats) rejections() map[string]uint64 {
 
 // masterPuller keeps one session's master data current: it pulls after
 // connect, after a batch that does not follow on the stored revision (a
-// gap: a push or an answer was lost, or the agent was behind), and when a
-// batch announced more that never came. Every batch is checked (codec,
+// gap: a push or an answer was lost, or the agent was behind), when a
+// batch announced more that never came, and every Options.PullInterval
+// (pushes reach only the sites the answering cloud process knows, and the
+// broker may drop them). Every batch is checked (codec,
 // tenant, site, then the ledger's rules) before it can change anything.
 type masterPuller struct {
 	c     *Client
@@ -114,12 +116,16 @@ func (p *masterPuller) pullSoon() {
 func (p *masterPuller) run(ctx context.Context, ms agent.MasterStore, in <-chan []byte) {
 	tick := time.NewTicker(masterPullGap / 2)
 	defer tick.Stop()
+	every := time.NewTicker(p.c.opts.PullInterval)
+	defer every.Stop()
 	more := false // the last batch applied said more follow
 	lastApplied := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-every.C:
+			p.pullSoon()
 		case <-tick.C:
 			p.mu.Lock()
 			due := p.pending && time.Since(p.lastPull) >= masterPullGap

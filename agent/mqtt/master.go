@@ -113,6 +113,14 @@ func (p *masterPuller) pullSoon() {
 	}
 }
 
+// maxMasterAhead bounds the batches held back after a gap.
+const maxMasterAhead = 64
+
+// run applies the batches of in. paho hands messages to the handler in a
+// goroutine each, so batches of one answer may arrive out of order: one
+// that starts beyond the stored revision is held back (up to
+// maxMasterAhead) and applied once the batches before it are; only a gap
+// that lasts masterPullGap makes it pull again.
 func (p *masterPuller) run(ctx context.Context, ms agent.MasterStore, in <-chan []byte) {
 	tick := time.NewTicker(masterPullGap / 2)
 	defer tick.Stop()
@@ -120,6 +128,8 @@ func (p *masterPuller) run(ctx context.Context, ms agent.MasterStore, in <-chan 
 	defer every.Stop()
 	more := false // the last batch applied said more follow
 	lastApplied := time.Now()
+	ahead := make(map[uint64]*pb.MasterBatch) // by from_rev
+	var gapSince time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -130,6 +140,9 @@ func (p *masterPuller) run(ctx context.Context, ms agent.MasterStore, in <-chan 
 			p.mu.Lock()
 			due := p.pending && time.Since(p.lastPull) >= masterPullGap
 			p.mu.Unlock()
+			if !gapSince.IsZero() && time.Since(gapSince) >= masterPullGap {
+				due, gapSince = true, time.Now()
+			}
 			if due || (more && time.Since(lastApplied) > masterStallAfter) {
 				more = false
 				p.pull()
@@ -139,27 +152,46 @@ func (p *masterPuller) run(ctx context.Context, ms agent.MasterStore, in <-chan 
 			if !ok {
 				continue
 			}
-			applied, err := ms.ApplyMaster(ctx, b)
-			if err != nil {
-				reason := MasterRejectStore
-				switch {
-				case errors.Is(err, agent.ErrInvalid):
-					reason = MasterRejectRecord
-				case errors.Is(err, agent.ErrWrongSite):
-					reason = MasterRejectSite
+			for b != nil {
+				applied, err := ms.ApplyMaster(ctx, b)
+				if err != nil {
+					reason := MasterRejectStore
+					switch {
+					case errors.Is(err, agent.ErrInvalid):
+						reason = MasterRejectRecord
+					case errors.Is(err, agent.ErrWrongSite):
+						reason = MasterRejectSite
+					}
+					p.rejected(reason, err)
+					break
 				}
-				p.rejected(reason, err)
-				continue
-			}
-			if !applied {
-				p.c.master.ignored.Add(1)
-				if b.GetToRev() > ms.MasterRev() {
-					p.pullSoon() // a gap: something before it is missing
+				rev := ms.MasterRev()
+				if !applied {
+					p.c.master.ignored.Add(1)
+					if b.GetToRev() > rev {
+						// A gap: something before it is missing.
+						if b.GetFromRev() > rev && len(ahead) < maxMasterAhead {
+							ahead[b.GetFromRev()] = b
+						}
+						if gapSince.IsZero() {
+							gapSince = time.Now()
+						}
+					}
+					break
 				}
-				continue
+				p.c.master.applied.Add(1)
+				more, lastApplied = !b.GetComplete(), time.Now()
+				for from, h := range ahead {
+					if h.GetToRev() <= rev || from < rev {
+						delete(ahead, from)
+					}
+				}
+				b = ahead[rev]
+				delete(ahead, rev)
+				if len(ahead) == 0 {
+					gapSince = time.Time{}
+				}
 			}
-			p.c.master.applied.Add(1)
-			more, lastApplied = !b.GetComplete(), time.Now()
 		}
 	}
 }

@@ -190,3 +190,22 @@ type Forker interface {
 	// LastFork returns the ledger's latest fork, if it ever forked.
 	LastFork() (Fork, bool)
 }
+
+// MasterStore is a ledger that keeps the cloud's master records for its
+// site (DESIGN.md §4, down/master) and applies product records to its
+// catalogue. The sync client feeds it when the ledger has it.
+type MasterStore interface {
+	// MasterRev returns the master revision the ledger holds: every record
+	// for its site up to it is applied. 0 when it has none.
+	MasterRev() uint64
+	// ApplyMaster applies a batch checked by syncproto.DecodeMasterBatch,
+	// in one transaction, if its from_rev equals MasterRev; it reports
+	// whether it did. A batch that does not follow on is ignored (the
+	// caller pulls again). A batch for another tenant or site gives
+	// ErrWrongSite, a record whose body breaks its kind's rules
+	// (syncproto.DecodeProductRecord, a GTIN) ErrInvalid; neither changes
+	// anything. Applying stores each record and advances MasterRev to the
+	// batch's to_rev; a product record (key = SKU) replaces that SKU's
+	// catalogue entries by its GTINs, a deleted one removes them.
+	ApplyMaster(ctx context.Context, b *pb.MasterBatch) (bool, error)
+}

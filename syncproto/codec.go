@@ -95,12 +95,7 @@ func EncodeBatch(h BatchHeader, raws [][]byte) ([]byte, error) {
 		// It might compress under MaxWireSize, but DecodeBatch would refuse it.
 		return nil, fmt.Errorf("%w: batch of %d events is %d bytes uncompressed", ErrTooLarge, len(raws), len(body))
 	}
-	var out []byte
-	if len(body) > CompressThreshold {
-		out = zenc.EncodeAll(body, append(make([]byte, 0, len(body)/2), formatZstd))
-	} else {
-		out = append([]byte{formatRaw}, body...)
-	}
+	out := frame(body)
 	if len(out) > MaxWireSize {
 		return nil, fmt.Errorf("%w: batch of %d events is %d bytes on the wire", ErrTooLarge, len(raws), len(out))
 	}
@@ -153,24 +148,9 @@ func appendString(b []byte, num protowire.Number, s string) []byte {
 // range From..To. Each returned event has its identity filled in and Raw
 // pointing into a fresh buffer (not into wire).
 func DecodeBatch(wire []byte) (*Batch, error) {
-	if len(wire) > MaxWireSize {
-		return nil, fmt.Errorf("%w: %d bytes on the wire, limit %d", ErrTooLarge, len(wire), MaxWireSize)
-	}
-	if len(wire) == 0 {
-		return nil, fmt.Errorf("%w: empty batch", ErrMalformed)
-	}
-	var body []byte
-	switch wire[0] {
-	case formatRaw:
-		body = bytes.Clone(wire[1:])
-	case formatZstd:
-		var err error
-		body, err = decompress(wire[1:])
-		if err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("%w: unknown batch format byte %#x", ErrMalformed, wire[0])
+	body, err := unframe(wire)
+	if err != nil {
+		return nil, err
 	}
 	b := new(Batch)
 	var raws [][]byte
@@ -252,6 +232,34 @@ func DecodeBatch(wire []byte) (*Batch, error) {
 	return b, nil
 }
 
+// frame prepends the format byte to body, compressing it with zstd above
+// CompressThreshold.
+func frame(body []byte) []byte {
+	if len(body) > CompressThreshold {
+		return zenc.EncodeAll(body, append(make([]byte, 0, len(body)/2), formatZstd))
+	}
+	return append([]byte{formatRaw}, body...)
+}
+
+// unframe checks wire's size and returns its body, decompressed if need
+// be, in a fresh buffer (never pointing into wire) of at most
+// MaxDecodedSize bytes.
+func unframe(wire []byte) ([]byte, error) {
+	if len(wire) > MaxWireSize {
+		return nil, fmt.Errorf("%w: %d bytes on the wire, limit %d", ErrTooLarge, len(wire), MaxWireSize)
+	}
+	if len(wire) == 0 {
+		return nil, fmt.Errorf("%w: empty message", ErrMalformed)
+	}
+	switch wire[0] {
+	case formatRaw:
+		return bytes.Clone(wire[1:]), nil
+	case formatZstd:
+		return decompress(wire[1:])
+	}
+	return nil, fmt.Errorf("%w: unknown format byte %#x", ErrMalformed, wire[0])
+}
+
 func decompress(src []byte) ([]byte, error) {
 	d := zdecs.Get().(*zstd.Decoder)
 	defer zdecs.Put(d)
@@ -271,7 +279,7 @@ func decompress(src []byte) ([]byte, error) {
 	return out, nil
 }
 
-// Message is a small control message: Ack, Pull or Status.
+// Message is a small control message: Ack, Pull, Status or MasterPull.
 type Message interface {
 	proto.Message
 	GetVersion() uint32
@@ -285,6 +293,8 @@ func Encode(m Message) ([]byte, error) {
 	case *pb.Pull:
 		v.Version = Version
 	case *pb.Status:
+		v.Version = Version
+	case *pb.MasterPull:
 		v.Version = Version
 	}
 	b, err := proto.Marshal(m)

@@ -46,7 +46,20 @@ func SiteDownEvents(tenant, site string) string {
 	return fmt.Sprintf("%s/%s/%s/down/events", topicRoot, tenant, site)
 }
 
-// DownMaster carries master data to a site.
+// UpMasterPull is where a replica asks for its site's master records after
+// a revision (pb.MasterPull).
+func UpMasterPull(tenant, site string, r ReplicaID) string {
+	return replicaTopic(tenant, site, r, "up/master-pull")
+}
+
+// ReplicaDownMaster is where the cloud answers one replica's MasterPull, so
+// an agent that reconnects never depends on what the broker queued for it.
+func ReplicaDownMaster(tenant, site string, r ReplicaID) string {
+	return replicaTopic(tenant, site, r, "down/master")
+}
+
+// DownMaster carries master data to a site: the cloud pushes new revisions
+// there for the site's online agents.
 func DownMaster(tenant, site string) string {
 	return fmt.Sprintf("%s/%s/%s/down/master", topicRoot, tenant, site)
 }
@@ -64,6 +77,12 @@ func IngestFilter() string {
 // PullFilter is the cloud's shared subscription to every replica's pulls.
 func PullFilter() string {
 	return "$share/" + IngestShareGroup + "/" + topicRoot + "/+/+/+/up/pull"
+}
+
+// MasterPullFilter is the cloud's shared subscription to every replica's
+// master pulls.
+func MasterPullFilter() string {
+	return "$share/" + IngestShareGroup + "/" + topicRoot + "/+/+/+/up/master-pull"
 }
 
 func replicaTopic(tenant, site string, r ReplicaID, name string) string {

@@ -46,6 +46,10 @@ func TestParseReplicaTopic(t *testing.T) {
 	}{
 		{name: "up events", topic: syncproto.UpEvents("acme", "store-1", r),
 			want: syncproto.Topic{Tenant: "acme", Site: "store-1", Replica: r, Name: "up/events"}},
+		{name: "master pull", topic: syncproto.UpMasterPull("acme", "store-1", r),
+			want: syncproto.Topic{Tenant: "acme", Site: "store-1", Replica: r, Name: "up/master-pull"}},
+		{name: "master answer", topic: syncproto.ReplicaDownMaster("acme", "store-1", r),
+			want: syncproto.Topic{Tenant: "acme", Site: "store-1", Replica: r, Name: "down/master"}},
 		{name: "up status", topic: syncproto.UpStatus("acme", "store-1", r),
 			want: syncproto.Topic{Tenant: "acme", Site: "store-1", Replica: r, Name: "up/status"}},
 		{name: "up pull", topic: syncproto.UpPull("acme", "wh-2", r),

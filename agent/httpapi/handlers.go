@@ -65,6 +65,8 @@ type SyncResponse struct {
 	// forked.
 	ForkedFrom string      `json:"forked_from,omitempty"`
 	Fork       *agent.Fork `json:"fork,omitempty"`
+	// MasterRev is the master-data revision the agent holds (0: none yet).
+	MasterRev uint64 `json:"master_rev"`
 }
 
 // Health is the body of GET /healthz.
@@ -165,6 +167,9 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request) {
 		if fk, forked := f.LastFork(); forked {
 			resp.ForkedFrom, resp.Fork = fk.Old.String(), &fk
 		}
+	}
+	if m, ok := s.ledger.(agent.MasterStore); ok {
+		resp.MasterRev = m.MasterRev()
 	}
 	s.Reply(w, r, http.StatusOK, resp)
 }

@@ -649,6 +649,34 @@ func TestSync(t *testing.T) {
 	}
 }
 
+// masterLedger is a fake ledger that holds master data.
+type masterLedger struct {
+	*fakeLedger
+	rev uint64
+}
+
+func (l *masterLedger) MasterRev() uint64 { return l.rev }
+func (l *masterLedger) ApplyMaster(context.Context, *pb.MasterBatch) (bool, error) {
+	return false, errors.New("not in this test")
+}
+
+func TestSyncMasterRev(t *testing.T) {
+	srv := httptest.NewServer(httpapi.New(&masterLedger{newFakeLedger(), 42}, nil, nil).Handler())
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + "/api/v1/sync")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got httpapi.SyncResponse
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got.MasterRev != 42 {
+		t.Errorf("master_rev = %d, want 42", got.MasterRev)
+	}
+}
+
 func TestSyncWithoutSyncStatus(t *testing.T) {
 	srv := httptest.NewServer(httpapi.New(newFakeLedger(), nil, nil).Handler())
 	defer srv.Close()

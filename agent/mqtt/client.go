@@ -90,6 +90,13 @@ type Stats struct {
 	LastSentUnixMS int64  `json:"last_sent_unix_ms"`
 	// Forks counts forks of the ledger to a new replica ID (fork.go).
 	Forks uint64 `json:"forks"`
+	// Master data (master.go): pulls sent, batches applied, batches that
+	// did not follow on the stored revision (ignored, pulled again), and
+	// batches rejected by reason (also counted in Rejected).
+	MasterPulls    uint64            `json:"master_pulls_sent"`
+	MasterBatches  uint64            `json:"master_batches_applied"`
+	MasterIgnored  uint64            `json:"master_batches_ignored"`
+	MasterRejected map[string]uint64 `json:"master_rejected,omitempty"`
 }
 
 // Client syncs one ledger. Run drives it; the other methods are safe for
@@ -106,6 +113,7 @@ type Client struct {
 	}
 	paused atomic.Bool
 	kick   chan struct{}
+	master masterStats
 }
 
 // New returns a client for l; call Run to start it.
@@ -123,7 +131,8 @@ func (c *Client) Stats() Stats {
 	return Stats{Connects: s.connects.Load(), BatchesSent: s.batches.Load(), EventsSent: s.events.Load(),
 		Resends: s.resends.Load(), AcksReceived: s.acks.Load(), PeerEvents: s.peers.Load(),
 		PullsSent: s.pulls.Load(), Rejected: s.rejected.Load(), LastAckUnixMS: s.lastAck.Load(), LastSentUnixMS: s.lastSent.Load(),
-		Forks: s.forks.Load()}
+		Forks: s.forks.Load(), MasterPulls: c.master.pulls.Load(), MasterBatches: c.master.applied.Load(),
+		MasterIgnored: c.master.ignored.Load(), MasterRejected: c.master.rejections()}
 }
 
 // SetOffline cuts the link (true) or lets it come back (false), as a site
@@ -176,6 +185,13 @@ func (c *Client) waitKick(ctx context.Context, d time.Duration) {
 	}
 }
 
+// masterTopics are the topics of master data: where this replica pulls,
+// where the cloud answers it, where it pushes to the site.
+func (c *Client) masterTopics() (pull, own, site string) {
+	t, s, r := c.opts.Tenant, c.l.Site(), c.l.Replica()
+	return syncproto.UpMasterPull(t, s, r), syncproto.ReplicaDownMaster(t, s, r), syncproto.DownMaster(t, s)
+}
+
 func (c *Client) topics() (up, status, pull, ack, siteDown, ownDown string) {
 	t, s, r := c.opts.Tenant, c.l.Site(), c.l.Replica()
 	return syncproto.UpEvents(t, s, r), syncproto.UpStatus(t, s, r), syncproto.UpPull(t, s, r),
@@ -185,8 +201,11 @@ func (c *Client) topics() (up, status, pull, ack, siteDown, ownDown string) {
 // session runs one broker connection until it is lost or ctx is done.
 func (c *Client) session(ctx context.Context) error {
 	up, statusTopic, pullTopic, ackTopic, siteDown, ownDown := c.topics()
+	masterPull, ownMaster, siteMaster := c.masterTopics()
+	ms, hasMaster := c.l.(agent.MasterStore)
 	in := make(chan inbound, 256)
 	peers := make(chan []byte, 64)
+	masters := make(chan []byte, 64)
 	will, err := c.status(false)
 	if err != nil {
 		return err
@@ -205,6 +224,13 @@ func (c *Client) session(ctx context.Context) error {
 			}
 			return
 		}
+		if t := m.Topic(); t == ownMaster || t == siteMaster {
+			select {
+			case masters <- m.Payload():
+			case <-sctx.Done():
+			}
+			return
+		}
 		select {
 		case peers <- m.Payload():
 		case <-sctx.Done():
@@ -216,6 +242,11 @@ func (c *Client) session(ctx context.Context) error {
 	// the broker queued right after CONNACK.
 	wg.Add(1)
 	go func() { defer wg.Done(); c.applyPeers(sctx, cl, pullTopic, peers) }()
+	mp := &masterPuller{c: c, cl: cl, topic: masterPull}
+	if hasMaster {
+		wg.Add(1)
+		go func() { defer wg.Done(); mp.run(sctx, ms, masters) }()
+	}
 	// Cancel before disconnecting: paho's Disconnect waits for a handler
 	// that may be waiting on sctx.
 	connected := false
@@ -236,7 +267,11 @@ func (c *Client) session(ctx context.Context) error {
 
 	// Subscribe on every connect (the broker may have lost the session),
 	// and upload only once the broker has confirmed: acks need it.
-	sub := cl.SubscribeMultiple(map[string]byte{ackTopic: 1, siteDown: 1, ownDown: 1}, handler)
+	filters := map[string]byte{ackTopic: 1, siteDown: 1, ownDown: 1}
+	if hasMaster {
+		filters[ownMaster], filters[siteMaster] = 1, 1
+	}
+	sub := cl.SubscribeMultiple(filters, handler)
 	subDone := sub.Done()
 	subscribed := false
 	subDeadline := time.Now().Add(30 * time.Second)
@@ -319,6 +354,9 @@ func (c *Client) session(ctx context.Context) error {
 			c.log.Info("sync connected", "broker", c.opts.Broker)
 			c.publishStatus(cl, statusTopic, true)
 			c.pull(cl, pullTopic)
+			if hasMaster {
+				mp.pull() // on every connect: never rely on what the broker queued
+			}
 		case <-c.l.Notify():
 		case <-tick.C:
 			if !subscribed && time.Now().After(subDeadline) {
@@ -359,7 +397,7 @@ func (c *Client) session(ctx context.Context) error {
 			// fork, or resend what is not yet known equal (fork.go).
 			switch seq, reason, ok := forkPoint(&a, acked, last); {
 			case ok:
-				return c.fork(ctx, cl, seq, reason, statusTopic, ackTopic, ownDown)
+				return c.fork(ctx, cl, seq, reason, statusTopic, ackTopic, ownDown, ownMaster)
 			case a.GetConflictSeq() != 0 && time.Since(lastRewind) > time.Second:
 				sent, inflight, lastRewind = acked, nil, time.Now()
 				c.stats.resends.Add(1)
@@ -428,6 +466,9 @@ func (c *Client) status(online bool) ([]byte, error) {
 		LastSeq: c.l.LastSeq(), AckedSeq: c.l.AckedSeq(), TimeMs: time.Now().UnixMilli()}
 	if f, ok := c.lastFork(); ok {
 		s.ForkedFrom, s.ForkSeq = uint64(f.Old), f.Seq
+	}
+	if ms, ok := c.l.(agent.MasterStore); ok {
+		s.MasterRev = ms.MasterRev()
 	}
 	if c.opts.Devices != nil {
 		s.Devices = c.opts.Devices()

@@ -99,6 +99,8 @@ type Stats struct {
 	// syncproto.MaxSkew ahead of the local clock: applied, but their clock
 	// not adopted.
 	ClockRefused uint64
+	// MasterApplied counts master records applied (ApplyMaster).
+	MasterApplied uint64
 }
 
 // Ledger is an agent.Ledger on a SQLite file. All methods are safe for
@@ -129,6 +131,8 @@ type Ledger struct {
 	acked   atomic.Uint64
 	vvMu    sync.Mutex
 	peerVV  syncproto.VV
+	// masterRev is the committed master revision (ApplyMaster).
+	masterRev atomic.Uint64
 
 	notify chan struct{}
 
@@ -143,7 +147,7 @@ type Ledger struct {
 	closeErr   error
 
 	stats struct {
-		commits, appended, peerApplied, peerSkipped, peerHeld, peerRejected, maxBatch, clockRefused atomic.Uint64
+		commits, appended, peerApplied, peerSkipped, peerHeld, peerRejected, maxBatch, clockRefused, masterApplied atomic.Uint64
 	}
 }
 
@@ -297,10 +301,11 @@ func (l *Ledger) load(ctx context.Context, opts Options) (*writer, error) {
 		rep            int64
 		tenant, site   string
 		acked          int64
+		masterRev      int64
 		createdReplica bool
 	)
-	err := db.QueryRowContext(ctx, `SELECT replica, tenant, site, acked_seq FROM ledger WHERE id = 1`).
-		Scan(&rep, &tenant, &site, &acked)
+	err := db.QueryRowContext(ctx, `SELECT replica, tenant, site, acked_seq, master_rev FROM ledger WHERE id = 1`).
+		Scan(&rep, &tenant, &site, &acked, &masterRev)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		id, err := syncproto.NewReplicaID()
@@ -322,6 +327,7 @@ func (l *Ledger) load(ctx context.Context, opts Options) (*writer, error) {
 	l.replica = syncproto.ReplicaID(rep)
 	l.rid.Store(uint64(rep))
 	l.acked.Store(uint64(acked))
+	l.masterRev.Store(uint64(masterRev))
 	if err := l.loadFork(ctx, db); err != nil {
 		return nil, err
 	}
@@ -378,7 +384,9 @@ func (l *Ledger) load(ctx context.Context, opts Options) (*writer, error) {
 	}
 	l.clock = syncproto.NewClock(syncproto.HLC(maxHLC))
 	l.clock.Now = now
-	return newWriter(l, opts.MaxBatch, uint64(lastSeq), vv), nil
+	w := newWriter(l, opts.MaxBatch, uint64(lastSeq), vv)
+	w.masterRev = uint64(masterRev)
+	return w, nil
 }
 
 // Replica returns this ledger's replica ID, made on first open and kept.
@@ -416,14 +424,15 @@ func (l *Ledger) PeerVV() syncproto.VV {
 func (l *Ledger) Stats() Stats {
 	s := &l.stats
 	return Stats{
-		Commits:      s.commits.Load(),
-		Appended:     s.appended.Load(),
-		PeerApplied:  s.peerApplied.Load(),
-		PeerSkipped:  s.peerSkipped.Load(),
-		PeerHeld:     s.peerHeld.Load(),
-		PeerRejected: s.peerRejected.Load(),
-		MaxBatch:     s.maxBatch.Load(),
-		ClockRefused: s.clockRefused.Load(),
+		Commits:       s.commits.Load(),
+		Appended:      s.appended.Load(),
+		PeerApplied:   s.peerApplied.Load(),
+		PeerSkipped:   s.peerSkipped.Load(),
+		PeerHeld:      s.peerHeld.Load(),
+		PeerRejected:  s.peerRejected.Load(),
+		MaxBatch:      s.maxBatch.Load(),
+		ClockRefused:  s.clockRefused.Load(),
+		MasterApplied: s.masterApplied.Load(),
 	}
 }
 

@@ -29,6 +29,7 @@ const (
 	opRebuild                // recompute on-hand (its own transaction)
 	opProducts               // upsert catalogue entries
 	opFork                   // take a new replica ID (its own transaction, fork.go)
+	opMaster                 // apply a master batch (master.go)
 )
 
 // stockKey is a stock key within this ledger's site.
@@ -74,6 +75,7 @@ type request struct {
 	ctx      context.Context // rebuild and fork only
 	idem     *idemReq        // opOwn with an idempotency key (one event)
 	fork     forkRequest     // opFork
+	master   *masterRequest  // opMaster
 
 	res  result
 	done chan result
@@ -102,6 +104,8 @@ func (r *request) events() int {
 		return len(r.peer)
 	case opProducts:
 		return len(r.products)
+	case opMaster:
+		return len(r.master.rows)
 	}
 	return 1
 }
@@ -149,6 +153,10 @@ const (
 	sqlUpdAcked   = `UPDATE ledger SET acked_seq = ? WHERE id = 1 AND acked_seq < ?`
 	sqlUpsProduct = `INSERT INTO products (gtin, sku, name, unit, price) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (gtin) DO UPDATE SET sku = excluded.sku, name = excluded.name, unit = excluded.unit, price = excluded.price`
+	sqlUpsMaster = `INSERT INTO master_records (kind, key, rev, deleted, body) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (kind, key) DO UPDATE SET rev = excluded.rev, deleted = excluded.deleted, body = excluded.body`
+	sqlDelSKU       = `DELETE FROM products WHERE sku = ?`
+	sqlUpdMasterRev = `UPDATE ledger SET master_rev = ? WHERE id = 1`
 )
 
 // The schema and the queries above spell kinds as numbers (the count index
@@ -219,7 +227,14 @@ type writer struct {
 	// leave int64.
 	overflowed int
 
+	// masterRev is the working master revision; masterDirty says the
+	// transaction changed it, masterApplied counts its records.
+	masterRev     uint64
+	masterDirty   bool
+	masterApplied int
+
 	insPeer, selKey, insKey, updKey, updCounts, selBody, selCounts, selMoves, upsPeer, updAcked, upsProduct driver.Stmt
+	upsMaster, delSKU, updMasterRev                                                                         driver.Stmt
 	// insRows[i] inserts rowChunks[i] events in one statement.
 	insRows [len(rowChunks)]driver.Stmt
 
@@ -336,6 +351,9 @@ func (w *writer) prepare(ctx context.Context) error {
 		{&w.upsPeer, sqlUpsPeer},
 		{&w.updAcked, sqlUpdAcked},
 		{&w.upsProduct, sqlUpsProduct},
+		{&w.upsMaster, sqlUpsMaster},
+		{&w.delSKU, sqlDelSKU},
+		{&w.updMasterRev, sqlUpdMasterRev},
 	} {
 		s, err := w.conn.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -347,7 +365,7 @@ func (w *writer) prepare(ctx context.Context) error {
 }
 
 func (w *writer) closeStmts() {
-	for _, s := range []driver.Stmt{w.insRows[0], w.insRows[1], w.insRows[2], w.insPeer, w.selKey, w.insKey, w.updKey, w.updCounts, w.selBody, w.selCounts, w.selMoves, w.upsPeer, w.updAcked, w.upsProduct} {
+	for _, s := range []driver.Stmt{w.insRows[0], w.insRows[1], w.insRows[2], w.insPeer, w.selKey, w.insKey, w.updKey, w.updCounts, w.selBody, w.selCounts, w.selMoves, w.upsPeer, w.updAcked, w.upsProduct, w.upsMaster, w.delSKU, w.updMasterRev} {
 		if s != nil {
 			s.Close()
 		}
@@ -463,6 +481,8 @@ func (w *writer) writeBatch(batch []*request) (err error) {
 			}
 		case opProducts:
 			err = w.putProducts(r)
+		case opMaster:
+			err = w.applyMaster(r)
 		}
 		if err != nil {
 			return err
@@ -516,6 +536,11 @@ func (w *writer) flush() error {
 			return fmt.Errorf("store acked: %w", err)
 		}
 	}
+	if w.masterDirty {
+		if _, err := w.exec(w.updMasterRev, int64(w.masterRev)); err != nil {
+			return fmt.Errorf("store master revision: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -536,6 +561,8 @@ func (w *writer) publish() {
 	if w.acked > l.acked.Load() {
 		l.acked.Store(w.acked)
 	}
+	l.masterRev.Store(w.masterRev)
+	l.stats.masterApplied.Add(uint64(w.masterApplied))
 	l.stats.commits.Add(1)
 	l.stats.appended.Add(uint64(w.own))
 	l.stats.peerApplied.Add(uint64(w.applied))
@@ -566,6 +593,7 @@ func (w *writer) publish() {
 func (w *writer) reset() {
 	w.lastSeq = w.l.lastSeq.Load()
 	w.vv = w.l.PeerVV()
+	w.masterRev = w.l.masterRev.Load()
 	w.keys = make(map[stockKey]*keyState)
 	w.clearScratch()
 }
@@ -581,6 +609,7 @@ func (w *writer) clearScratch() {
 	w.dirty = w.dirty[:0]
 	clear(w.peerTouch)
 	w.acked = 0
+	w.masterDirty, w.masterApplied = false, 0
 	w.own, w.nEvents, w.applied, w.skipped, w.held, w.overflowed = 0, 0, 0, 0, 0, 0
 }
 

@@ -50,7 +50,13 @@ type Options struct {
 	// transient database error (cloud.ErrTransient); default exponential
 	// from 500 ms, 5 retries.
 	RetryBackOff func() backoff.BackOff
-	Logger       *slog.Logger
+	// Master, when set, answers agents' master pulls (master.go);
+	// MasterPageRecords records are read per page (default 1000), at most
+	// MaxMasterPages pages per pull (default 1000).
+	Master            MasterSource
+	MasterPageRecords int
+	MaxMasterPages    int
+	Logger            *slog.Logger
 }
 
 // Reasons a message is rejected, as counted.
@@ -85,8 +91,13 @@ type Ingest struct {
 	pulls     atomic.Uint64
 	gaps      atomic.Uint64
 	retries   atomic.Uint64
-	mu        sync.Mutex
-	rejected  map[string]uint64
+	// master pulls answered and master records published
+	masterPulls, masterSent atomic.Uint64
+	// cl is the current session's client (PushMaster publishes on it).
+	cl       atomic.Pointer[paho.Client]
+	mu       sync.Mutex
+	rejected map[string]uint64
+	sites    map[string]map[string]bool // tenant → sites seen pulling master data
 }
 
 // New returns an ingest over store; call Run to start it.
@@ -115,6 +126,12 @@ func New(store cloud.Store, opts Options) *Ingest {
 			return backoff.WithMaxRetries(backoff.NewExponentialBackOff(), 5)
 		}
 	}
+	if opts.MasterPageRecords <= 0 {
+		opts.MasterPageRecords = 1000
+	}
+	if opts.MaxMasterPages <= 0 {
+		opts.MaxMasterPages = 1000
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -123,16 +140,20 @@ func New(store cloud.Store, opts Options) *Ingest {
 
 // Stats are the ingest counters since start.
 type Stats struct {
-	Connected bool              `json:"connected"`
-	Batches   uint64            `json:"batches"`
-	Inserted  uint64            `json:"events_inserted"`
-	Dups      uint64            `json:"events_duplicate"`
-	Acks      uint64            `json:"acks"`
-	Forwarded uint64            `json:"events_forwarded"`
-	Pulls     uint64            `json:"pulls"`
-	Gaps      uint64            `json:"gaps"`
-	Retries   uint64            `json:"store_retries"`
-	Rejected  map[string]uint64 `json:"rejected"`
+	Connected bool   `json:"connected"`
+	Batches   uint64 `json:"batches"`
+	Inserted  uint64 `json:"events_inserted"`
+	Dups      uint64 `json:"events_duplicate"`
+	Acks      uint64 `json:"acks"`
+	Forwarded uint64 `json:"events_forwarded"`
+	Pulls     uint64 `json:"pulls"`
+	Gaps      uint64 `json:"gaps"`
+	Retries   uint64 `json:"store_retries"`
+	// MasterPulls counts master pulls answered, MasterSent master records
+	// published (answers and pushes).
+	MasterPulls uint64            `json:"master_pulls"`
+	MasterSent  uint64            `json:"master_records_sent"`
+	Rejected    map[string]uint64 `json:"rejected"`
 }
 
 // Stats returns the counters.
@@ -145,7 +166,7 @@ func (in *Ingest) Stats() Stats {
 	in.mu.Unlock()
 	return Stats{Connected: in.connected.Load(), Batches: in.batches.Load(), Inserted: in.inserted.Load(),
 		Dups: in.dups.Load(), Acks: in.acks.Load(), Forwarded: in.forwarded.Load(), Pulls: in.pulls.Load(),
-		Gaps: in.gaps.Load(), Retries: in.retries.Load(), Rejected: rej}
+		Gaps: in.gaps.Load(), Retries: in.retries.Load(), MasterPulls: in.masterPulls.Load(), MasterSent: in.masterSent.Load(), Rejected: rej}
 }
 
 // WriteMetrics writes the counters in Prometheus text format.
@@ -161,7 +182,7 @@ func (in *Ingest) WriteMetrics(w io.Writer) {
 		v    uint64
 	}{{"batches_total", s.Batches}, {"events_inserted_total", s.Inserted}, {"events_duplicate_total", s.Dups},
 		{"acks_total", s.Acks}, {"events_forwarded_total", s.Forwarded}, {"pulls_total", s.Pulls}, {"gaps_total", s.Gaps},
-		{"store_retries_total", s.Retries}} {
+		{"store_retries_total", s.Retries}, {"master_pulls_total", s.MasterPulls}, {"master_records_sent_total", s.MasterSent}} {
 		fmt.Fprintf(w, "# TYPE jxc_ingest_%s counter\njxc_ingest_%s %d\n", c.name, c.name, c.v)
 	}
 	fmt.Fprintf(w, "# TYPE jxc_ingest_rejected_total counter\n")
@@ -251,7 +272,13 @@ func (in *Ingest) session(ctx context.Context) error {
 		return err
 	}
 	connected = true
-	st := cl.SubscribeMultiple(map[string]byte{syncproto.IngestFilter(): 1, syncproto.PullFilter(): 1}, handler)
+	in.cl.Store(&cl)
+	defer in.cl.Store(nil)
+	filters := map[string]byte{syncproto.IngestFilter(): 1, syncproto.PullFilter(): 1}
+	if in.opts.Master != nil {
+		filters[syncproto.MasterPullFilter()] = 1
+	}
+	st := cl.SubscribeMultiple(filters, handler)
 	if !st.WaitTimeout(10 * time.Second) {
 		return errors.New("subscribe: no answer from the broker in 10s")
 	}
@@ -276,6 +303,12 @@ func (in *Ingest) handle(ctx context.Context, cl paho.Client, m message) {
 		in.handleBatch(ctx, cl, t, m)
 	case "up/pull":
 		in.handlePull(ctx, cl, t, m)
+	case "up/master-pull":
+		if in.opts.Master != nil {
+			in.handleMasterPull(ctx, cl, t, m)
+			return
+		}
+		in.reject(RejectTopic, m.topic, errors.New("this cloud serves no master data"))
 	default:
 		in.reject(RejectTopic, m.topic, errors.New("not an ingest topic"))
 	}

@@ -116,6 +116,10 @@ func main() {
 		m := line("cloud ("+st.name+") movements applied/s, by 1000", "BenchmarkApplyBatch/"+st.pkg, "movements/s")
 		ratio("ratio counts / movements, "+st.name, c, m, "")
 	}
+	fmt.Println("\n== 6. Master data: 10,000 product records to an agent that was offline ==")
+	msync := line("master records/s, cloud (SQLite) -> Mosquitto -> agent catalogue", "BenchmarkMasterSync", "records/s")
+	mraw := line("raw modernc.org/sqlite inserts/s of the same rows, one transaction", "BenchmarkRawSQLiteMasterInsert", "records/s")
+	ratio("ratio master sync / raw inserts", msync, mraw, "")
 	if missing > 0 {
 		fmt.Printf("\n%d figures missing: a benchmark failed or did not run\n", missing)
 		os.Exit(1)

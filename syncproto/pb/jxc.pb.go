@@ -873,8 +873,11 @@ type Status struct {
 	// forked_from is the replica ID this agent wrote under before its last
 	// fork (a restored ledger found the cloud ahead of it), and fork_seq the
 	// last seq of that ID it kept; 0 when it never forked.
-	ForkedFrom    uint64 `protobuf:"fixed64,9,opt,name=forked_from,json=forkedFrom,proto3" json:"forked_from,omitempty"`
-	ForkSeq       uint64 `protobuf:"varint,10,opt,name=fork_seq,json=forkSeq,proto3" json:"fork_seq,omitempty"`
+	ForkedFrom uint64 `protobuf:"fixed64,9,opt,name=forked_from,json=forkedFrom,proto3" json:"forked_from,omitempty"`
+	ForkSeq    uint64 `protobuf:"varint,10,opt,name=fork_seq,json=forkSeq,proto3" json:"fork_seq,omitempty"`
+	// master_rev is the master-data revision the agent holds (MasterBatch);
+	// 0 when it has none. Added field.
+	MasterRev     uint64 `protobuf:"varint,11,opt,name=master_rev,json=masterRev,proto3" json:"master_rev,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -979,6 +982,338 @@ func (x *Status) GetForkSeq() uint64 {
 	return 0
 }
 
+func (x *Status) GetMasterRev() uint64 {
+	if x != nil {
+		return x.MasterRev
+	}
+	return 0
+}
+
+// MasterRecord is one revisioned master record the cloud publishes for a
+// tenant: a product, a bin, a stock limit, a user, a device profile. The
+// cloud is its single writer and gives every change a new revision, unique
+// and increasing per tenant. A record is named by (kind, key); the one with
+// the greatest revision is current. Added message.
+type MasterRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// kind is "product", "bin", "stock_limit", "user", "device_profile", …;
+	// an agent stores kinds it does not know and applies none of them.
+	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	// key names the record within its kind: the SKU of a product.
+	Key      string `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
+	Revision uint64 `protobuf:"varint,3,opt,name=revision,proto3" json:"revision,omitempty"`
+	// deleted says the record no longer exists; body is then empty.
+	Deleted bool `protobuf:"varint,4,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	// body is the kind's own protobuf message (ProductRecord for "product"),
+	// or for "device_profile" the profile's YAML text as firmware-configs
+	// reads it.
+	Body          []byte `protobuf:"bytes,5,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MasterRecord) Reset() {
+	*x = MasterRecord{}
+	mi := &file_jxc_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MasterRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MasterRecord) ProtoMessage() {}
+
+func (x *MasterRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_jxc_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MasterRecord.ProtoReflect.Descriptor instead.
+func (*MasterRecord) Descriptor() ([]byte, []int) {
+	return file_jxc_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *MasterRecord) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *MasterRecord) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *MasterRecord) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *MasterRecord) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
+func (x *MasterRecord) GetBody() []byte {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+// MasterBatch carries every current master record addressed to a site with
+// from_rev < revision <= to_rev, in revision order. Revisions in the range
+// that are not in the batch belong to other sites or were superseded. An
+// agent applies a batch only when from_rev is the revision it holds.
+// Added message, on …/{s}/down/master (pushes) and …/{s}/{r}/down/master
+// (answers to a MasterPull).
+type MasterBatch struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Version uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	Tenant  string                 `protobuf:"bytes,2,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Site    string                 `protobuf:"bytes,3,opt,name=site,proto3" json:"site,omitempty"`
+	FromRev uint64                 `protobuf:"varint,4,opt,name=from_rev,json=fromRev,proto3" json:"from_rev,omitempty"`
+	ToRev   uint64                 `protobuf:"varint,5,opt,name=to_rev,json=toRev,proto3" json:"to_rev,omitempty"`
+	Records []*MasterRecord        `protobuf:"bytes,6,rep,name=records,proto3" json:"records,omitempty"`
+	// complete says no batch follows this one in the same answer: to_rev is
+	// the newest revision the cloud had for the site when it answered.
+	Complete      bool `protobuf:"varint,7,opt,name=complete,proto3" json:"complete,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MasterBatch) Reset() {
+	*x = MasterBatch{}
+	mi := &file_jxc_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MasterBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MasterBatch) ProtoMessage() {}
+
+func (x *MasterBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_jxc_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MasterBatch.ProtoReflect.Descriptor instead.
+func (*MasterBatch) Descriptor() ([]byte, []int) {
+	return file_jxc_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *MasterBatch) GetVersion() uint32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *MasterBatch) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *MasterBatch) GetSite() string {
+	if x != nil {
+		return x.Site
+	}
+	return ""
+}
+
+func (x *MasterBatch) GetFromRev() uint64 {
+	if x != nil {
+		return x.FromRev
+	}
+	return 0
+}
+
+func (x *MasterBatch) GetToRev() uint64 {
+	if x != nil {
+		return x.ToRev
+	}
+	return 0
+}
+
+func (x *MasterBatch) GetRecords() []*MasterRecord {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+func (x *MasterBatch) GetComplete() bool {
+	if x != nil {
+		return x.Complete
+	}
+	return false
+}
+
+// MasterPull asks the cloud for the site's master records after after_rev,
+// on …/{s}/{r}/up/master-pull; answered with MasterBatches on the
+// replica's …/{r}/down/master. Added message.
+type MasterPull struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Version       uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	Replica       uint64                 `protobuf:"fixed64,2,opt,name=replica,proto3" json:"replica,omitempty"`
+	AfterRev      uint64                 `protobuf:"varint,3,opt,name=after_rev,json=afterRev,proto3" json:"after_rev,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MasterPull) Reset() {
+	*x = MasterPull{}
+	mi := &file_jxc_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MasterPull) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MasterPull) ProtoMessage() {}
+
+func (x *MasterPull) ProtoReflect() protoreflect.Message {
+	mi := &file_jxc_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MasterPull.ProtoReflect.Descriptor instead.
+func (*MasterPull) Descriptor() ([]byte, []int) {
+	return file_jxc_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *MasterPull) GetVersion() uint32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *MasterPull) GetReplica() uint64 {
+	if x != nil {
+		return x.Replica
+	}
+	return 0
+}
+
+func (x *MasterPull) GetAfterRev() uint64 {
+	if x != nil {
+		return x.AfterRev
+	}
+	return 0
+}
+
+// ProductRecord is the body of a master record of kind "product", whose
+// key is the SKU. Added message.
+type ProductRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// unit is the catalogue unit ("pcs", "kg", "g", "斤"…); a weight unit
+	// makes the SKU one sold by weight.
+	Unit string `protobuf:"bytes,2,opt,name=unit,proto3" json:"unit,omitempty"`
+	// price is the retail price in fen per one unit; 0 when unknown.
+	Price int64 `protobuf:"varint,3,opt,name=price,proto3" json:"price,omitempty"`
+	// gtins are the barcodes (8, 12, 13 or 14 digits) that stand for the SKU.
+	Gtins         []string `protobuf:"bytes,4,rep,name=gtins,proto3" json:"gtins,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProductRecord) Reset() {
+	*x = ProductRecord{}
+	mi := &file_jxc_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProductRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProductRecord) ProtoMessage() {}
+
+func (x *ProductRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_jxc_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProductRecord.ProtoReflect.Descriptor instead.
+func (*ProductRecord) Descriptor() ([]byte, []int) {
+	return file_jxc_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ProductRecord) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ProductRecord) GetUnit() string {
+	if x != nil {
+		return x.Unit
+	}
+	return ""
+}
+
+func (x *ProductRecord) GetPrice() int64 {
+	if x != nil {
+		return x.Price
+	}
+	return 0
+}
+
+func (x *ProductRecord) GetGtins() []string {
+	if x != nil {
+		return x.Gtins
+	}
+	return nil
+}
+
 var File_jxc_proto protoreflect.FileDescriptor
 
 const file_jxc_proto_rawDesc = "" +
@@ -1051,7 +1386,7 @@ const file_jxc_proto_rawDesc = "" +
 	"\x05error\x18\x04 \x01(\tR\x05error\x12\"\n" +
 	"\rlast_event_ms\x18\x05 \x01(\x03R\vlastEventMs\x12&\n" +
 	"\x0fclock_offset_ms\x18\x06 \x01(\x12R\rclockOffsetMs\x12!\n" +
-	"\fclock_skewed\x18\a \x01(\bR\vclockSkewed\"\xaa\x02\n" +
+	"\fclock_skewed\x18\a \x01(\bR\vclockSkewed\"\xc9\x02\n" +
 	"\x06Status\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x18\n" +
 	"\areplica\x18\x02 \x01(\x06R\areplica\x12\x12\n" +
@@ -1064,7 +1399,33 @@ const file_jxc_proto_rawDesc = "" +
 	"\vforked_from\x18\t \x01(\x06R\n" +
 	"forkedFrom\x12\x19\n" +
 	"\bfork_seq\x18\n" +
-	" \x01(\x04R\aforkSeqB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
+	" \x01(\x04R\aforkSeq\x12\x1d\n" +
+	"\n" +
+	"master_rev\x18\v \x01(\x04R\tmasterRev\"~\n" +
+	"\fMasterRecord\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x10\n" +
+	"\x03key\x18\x02 \x01(\tR\x03key\x12\x1a\n" +
+	"\brevision\x18\x03 \x01(\x04R\brevision\x12\x18\n" +
+	"\adeleted\x18\x04 \x01(\bR\adeleted\x12\x12\n" +
+	"\x04body\x18\x05 \x01(\fR\x04body\"\xd6\x01\n" +
+	"\vMasterBatch\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\rR\aversion\x12\x16\n" +
+	"\x06tenant\x18\x02 \x01(\tR\x06tenant\x12\x12\n" +
+	"\x04site\x18\x03 \x01(\tR\x04site\x12\x19\n" +
+	"\bfrom_rev\x18\x04 \x01(\x04R\afromRev\x12\x15\n" +
+	"\x06to_rev\x18\x05 \x01(\x04R\x05toRev\x123\n" +
+	"\arecords\x18\x06 \x03(\v2\x19.jxc.sync.v1.MasterRecordR\arecords\x12\x1a\n" +
+	"\bcomplete\x18\a \x01(\bR\bcomplete\"]\n" +
+	"\n" +
+	"MasterPull\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\rR\aversion\x12\x18\n" +
+	"\areplica\x18\x02 \x01(\x06R\areplica\x12\x1b\n" +
+	"\tafter_rev\x18\x03 \x01(\x04R\bafterRev\"c\n" +
+	"\rProductRecord\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
+	"\x04unit\x18\x02 \x01(\tR\x04unit\x12\x14\n" +
+	"\x05price\x18\x03 \x01(\x03R\x05price\x12\x14\n" +
+	"\x05gtins\x18\x04 \x03(\tR\x05gtinsB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
 
 var (
 	file_jxc_proto_rawDescOnce sync.Once
@@ -1078,32 +1439,37 @@ func file_jxc_proto_rawDescGZIP() []byte {
 	return file_jxc_proto_rawDescData
 }
 
-var file_jxc_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_jxc_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_jxc_proto_goTypes = []any{
-	(*Event)(nil),        // 0: jxc.sync.v1.Event
-	(*Movement)(nil),     // 1: jxc.sync.v1.Movement
-	(*VVEntry)(nil),      // 2: jxc.sync.v1.VVEntry
-	(*Count)(nil),        // 3: jxc.sync.v1.Count
-	(*DocEvent)(nil),     // 4: jxc.sync.v1.DocEvent
-	(*Batch)(nil),        // 5: jxc.sync.v1.Batch
-	(*Ack)(nil),          // 6: jxc.sync.v1.Ack
-	(*Pull)(nil),         // 7: jxc.sync.v1.Pull
-	(*DeviceHealth)(nil), // 8: jxc.sync.v1.DeviceHealth
-	(*Status)(nil),       // 9: jxc.sync.v1.Status
+	(*Event)(nil),         // 0: jxc.sync.v1.Event
+	(*Movement)(nil),      // 1: jxc.sync.v1.Movement
+	(*VVEntry)(nil),       // 2: jxc.sync.v1.VVEntry
+	(*Count)(nil),         // 3: jxc.sync.v1.Count
+	(*DocEvent)(nil),      // 4: jxc.sync.v1.DocEvent
+	(*Batch)(nil),         // 5: jxc.sync.v1.Batch
+	(*Ack)(nil),           // 6: jxc.sync.v1.Ack
+	(*Pull)(nil),          // 7: jxc.sync.v1.Pull
+	(*DeviceHealth)(nil),  // 8: jxc.sync.v1.DeviceHealth
+	(*Status)(nil),        // 9: jxc.sync.v1.Status
+	(*MasterRecord)(nil),  // 10: jxc.sync.v1.MasterRecord
+	(*MasterBatch)(nil),   // 11: jxc.sync.v1.MasterBatch
+	(*MasterPull)(nil),    // 12: jxc.sync.v1.MasterPull
+	(*ProductRecord)(nil), // 13: jxc.sync.v1.ProductRecord
 }
 var file_jxc_proto_depIdxs = []int32{
-	1, // 0: jxc.sync.v1.Event.movement:type_name -> jxc.sync.v1.Movement
-	3, // 1: jxc.sync.v1.Event.count:type_name -> jxc.sync.v1.Count
-	4, // 2: jxc.sync.v1.Event.doc:type_name -> jxc.sync.v1.DocEvent
-	2, // 3: jxc.sync.v1.Count.ctx:type_name -> jxc.sync.v1.VVEntry
-	0, // 4: jxc.sync.v1.Batch.events:type_name -> jxc.sync.v1.Event
-	2, // 5: jxc.sync.v1.Pull.have:type_name -> jxc.sync.v1.VVEntry
-	8, // 6: jxc.sync.v1.Status.devices:type_name -> jxc.sync.v1.DeviceHealth
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	1,  // 0: jxc.sync.v1.Event.movement:type_name -> jxc.sync.v1.Movement
+	3,  // 1: jxc.sync.v1.Event.count:type_name -> jxc.sync.v1.Count
+	4,  // 2: jxc.sync.v1.Event.doc:type_name -> jxc.sync.v1.DocEvent
+	2,  // 3: jxc.sync.v1.Count.ctx:type_name -> jxc.sync.v1.VVEntry
+	0,  // 4: jxc.sync.v1.Batch.events:type_name -> jxc.sync.v1.Event
+	2,  // 5: jxc.sync.v1.Pull.have:type_name -> jxc.sync.v1.VVEntry
+	8,  // 6: jxc.sync.v1.Status.devices:type_name -> jxc.sync.v1.DeviceHealth
+	10, // 7: jxc.sync.v1.MasterBatch.records:type_name -> jxc.sync.v1.MasterRecord
+	8,  // [8:8] is the sub-list for method output_type
+	8,  // [8:8] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_jxc_proto_init() }
@@ -1122,7 +1488,7 @@ func file_jxc_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jxc_proto_rawDesc), len(file_jxc_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -44,6 +44,8 @@ func RunStoreTests(t *testing.T, open Opener) {
 	t.Run("Conflicts", su.testConflicts)
 	t.Run("RandomWorkload", su.testRandomWorkload)
 	t.Run("Concurrent", func(t *testing.T) { su.testConcurrent(t, open(t, 2)) })
+	t.Run("Master", su.testMaster)
+	t.Run("MasterConcurrent", func(t *testing.T) { su.testMasterConcurrent(t, open(t, 2)) })
 }
 
 type suite struct {

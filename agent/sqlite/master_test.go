@@ -1,0 +1,184 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/jxc-edge/jxc/agent"
+	"github.com/jxc-edge/jxc/agent/sqlite"
+	"github.com/jxc-edge/jxc/syncproto"
+	"github.com/jxc-edge/jxc/syncproto/pb"
+)
+
+// productRecord returns a product master record.
+func productRecord(tb testing.TB, sku string, rev uint64, price int64, gtins ...string) *pb.MasterRecord {
+	tb.Helper()
+	body, err := proto.Marshal(&pb.ProductRecord{Name: "商品 " + sku, Unit: "pcs", Price: price, Gtins: gtins})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &pb.MasterRecord{Kind: syncproto.KindProduct, Key: sku, Revision: rev, Body: body}
+}
+
+func masterBatch(from, to uint64, recs ...*pb.MasterRecord) *pb.MasterBatch {
+	return &pb.MasterBatch{Version: syncproto.Version, Tenant: testTenant, Site: testSite, FromRev: from, ToRev: to, Records: recs, Complete: true}
+}
+
+func mustApplyMaster(tb testing.TB, l *sqlite.Ledger, b *pb.MasterBatch, want bool) {
+	tb.Helper()
+	got, err := l.ApplyMaster(context.Background(), b)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if got != want {
+		tb.Fatalf("ApplyMaster %d..%d at revision %d = %v, want %v", b.FromRev, b.ToRev, l.MasterRev(), got, want)
+	}
+}
+
+func wantProduct(tb testing.TB, l agent.Ledger, gtin, sku string, price int64) {
+	tb.Helper()
+	p, ok, err := l.ProductByGTIN(context.Background(), gtin)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	switch {
+	case sku == "" && ok:
+		tb.Fatalf("GTIN %s is %+v, want none", gtin, p)
+	case sku != "" && (!ok || p.SKU != sku || p.Price != price):
+		tb.Fatalf("GTIN %s is %+v (found %v), want SKU %s at %d fen", gtin, p, ok, sku, price)
+	}
+}
+
+func TestApplyMaster(t *testing.T) {
+	dir := t.TempDir()
+	l := MustOpenLedgerDir(t, dir, sqlite.Options{})
+	if l.MasterRev() != 0 {
+		t.Fatalf("new ledger at master revision %d", l.MasterRev())
+	}
+	// A standalone entry of the same SKU is replaced by the master record.
+	if err := l.PutProducts(context.Background(), []agent.Product{{GTIN: "12345670", SKU: "TEA"}}); err != nil {
+		t.Fatal(err)
+	}
+	mustApplyMaster(t, l, masterBatch(0, 4,
+		productRecord(t, "TEA", 1, 1250, "4006381333931", "96385074"),
+		productRecord(t, "RICE", 3, 800, "012345678905"),
+		&pb.MasterRecord{Kind: "bin", Key: "A-01", Revision: 4, Body: []byte(`{"zone":"A"}`)},
+	), true)
+	if l.MasterRev() != 4 {
+		t.Fatalf("master revision %d, want 4", l.MasterRev())
+	}
+	wantProduct(t, l, "4006381333931", "TEA", 1250)
+	wantProduct(t, l, "96385074", "TEA", 1250)
+	wantProduct(t, l, "12345670", "", 0)
+	wantProduct(t, l, "012345678905", "RICE", 800)
+
+	// Batches that do not follow on are ignored: a gap, a repeat.
+	mustApplyMaster(t, l, masterBatch(5, 6, productRecord(t, "X", 6, 1, "12345670")), false)
+	mustApplyMaster(t, l, masterBatch(0, 4, productRecord(t, "X", 2, 1, "12345670")), false)
+	wantProduct(t, l, "12345670", "", 0)
+
+	// An update replaces the SKU's GTINs; a delete removes them.
+	mustApplyMaster(t, l, masterBatch(4, 9,
+		productRecord(t, "TEA", 7, 1300, "4006381333931"),
+		&pb.MasterRecord{Kind: syncproto.KindProduct, Key: "RICE", Revision: 9, Deleted: true},
+	), true)
+	wantProduct(t, l, "4006381333931", "TEA", 1300)
+	wantProduct(t, l, "96385074", "", 0)
+	wantProduct(t, l, "012345678905", "", 0)
+
+	// Refused: nothing changes.
+	for _, tt := range []struct {
+		name string
+		b    *pb.MasterBatch
+		want error
+	}{
+		{"other site", func() *pb.MasterBatch { b := masterBatch(9, 10); b.Site = "elsewhere"; return b }(), agent.ErrWrongSite},
+		{"other tenant", func() *pb.MasterBatch { b := masterBatch(9, 10); b.Tenant = "other"; return b }(), agent.ErrWrongSite},
+		{"bad check digit", masterBatch(9, 11, productRecord(t, "TEA", 10, 1, "4006381333931"), productRecord(t, "Y", 11, 1, "4006381333932")), agent.ErrInvalid},
+		{"undecodable body", masterBatch(9, 10, &pb.MasterRecord{Kind: syncproto.KindProduct, Key: "Y", Revision: 10, Body: []byte{0xff}}), agent.ErrInvalid},
+	} {
+		applied, err := l.ApplyMaster(context.Background(), tt.b)
+		if applied || !errors.Is(err, tt.want) {
+			t.Errorf("%s: ApplyMaster = %v, %v; want %v", tt.name, applied, err, tt.want)
+		}
+		var ie *agent.InvalidError
+		if errors.Is(err, agent.ErrInvalid) && (!errors.As(err, &ie) || ie.ErrorZH() == "") {
+			t.Errorf("%s: %v has no Chinese text", tt.name, err)
+		}
+	}
+	if l.MasterRev() != 9 {
+		t.Fatalf("refused batches moved the revision to %d", l.MasterRev())
+	}
+	wantProduct(t, l, "4006381333931", "TEA", 1300)
+
+	// The revision and the records survive a reopen.
+	l.Close()
+	l = MustOpenLedgerDir(t, dir, sqlite.Options{})
+	if l.MasterRev() != 9 {
+		t.Fatalf("reopened at master revision %d, want 9", l.MasterRev())
+	}
+	wantProduct(t, l, "4006381333931", "TEA", 1300)
+	mustApplyMaster(t, l, masterBatch(9, 12), true)
+	if l.MasterRev() != 12 {
+		t.Fatalf("empty batch 9..12 left revision %d", l.MasterRev())
+	}
+}
+
+// TestApplyMasterConcurrent sends the same chain of batches from several
+// goroutines at once: each batch is applied exactly once, whatever shares
+// a group commit with what.
+func TestApplyMasterConcurrent(t *testing.T) {
+	l := MustOpenLedger(t)
+	const n = 50
+	var batches []*pb.MasterBatch
+	for i := range n {
+		rev := uint64(i + 1)
+		batches = append(batches, masterBatch(rev-1, rev, productRecord(t, fmt.Sprint("SKU-", i), rev, int64(i), gtin(i))))
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	applied := 0
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for l.MasterRev() < n {
+				b := batches[l.MasterRev()]
+				ok, err := l.ApplyMaster(context.Background(), b)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if ok {
+					mu.Lock()
+					applied++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if applied != n || l.Stats().MasterApplied != n {
+		t.Fatalf("applied %d batches (%d records), want %d", applied, l.Stats().MasterApplied, n)
+	}
+	wantProduct(t, l, gtin(n-1), fmt.Sprint("SKU-", n-1), n-1)
+}
+
+// gtin returns a valid GTIN-13 made from i.
+func gtin(i int) string {
+	d := fmt.Sprintf("200%09d", i)
+	sum := 0
+	for j := range d {
+		v := int(d[len(d)-1-j] - '0')
+		if j%2 == 0 {
+			v *= 3
+		}
+		sum += v
+	}
+	return d + fmt.Sprint((10-sum%10)%10)
+}

@@ -21,8 +21,8 @@ import (
 // restoredAgent is an agent (ledger and sync client) run in the test
 // process on a data folder that the test stops, copies and restores.
 type restoredAgent struct {
-	l      *agentsqlite.Ledger
-	sync   *mqtt.Client
+	l       *agentsqlite.Ledger
+	sync    *mqtt.Client
 	cancel  context.CancelFunc
 	done    chan struct{}
 	running bool

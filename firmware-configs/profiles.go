@@ -424,6 +424,66 @@ func Parse(name string, data []byte) (*Set, error) {
 	return newSet([]profile{p})
 }
 
+// IsProfileFile reports whether LoadDir reads a file of this base name: it
+// ends in .yaml or .yml and does not start with a dot.
+func IsProfileFile(name string) bool {
+	return !strings.HasPrefix(name, ".") && (strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml"))
+}
+
+// CheckFileName returns a *FieldError (matching ErrInvalid) unless name
+// is a file name LoadDir reads: a base name (no / or \, not "." or "..")
+// of at most 128 bytes of letters, digits, '.', '_' and '-', ending in
+// .yaml or .yml and not starting with a dot. Profiles named by someone
+// else (a cloud's record key) are checked with it before being written.
+func CheckFileName(name string) error {
+	bad := len(name) > 128 || !IsProfileFile(name)
+	for i := 0; i < len(name) && !bad; i++ {
+		c := name[i]
+		bad = !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-')
+	}
+	if bad {
+		return &FieldError{File: name, Msg: "is not a profile file name (letters, digits, '.', '_', '-', ending in .yaml or .yml, at most 128 bytes)"}
+	}
+	return nil
+}
+
+// ParseFiles validates files (base name → content) as one Set, as LoadDir
+// would the folder holding them: every problem of every file, and those
+// between files, joined. Names must pass CheckFileName.
+func ParseFiles(files map[string][]byte) (*Set, error) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var (
+		ps   []profile
+		errs []error
+	)
+	for _, n := range names {
+		if err := CheckFileName(n); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		data := files[n]
+		if len(data) > MaxFileBytes {
+			errs = append(errs, &FieldError{File: n, Msg: fmt.Sprintf("file is %d bytes, limit %d", len(data), MaxFileBytes)})
+			continue
+		}
+		p, perrs := parseFile(n, data)
+		if len(perrs) > 0 {
+			errs = append(errs, perrs...)
+			continue
+		}
+		ps = append(ps, p)
+	}
+	errs = append(errs, crossCheck(ps)...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return newSet(ps)
+}
+
 // Load reads and validates one profile file, as Parse.
 func Load(file string) (*Set, error) {
 	data, err := readFile(os.DirFS(filepath.Dir(file)), filepath.Base(file))
@@ -454,7 +514,7 @@ func LoadFS(fsys fs.FS, dir string) (*Set, error) {
 	)
 	for _, e := range entries {
 		n := e.Name()
-		if e.IsDir() || strings.HasPrefix(n, ".") || !(strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml")) {
+		if e.IsDir() || !IsProfileFile(n) {
 			continue
 		}
 		data, err := readFile(fsys, path.Join(dir, n))

@@ -611,3 +611,54 @@ func TestVersion(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckFileName(t *testing.T) {
+	tests := []struct {
+		name string
+		ok   bool
+	}{
+		{"gate-1.yaml", true},
+		{"Scale_2.yml", true},
+		{"gate-1.json", false},
+		{".gate.yaml", false},
+		{"../gate.yaml", false},
+		{"sub/gate.yaml", false},
+		{`sub\gate.yaml`, false},
+		{"门.yaml", false},
+		{strings.Repeat("a", 124) + ".yaml", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := profiles.CheckFileName(tt.name)
+			if got := err == nil; got != tt.ok {
+				t.Fatalf("CheckFileName(%q) = %v, want ok %v", tt.name, err, tt.ok)
+			}
+			if err != nil && !errors.Is(err, profiles.ErrInvalid) {
+				t.Errorf("%v does not match ErrInvalid", err)
+			}
+		})
+	}
+}
+
+func TestParseFiles(t *testing.T) {
+	other := edit(t, readerYAML, "name: dock-1", "name: dock-2", "192.168.10.21", "192.168.10.22")
+	s, err := profiles.ParseFiles(map[string][]byte{"a.yaml": []byte(readerYAML), "b.yaml": []byte(other)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := profiles.LoadFS(fstest.MapFS{"a.yaml": {Data: []byte(readerYAML)}, "b.yaml": {Data: []byte(other)}}, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Version() != d.Version() {
+		t.Errorf("ParseFiles version %s, LoadFS %s", s.Version(), d.Version())
+	}
+	_, err = profiles.ParseFiles(map[string][]byte{"a.yaml": []byte(readerYAML), "b.yaml": []byte(edit(t, other, "name: dock-2", "name: dock-1")), "../c.yaml": []byte(scaleYAML)})
+	got := strings.Join(errLines(err), "\n")
+	want := `../c.yaml: is not a profile file name (letters, digits, '.', '_', '-', ending in .yaml or .yml, at most 128 bytes)` + "\n" +
+		`b.yaml: name: "dock-1" is also the name of the device in a.yaml (line 2)`
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

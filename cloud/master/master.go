@@ -12,8 +12,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jxc-edge/jxc/cloud"
+	profiles "github.com/jxc-edge/jxc/firmware-configs"
 	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
 )
@@ -112,7 +114,8 @@ func New(store Store) *Service { return &Service{store: store} }
 // set. A record is refused, and with it the whole call (nothing stored),
 // when its site is neither "" nor a valid name, its kind, key or body break
 // syncproto.ValidateMasterRecord, a product's body breaks
-// syncproto.DecodeProductRecord, or its (site, kind, key) is given twice;
+// syncproto.DecodeProductRecord, a device profile breaks CheckProfile, or
+// its (site, kind, key) is given twice;
 // the error is an *InvalidError naming records[i]. A deleted record's body
 // is dropped.
 func (s *Service) Put(ctx context.Context, tenant string, recs []Record) ([]Record, error) {
@@ -167,7 +170,30 @@ func check(r Record) error {
 			return validation(err)
 		}
 	}
+	if r.Kind == syncproto.KindDeviceProfile {
+		return CheckProfile(r.Key, r.Body, r.Deleted)
+	}
 	return nil
+}
+
+// CheckProfile checks a "device_profile" record as agents will: its key
+// must be a profile file name (profiles.CheckFileName, e.g. "gate-1.yaml")
+// and its body, unless deleted, a valid profile on its own
+// (profiles.Parse of a one-file set named by the key). It returns an
+// *InvalidError whose reasons hold every problem with its file, field and
+// line, wrapping the firmware-configs errors (errors.Is(err,
+// profiles.ErrInvalid) holds). Rules between profiles (a name or reader
+// address used twice) are checked by each agent on its whole folder.
+func CheckProfile(key string, body []byte, deleted bool) error {
+	err := profiles.CheckFileName(key)
+	if err == nil && !deleted {
+		_, err = profiles.Parse(key, body)
+	}
+	if err == nil {
+		return nil
+	}
+	detail := strings.ReplaceAll(err.Error(), "\n", "; ")
+	return &InvalidError{Msg: "device profile: " + detail, MsgZH: "设备配置文件无效（文件: 字段: 原因 (行号)）：" + detail, err: err}
 }
 
 func validation(err error) error {

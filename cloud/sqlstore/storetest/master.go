@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/jxc-edge/jxc/cloud"
 	"github.com/jxc-edge/jxc/cloud/master"
+	profiles "github.com/jxc-edge/jxc/firmware-configs"
 	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
 )
@@ -201,5 +203,52 @@ func (su *suite) testMasterConcurrent(t *testing.T, stores []cloud.Store) {
 	follow()
 	if want := writers * puts * per; len(seen) != want || rev != uint64(want) {
 		t.Fatalf("reader saw %d revisions up to %d, want %d", len(seen), rev, want)
+	}
+}
+
+// GateProfile is a valid device profile of an RFID gate named name (its
+// reader at address), booking into bin.
+func GateProfile(name, address, bin string) []byte {
+	return []byte("kind: reader\nname: " + name + "\naddress: " + address + "\nantennas:\n" +
+		"  - {port: 1, role: outer}\n  - {port: 2, role: inner}\ngate:\n  bin: " + bin + "\n")
+}
+
+// testMasterDeviceProfiles: Put validates a device profile with
+// firmware-configs, as agents do, and names file, field and line.
+func (su *suite) testMasterDeviceProfiles(t *testing.T) {
+	ctx := context.Background()
+	m := masterService(t, su.s)
+	tenant := su.tenant()
+	good := master.Record{Site: "s1", Kind: syncproto.KindDeviceProfile, Key: "gate-1.yaml", Body: GateProfile("gate-1", "10.0.0.5", "DOOR")}
+	if _, err := m.Put(ctx, tenant, []master.Record{good}); err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(good.Body), "role: inner", "role: middle", 1)
+	for _, tt := range []struct {
+		name, key, body, want string
+	}{
+		{"bad field", "gate-1.yaml", bad, `gate-1.yaml: antennas[1].role: "middle" is not outer or inner (line 6)`},
+		{"unknown field", "gate-2.yaml", string(good.Body) + "colour: red\n", `gate-2.yaml: colour: unknown field "colour" (line 9)`},
+		{"not yaml", "gate-3.yaml", "kind: [", "gate-3.yaml: "},
+		{"key not a file name", "../gate.yaml", string(good.Body), "../gate.yaml: is not a profile file name"},
+		{"key not yaml", "gate.json", string(good.Body), "gate.json: is not a profile file name"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := m.Put(ctx, tenant, []master.Record{{Site: "s1", Kind: syncproto.KindDeviceProfile, Key: tt.key, Body: []byte(tt.body)}})
+			var ie *master.InvalidError
+			if !errors.Is(err, cloud.ErrInvalid) || !errors.Is(err, profiles.ErrInvalid) || !errors.As(err, &ie) {
+				t.Fatalf("Put = %v, want an *InvalidError wrapping the profile's errors", err)
+			}
+			if !strings.Contains(ie.Msg, tt.want) || !strings.Contains(ie.ErrorZH(), tt.want) {
+				t.Errorf("reasons %q / %q do not hold %q", ie.Msg, ie.ErrorZH(), tt.want)
+			}
+		})
+	}
+	// A deleted profile needs no body, but still a file name.
+	if _, err := m.Put(ctx, tenant, []master.Record{{Site: "s1", Kind: syncproto.KindDeviceProfile, Key: "gate-1.yaml", Deleted: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := m.After(ctx, tenant, "s1", 0, 10); err != nil || len(p.Records) != 1 || p.UpTo != 2 || !p.Records[0].Deleted {
+		t.Fatalf("refused profiles changed the records: %+v, %v", p, err)
 	}
 }

@@ -45,6 +45,7 @@ func RunStoreTests(t *testing.T, open Opener) {
 	t.Run("RandomWorkload", su.testRandomWorkload)
 	t.Run("Concurrent", func(t *testing.T) { su.testConcurrent(t, open(t, 2)) })
 	t.Run("Master", su.testMaster)
+	t.Run("MasterDeviceProfiles", su.testMasterDeviceProfiles)
 	t.Run("MasterConcurrent", func(t *testing.T) { su.testMasterConcurrent(t, open(t, 2)) })
 }
 

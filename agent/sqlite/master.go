@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jxc-edge/jxc/agent"
+	profiles "github.com/jxc-edge/jxc/firmware-configs"
 	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
 )
@@ -40,7 +42,11 @@ func (l *Ledger) MasterRev() uint64 { return l.masterRev.Load() }
 // on changes nothing. A batch of another tenant or site gives
 // agent.ErrWrongSite; a product record whose body does not decode or
 // breaks syncproto.ValidateProductRecord or agent.NormalizeGTIN gives an
-// *agent.InvalidError naming records[i]: nothing of the batch is applied.
+// *agent.InvalidError naming records[i], as does a device profile record
+// whose key is not a profile file name or whose body is not a valid
+// profile on its own (the error then also wraps firmware-configs' errors,
+// with file, field and line: errors.Is(err, profiles.ErrInvalid)); nothing
+// of the batch is applied.
 func (l *Ledger) ApplyMaster(ctx context.Context, b *pb.MasterBatch) (bool, error) {
 	if b.GetTenant() != l.tenant || b.GetSite() != l.site {
 		return false, fmt.Errorf("apply master: %w: batch for tenant %q site %q", agent.ErrWrongSite, b.GetTenant(), b.GetSite())
@@ -64,6 +70,11 @@ func (l *Ledger) ApplyMaster(ctx context.Context, b *pb.MasterBatch) (bool, erro
 				return false, fmt.Errorf("apply master: %w", err)
 			}
 			row.products = ps
+		}
+		if row.kind == syncproto.KindDeviceProfile {
+			if err := checkProfile(i, row.key, row.body, row.deleted); err != nil {
+				return false, fmt.Errorf("apply master: %w", err)
+			}
 		}
 		m.rows[i] = row
 	}
@@ -97,6 +108,49 @@ func productEntries(i int, sku string, body []byte) ([]agent.Product, error) {
 			return nil, invalid(fmt.Sprintf("records[%d].gtins[%d]: %v", i, j, err), fmt.Sprintf("records[%d].gtins[%d] 不是有效的 GTIN", i, j))
 		}
 		out = append(out, agent.Product{GTIN: n, SKU: sku, Name: p.GetName(), Unit: p.GetUnit(), Price: p.GetPrice()})
+	}
+	return out, nil
+}
+
+// checkProfile checks records[i], a device profile record, as the cloud's
+// Put does: key a profile file name, body (unless deleted) a valid
+// one-file set.
+func checkProfile(i int, key string, body []byte, deleted bool) error {
+	err := profiles.CheckFileName(key)
+	if err == nil && !deleted {
+		_, err = profiles.Parse(key, body)
+	}
+	if err == nil {
+		return nil
+	}
+	detail := strings.ReplaceAll(err.Error(), "\n", "; ")
+	return fmt.Errorf("%w: %w", invalid(fmt.Sprintf("records[%d]: device profile: %s", i, detail),
+		fmt.Sprintf("records[%d] 设备配置文件无效（文件: 字段: 原因 (行号)）：%s", i, detail)), err)
+}
+
+// MasterRecords returns the stored master records of kind, tombstones
+// included, in key order, as committed.
+func (l *Ledger) MasterRecords(ctx context.Context, kind string) ([]*pb.MasterRecord, error) {
+	if l.isClosed.Load() {
+		return nil, fmt.Errorf("master records: %w", agent.ErrClosed)
+	}
+	rows, err := l.rdb.QueryContext(ctx, `SELECT key, rev, deleted, body FROM master_records WHERE kind = ? ORDER BY key`, kind)
+	if err != nil {
+		return nil, fmt.Errorf("master records: %w", err)
+	}
+	defer rows.Close()
+	var out []*pb.MasterRecord
+	for rows.Next() {
+		r := &pb.MasterRecord{Kind: kind}
+		var rev int64
+		if err := rows.Scan(&r.Key, &rev, &r.Deleted, &r.Body); err != nil {
+			return nil, fmt.Errorf("master records: %w", err)
+		}
+		r.Revision = uint64(rev)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("master records: %w", err)
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/jxc-edge/jxc/agent"
 	"github.com/jxc-edge/jxc/agent/sqlite"
+	profiles "github.com/jxc-edge/jxc/firmware-configs"
 	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
 )
@@ -181,4 +183,54 @@ func gtin(i int) string {
 		sum += v
 	}
 	return d + fmt.Sprint((10-sum%10)%10)
+}
+
+const gateYAML = "kind: reader\nname: gate-1\naddress: 10.0.0.5\nantennas:\n  - {port: 1, role: outer}\n  - {port: 2, role: inner}\ngate:\n  bin: DOOR\n"
+
+func TestApplyMasterDeviceProfiles(t *testing.T) {
+	ctx := context.Background()
+	l := MustOpenLedgerDir(t, t.TempDir(), sqlite.Options{})
+	prof := func(key string, rev uint64, body string) *pb.MasterRecord {
+		return &pb.MasterRecord{Kind: syncproto.KindDeviceProfile, Key: key, Revision: rev, Body: []byte(body)}
+	}
+	mustApplyMaster(t, l, masterBatch(0, 2, prof("gate-1.yaml", 1, gateYAML)), true)
+
+	bad := strings.Replace(gateYAML, "role: inner", "role: middle", 1)
+	for _, tt := range []struct {
+		name string
+		rec  *pb.MasterRecord
+		want string
+	}{
+		{"bad field", prof("gate-1.yaml", 3, bad), `records[1]: device profile: gate-1.yaml: antennas[1].role: "middle" is not outer or inner (line 6)`},
+		{"bad key", prof("../gate-1.yaml", 3, gateYAML), "records[1]: device profile: ../gate-1.yaml: is not a profile file name"},
+		{"deleted with bad key", &pb.MasterRecord{Kind: syncproto.KindDeviceProfile, Key: "gate", Revision: 3, Deleted: true}, "gate: is not a profile file name"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// A valid product before it is not applied either.
+			_, err := l.ApplyMaster(ctx, masterBatch(2, 3, productRecord(t, "TEA", 2, 1, "96385074"), tt.rec))
+			var ie *agent.InvalidError
+			if !errors.Is(err, agent.ErrInvalid) || !errors.Is(err, profiles.ErrInvalid) || !errors.As(err, &ie) {
+				t.Fatalf("ApplyMaster = %v, want an *agent.InvalidError wrapping the profile's", err)
+			}
+			if !strings.Contains(ie.Msg, tt.want) || !strings.Contains(ie.MsgZH, strings.TrimPrefix(tt.want, "records[1]: device profile: ")) {
+				t.Errorf("reasons %q / %q do not hold %q", ie.Msg, ie.MsgZH, tt.want)
+			}
+		})
+	}
+	if l.MasterRev() != 2 {
+		t.Fatalf("master revision %d after refused batches, want 2", l.MasterRev())
+	}
+	wantProduct(t, l, "96385074", "", 0)
+	mustApplyMaster(t, l, masterBatch(2, 3, &pb.MasterRecord{Kind: syncproto.KindDeviceProfile, Key: "old.yaml", Revision: 3, Deleted: true}), true)
+	recs, err := l.MasterRecords(ctx, syncproto.KindDeviceProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, fmt.Sprintf("%s@%d deleted=%v %d bytes", r.Key, r.Revision, r.Deleted, len(r.Body)))
+	}
+	if want := []string{fmt.Sprintf("gate-1.yaml@1 deleted=false %d bytes", len(gateYAML)), "old.yaml@3 deleted=true 0 bytes"}; strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("MasterRecords =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

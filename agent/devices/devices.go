@@ -74,6 +74,8 @@ type Manager struct {
 	passes, scans, scanMoves, scanRejected, unknown, profileErrs atomic.Uint64
 
 	rejects rejections // scans refused by stations, by reason
+
+	kick chan struct{} // Reload: load the folder now
 }
 
 // New returns a manager recording into l; call Run to start it.
@@ -87,7 +89,7 @@ func New(l Ledger, opts Options) *Manager {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Manager{ledger: l, opts: opts, log: opts.Logger.With("component", "devices")}
+	return &Manager{ledger: l, opts: opts, log: opts.Logger.With("component", "devices"), kick: make(chan struct{}, 1)}
 }
 
 // Run loads the profiles, runs the devices, and reloads the profiles when
@@ -116,7 +118,18 @@ func (m *Manager) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-m.kick:
 		}
+	}
+}
+
+// Reload makes Run load the profiles folder now rather than at its next
+// tick (after the folder was written, e.g. by WriteProfiles). It does not
+// wait for the load; without a folder it does nothing.
+func (m *Manager) Reload() {
+	select {
+	case m.kick <- struct{}{}:
+	default:
 	}
 }
 

@@ -46,7 +46,17 @@ type Options struct {
 	MaxBackoff time.Duration
 	// Devices reports device health for the status message; may be nil.
 	Devices func() []*pb.DeviceHealth
-	Logger  *slog.Logger
+	// Profiles, when set, is called after each applied master batch that
+	// holds device profile records (kind "device_profile"), to write the
+	// stored ones out (agentapp: into the profiles folder). An error
+	// matching profiles.ErrInvalid (the resulting folder does not
+	// validate) is counted in Stats.MasterRejected as "invalid_profile",
+	// any other as "profile_error"; the batch stays applied either way
+	// and the next batch with profiles tries again. When nil (an agent
+	// without a profiles folder) such records are stored, not written
+	// out, and counted in Stats.MasterProfilesIgnored.
+	Profiles func(ctx context.Context) error
+	Logger   *slog.Logger
 }
 
 func (o *Options) setDefaults(r syncproto.ReplicaID) {
@@ -97,6 +107,9 @@ type Stats struct {
 	MasterBatches  uint64            `json:"master_batches_applied"`
 	MasterIgnored  uint64            `json:"master_batches_ignored"`
 	MasterRejected map[string]uint64 `json:"master_rejected,omitempty"`
+	// MasterProfilesIgnored counts device profile records applied by an
+	// agent without Options.Profiles (stored, not written out).
+	MasterProfilesIgnored uint64 `json:"master_profiles_ignored"`
 }
 
 // Client syncs one ledger. Run drives it; the other methods are safe for
@@ -132,7 +145,8 @@ func (c *Client) Stats() Stats {
 		Resends: s.resends.Load(), AcksReceived: s.acks.Load(), PeerEvents: s.peers.Load(),
 		PullsSent: s.pulls.Load(), Rejected: s.rejected.Load(), LastAckUnixMS: s.lastAck.Load(), LastSentUnixMS: s.lastSent.Load(),
 		Forks: s.forks.Load(), MasterPulls: c.master.pulls.Load(), MasterBatches: c.master.applied.Load(),
-		MasterIgnored: c.master.ignored.Load(), MasterRejected: c.master.rejections()}
+		MasterIgnored: c.master.ignored.Load(), MasterRejected: c.master.rejections(),
+		MasterProfilesIgnored: c.master.profilesIgnored.Load()}
 }
 
 // SetOffline cuts the link (true) or lets it come back (false), as a site

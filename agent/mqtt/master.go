@@ -10,6 +10,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/jxc-edge/jxc/agent"
+	profiles "github.com/jxc-edge/jxc/firmware-configs"
 	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
 )
@@ -27,6 +28,13 @@ const (
 	// product with a bad GTIN); the whole batch is refused.
 	MasterRejectRecord = "invalid_record"
 	MasterRejectStore  = "store_error"
+	// MasterRejectProfile: a device profile that firmware-configs refuses,
+	// alone (the batch is refused) or in the folder it would make (the
+	// batch is applied, the folder kept as it was).
+	MasterRejectProfile = "invalid_profile"
+	// MasterRejectProfileWrite: writing the profiles out failed (a full
+	// disk); the next batch with profiles tries again.
+	MasterRejectProfileWrite = "profile_error"
 )
 
 // Pacing of master pulls: at most one per masterPullGap, and one more when
@@ -39,6 +47,7 @@ const (
 // masterStats are the client's master-data counters.
 type masterStats struct {
 	pulls, applied, ignored atomic.Uint64
+	profilesIgnored         atomic.Uint64
 	mu                      sync.Mutex
 	rejected                map[string]uint64
 }
@@ -157,6 +166,8 @@ func (p *masterPuller) run(ctx context.Context, ms agent.MasterStore, in <-chan 
 				if err != nil {
 					reason := MasterRejectStore
 					switch {
+					case errors.Is(err, profiles.ErrInvalid):
+						reason = MasterRejectProfile
 					case errors.Is(err, agent.ErrInvalid):
 						reason = MasterRejectRecord
 					case errors.Is(err, agent.ErrWrongSite):
@@ -180,6 +191,7 @@ func (p *masterPuller) run(ctx context.Context, ms agent.MasterStore, in <-chan 
 					break
 				}
 				p.c.master.applied.Add(1)
+				p.profiles(ctx, b)
 				more, lastApplied = !b.GetComplete(), time.Now()
 				for from, h := range ahead {
 					if h.GetToRev() <= rev || from < rev {
@@ -193,6 +205,32 @@ func (p *masterPuller) run(ctx context.Context, ms agent.MasterStore, in <-chan 
 				}
 			}
 		}
+	}
+}
+
+// profiles hands an applied batch's device profiles to Options.Profiles.
+func (p *masterPuller) profiles(ctx context.Context, b *pb.MasterBatch) {
+	n := 0
+	for _, r := range b.GetRecords() {
+		if r.GetKind() == syncproto.KindDeviceProfile {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	if p.c.opts.Profiles == nil {
+		p.c.master.profilesIgnored.Add(uint64(n))
+		return
+	}
+	if err := p.c.opts.Profiles(ctx); err != nil {
+		reason := MasterRejectProfileWrite
+		if errors.Is(err, profiles.ErrInvalid) {
+			reason = MasterRejectProfile
+		}
+		p.c.master.reject(reason)
+		p.c.stats.rejected.Add(1)
+		p.c.log.Warn("device profiles from the cloud not written; the folder is kept as it was", "reason", reason, "err", err)
 	}
 }
 

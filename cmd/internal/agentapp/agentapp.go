@@ -93,12 +93,22 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	a.Devices = devices.New(l, devices.Options{Dir: c.Profiles, Logger: c.Logger})
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.Devices.Run(ctx) }()
+	if c.Profiles != "" {
+		// Profiles applied before a crash or a failed write are written
+		// out now; later ones after each master batch that holds some.
+		if err := a.writeProfiles(ctx, c.Profiles); err != nil {
+			c.Logger.Warn("device profiles from the cloud not written; the folder is kept as it was", "dir", c.Profiles, "err", err)
+		}
+	}
 	var link httpapi.SyncStatus = noLink{}
 	if c.Broker != "" {
 		so := c.Sync
 		so.Broker, so.Tenant, so.Logger = c.Broker, c.Tenant, c.Logger
 		if so.Devices == nil {
 			so.Devices = a.Devices.StatusDevices
+		}
+		if so.Profiles == nil && c.Profiles != "" {
+			so.Profiles = func(ctx context.Context) error { return a.writeProfiles(ctx, c.Profiles) }
 		}
 		a.Sync = mqtt.New(l, so)
 		link = a.Sync
@@ -117,6 +127,26 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	}()
 	c.Logger.Info("agent started", "replica", l.Replica().String(), "site", c.Site, "http", a.Addr, "broker", c.Broker)
 	return a, nil
+}
+
+// writeProfiles makes the cloud-managed files of dir the device profile
+// records the ledger holds (devices.WriteProfiles: only if the whole
+// folder then validates; files with no record are left alone) and has the
+// devices reload at once when a file changed.
+func (a *App) writeProfiles(ctx context.Context, dir string) error {
+	recs, err := a.Ledger.MasterRecords(ctx, syncproto.KindDeviceProfile)
+	if err != nil || len(recs) == 0 {
+		return err
+	}
+	ps := make([]devices.ManagedProfile, len(recs))
+	for i, r := range recs {
+		ps[i] = devices.ManagedProfile{Name: r.GetKey(), Body: r.GetBody(), Deleted: r.GetDeleted()}
+	}
+	changed, err := devices.WriteProfiles(dir, ps)
+	if changed {
+		a.Devices.Reload()
+	}
+	return err
 }
 
 // Close stops the HTTP API and the sync client and closes the ledger.

@@ -203,7 +203,8 @@ type MasterStore interface {
 	// whether it did. A batch that does not follow on is ignored (the
 	// caller pulls again). A batch for another tenant or site gives
 	// ErrWrongSite, a record whose body breaks its kind's rules
-	// (syncproto.DecodeProductRecord, a GTIN) ErrInvalid; neither changes
+	// (syncproto.DecodeProductRecord, a GTIN, a device profile that
+	// firmware-configs refuses) ErrInvalid; neither changes
 	// anything. Applying stores each record and advances MasterRev to the
 	// batch's to_rev; a product record (key = SKU) replaces that SKU's
 	// catalogue entries by its GTINs, a deleted one removes them.

@@ -37,7 +37,8 @@ type Ledger interface {
 // Options configure a Manager.
 type Options struct {
 	// Dir is the folder of the device profiles; Run loads it, and again
-	// every Reload (default 5s) to pick up changes. Empty: only Apply
+	// every Reload (default 5s) to pick up changes, and at once when
+	// Manager.Reload is called (after WriteProfiles). Empty: only Apply
 	// gives profiles.
 	Dir    string
 	Reload time.Duration

@@ -142,7 +142,7 @@ var testLockout = auth.LockoutPolicy{Window: 15 * time.Minute, UserFailures: 3, 
 // acme has the administrator "admin" with testPassword.
 func MustOpenAuth(tb testing.TB) *auth.Service {
 	tb.Helper()
-	st, err := sqlite.Open(filepath.Join(tb.TempDir(), "auth.db"), sqlite.Options{})
+	st, err := sqlite.Open(filepath.Join(tb.TempDir(), "auth.db"), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -200,10 +200,23 @@ func (f *fixture) principal(t *testing.T, name string) *auth.Principal {
 func (f *fixture) user(t *testing.T, name string, scope auth.Scope, roles ...string) string {
 	t.Helper()
 	ctx := context.Background()
-	if _, _, err := f.auth.CreateUser(ctx, f.admin, auth.NewUser{Name: name, Password: testPassword, Roles: roles, Scope: scope}); err != nil {
+	const initial = "set by the admin"
+	if _, _, err := f.auth.CreateUser(ctx, f.admin, auth.NewUser{Name: name, Password: initial, Roles: roles, Scope: scope}); err != nil {
 		t.Fatal(err)
 	}
-	p := f.principal(t, name)
+	// A password set by someone else must be changed first.
+	si, err := f.auth.SignIn(ctx, "acme", name, initial, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.auth.AuthenticateSession(ctx, si.Token, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.auth.ChangePassword(ctx, p, initial, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	p = f.principal(t, name)
 	_, tok, err := f.auth.CreateToken(ctx, p, auth.NewToken{Name: "t", Permissions: p.Permissions()})
 	if err != nil {
 		t.Fatal(err)

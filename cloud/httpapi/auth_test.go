@@ -245,7 +245,7 @@ func TestOpenAPI(t *testing.T) {
 	}
 	for path, method := range map[string]string{"/api/v1/stock": "get", "/api/v1/replicas": "get", "/api/v1/count-conflicts": "get",
 		"/api/v1/epcs/{epc}": "get", "/api/v1/auth/login": "post", "/api/v1/auth/logout": "post", "/api/v1/auth/me": "get",
-		"/api/v1/auth/password": "post", "/healthz": "get"} {
+		"/api/v1/auth/password": "post", "/api/v1/auth/tokens": "post", "/api/v1/auth/tokens/{id}": "delete", "/healthz": "get"} {
 		if doc.Paths[path][method] == nil {
 			t.Errorf("document lacks %s %s", method, path)
 		}
@@ -266,4 +266,38 @@ func TestOpenAPI(t *testing.T) {
 	if r.status != 200 || !strings.Contains(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), "openapi") {
 		t.Errorf("/api/docs: %d %s", r.status, r.header.Get("Content-Type"))
 	}
+}
+
+func TestTokensOverHTTP(t *testing.T) {
+	f := newFixture(t)
+	r := f.login(t, "admin", testPassword)
+	c, csrf := cookie(t, r), decode[httpapi.Me](t, r).CSRFToken
+	body := `{"name":"erp","permissions":["stock.view"]}`
+	checkError(t, f.send(t, http.MethodPost, "/api/v1/auth/tokens", body, withCookie(c, "")), http.StatusForbidden, "csrf")
+	r = f.send(t, http.MethodPost, "/api/v1/auth/tokens", body, withCookie(c, csrf))
+	if r.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	var made struct {
+		ID     int64  `json:"id"`
+		Secret string `json:"secret"`
+	}
+	if err := json.Unmarshal(r.body, &made); err != nil || !strings.HasPrefix(made.Secret, "jxc_") {
+		t.Fatalf("create body %s", r.body)
+	}
+	if r := f.send(t, http.MethodGet, "/api/v1/stock", "", withToken(made.Secret)); r.status != http.StatusOK {
+		t.Fatalf("new token: %d %s", r.status, r.body)
+	}
+	// It holds only stock.view; a token cannot make tokens.
+	checkError(t, f.send(t, http.MethodGet, "/api/v1/replicas", "", withToken(made.Secret)), http.StatusForbidden, "forbidden", "device.view")
+	checkError(t, f.send(t, http.MethodPost, "/api/v1/auth/tokens", body, withToken(made.Secret)), http.StatusForbidden, "forbidden")
+	if r := f.send(t, http.MethodGet, "/api/v1/auth/tokens", "", withCookie(c, "")); r.status != 200 || strings.Contains(string(r.body), made.Secret) ||
+		!strings.Contains(string(r.body), `"erp"`) {
+		t.Errorf("list: %d %s", r.status, r.body)
+	}
+	path := "/api/v1/auth/tokens/" + strconv.FormatInt(made.ID, 10)
+	if r := f.send(t, http.MethodDelete, path, "", withCookie(c, csrf)); r.status >= 300 {
+		t.Fatalf("revoke: %d %s", r.status, r.body)
+	}
+	checkError(t, f.send(t, http.MethodGet, "/api/v1/stock", "", withToken(made.Secret)), http.StatusUnauthorized, "unauthenticated")
 }

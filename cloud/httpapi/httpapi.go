@@ -44,6 +44,9 @@ type Auth interface {
 	AuthenticateSession(ctx context.Context, token, addr string) (*auth.Principal, error)
 	AuthenticateToken(ctx context.Context, token, addr string) (*auth.Principal, error)
 	ChangePassword(ctx context.Context, p *auth.Principal, old, new string) error
+	CreateToken(ctx context.Context, p *auth.Principal, nt auth.NewToken) (auth.APIToken, string, error)
+	Tokens(ctx context.Context, p *auth.Principal, userID int64) ([]auth.APIToken, error)
+	RevokeToken(ctx context.Context, p *auth.Principal, tokenID int64) error
 }
 
 var _ Auth = (*auth.Service)(nil)
@@ -101,6 +104,15 @@ func New(store cloud.Store, a Auth, opts Options) *Server {
 		Summary: "The signed-in user 当前用户", Tags: []string{"auth"}}, nil, s.me)
 	register(s, huma.Operation{OperationID: "change-password", Method: http.MethodPost, Path: "/api/v1/auth/password",
 		Summary: "Change one's own password 修改密码", Tags: []string{"auth"}}, nil, s.changePassword)
+	register(s, huma.Operation{OperationID: "list-tokens", Method: http.MethodGet, Path: "/api/v1/auth/tokens",
+		Summary: "One's own API tokens 我的 API 令牌", Tags: []string{"auth"}}, nil, s.tokens)
+	register(s, huma.Operation{OperationID: "create-token", Method: http.MethodPost, Path: "/api/v1/auth/tokens",
+		Summary: "Make an API token 创建 API 令牌", Tags: []string{"auth"}, DefaultStatus: http.StatusCreated,
+		Description: "Only a signed-in user (not a token) may; the permissions must be the caller's. The secret is shown once."},
+		nil, s.createToken)
+	register(s, huma.Operation{OperationID: "revoke-token", Method: http.MethodDelete, Path: "/api/v1/auth/tokens/{id}",
+		Summary: "Revoke an API token 吊销 API 令牌", Tags: []string{"auth"},
+		Description: "One's own tokens; others' need user.edit."}, nil, s.revokeToken)
 	register(s, huma.Operation{OperationID: "stock", Method: http.MethodGet, Path: "/api/v1/stock",
 		Summary: "On-hand stock 库存", Tags: []string{"stock"}}, []auth.Permission{"stock.view"}, s.stock)
 	register(s, huma.Operation{OperationID: "replicas", Method: http.MethodGet, Path: "/api/v1/replicas",

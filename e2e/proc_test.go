@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,7 +49,18 @@ func buildBinaries(t *testing.T) (agent, cloud string) {
 	return bin.agent, bin.cld
 }
 
+// e2eTenant and e2ePassword: every jxc-cloud the tests start creates the
+// administrator of tenant e2e (the agents' tenant) with this password, set
+// through the environment the processes inherit; cloudJSON signs in with
+// it.
+const (
+	e2eTenant   = "e2e"
+	e2ePassword = "e2e-admin-password"
+)
+
 func TestMain(m *testing.M) {
+	os.Setenv("JXC_ADMIN_PASSWORD", e2ePassword)
+	os.Setenv("JXC_TENANT", e2eTenant)
 	code := m.Run()
 	if bin.dir != "" {
 		os.RemoveAll(bin.dir)
@@ -65,6 +78,36 @@ func getJSON(url string, v any) error {
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %s: %s", url, resp.Status, b)
+	}
+	return json.Unmarshal(b, v)
+}
+
+// cloudJSON signs in to the cloud at base (http://host:port) as the e2e
+// administrator and gets path into v with the session cookie.
+func cloudJSON(base, path string, v any) error {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return err
+	}
+	c := http.Client{Timeout: 10 * time.Second, Jar: jar}
+	body := fmt.Sprintf(`{"tenant":%q,"username":"admin","password":%q}`, e2eTenant, e2ePassword)
+	resp, err := c.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("sign in to %s: %s: %s", base, resp.Status, b)
+	}
+	resp, err = c.Get(base + path)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ = io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s%s: %s: %s", base, path, resp.Status, b)
 	}
 	return json.Unmarshal(b, v)
 }

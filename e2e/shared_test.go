@@ -28,7 +28,7 @@ func TestTwoCloudsOneSharedSubscription(t *testing.T) {
 	for i := range 2 {
 		addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
 		clouds = append(clouds, testenv.StartProcess(t, fmt.Sprintf("cloud%d", i+1), cloudBin, "--db", st.db,
-			"--broker", broker.URL, "--listen", addr, "--client-id", fmt.Sprintf("e2e-cloud-%d", i+1)))
+			"--broker", broker.URL, "--listen", addr, "--client-id", fmt.Sprintf("e2e-cloud-%d", i+1), "--metrics-open"))
 		addrs = append(addrs, addr)
 		waitHTTP(t, "http://"+addr+"/healthz")
 	}
@@ -59,7 +59,7 @@ func TestTwoCloudsOneSharedSubscription(t *testing.T) {
 	// Both processes serve the same books.
 	var rows [2]struct{ Rows []cloud.StockRow }
 	for i, addr := range addrs {
-		if err := getJSON("http://"+addr+"/api/v1/stock", &rows[i]); err != nil {
+		if err := cloudJSON("http://"+addr, "/api/v1/stock", &rows[i]); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -227,7 +227,7 @@ func TestExactlyOnceThroughOutages(t *testing.T) {
 				return nil
 			})
 			var cloudStock struct{ Rows []cloud.StockRow }
-			if err := getJSON("http://"+cloudAddr+"/api/v1/stock", &cloudStock); err != nil {
+			if err := cloudJSON("http://"+cloudAddr, "/api/v1/stock", &cloudStock); err != nil {
 				t.Fatal(err)
 			}
 			cl.Signal(syscall.SIGTERM)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,7 +17,9 @@ import (
 	"time"
 
 	"github.com/jxc-edge/jxc/cloud"
+	"github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cloud/httpapi"
+	"github.com/jxc-edge/jxc/cloud/sqlite"
 	"github.com/jxc-edge/jxc/internal/httpx"
 	"github.com/jxc-edge/jxc/internal/testenv"
 	"github.com/jxc-edge/jxc/syncproto"
@@ -117,18 +120,108 @@ type fixture struct {
 	api   *httpapi.Server
 	srv   *httptest.Server
 	logs  *testenv.Buffer
+	auth  *auth.Service
+	// admin is the administrator of tenant acme (all sites), token an API
+	// token of theirs with every permission; do sends it unless told
+	// otherwise.
+	admin *auth.Principal
+	token string
+}
+
+// testPassword is every test user's password.
+const testPassword = "correct horse battery"
+
+// cheap keeps argon2 fast in tests.
+var cheap = auth.HashParams{Memory: 1024, Time: 1, Threads: 1}
+
+// testLockout locks after three failures, with millisecond delays.
+var testLockout = auth.LockoutPolicy{Window: 15 * time.Minute, UserFailures: 3, AddrFailures: 50,
+	LockFor: 15 * time.Minute, FirstDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond}
+
+// MustOpenAuth returns an auth service on a new SQLite store, whose tenant
+// acme has the administrator "admin" with testPassword.
+func MustOpenAuth(tb testing.TB) *auth.Service {
+	tb.Helper()
+	st, err := sqlite.Open(filepath.Join(tb.TempDir(), "auth.db"), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	svc := auth.New(st.Auth(), auth.Options{Hash: cheap, Lockout: testLockout})
+	if _, err := svc.Bootstrap(context.Background(), "acme", testPassword); err != nil {
+		tb.Fatal(err)
+	}
+	return svc
 }
 
 func newFixture(t *testing.T) *fixture {
+	return newFixtureOpts(t, httpapi.Options{})
+}
+
+func newFixtureOpts(t *testing.T, opts httpapi.Options) *fixture {
 	t.Helper()
 	f := &fixture{
 		store: &fakeStore{rows: []cloud.StockRow{rowA, rowB, rowC, rowD}, replicas: []cloud.ReplicaInfo{repl1, repl2, repl3}},
 		logs:  &testenv.Buffer{},
+		auth:  MustOpenAuth(t),
 	}
-	f.api = httpapi.New(f.store, slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	ctx := context.Background()
+	f.admin = f.principal(t, "admin")
+	_, tok, err := f.auth.CreateToken(ctx, f.admin, auth.NewToken{Name: "tests", Permissions: f.admin.Permissions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.token = tok
+	opts.Log = slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	opts.DefaultTenant = "acme"
+	f.api = httpapi.New(f.store, f.auth, opts)
 	f.srv = httptest.NewServer(f.api.Handler())
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// principal signs name in and returns the session's principal.
+func (f *fixture) principal(t *testing.T, name string) *auth.Principal {
+	t.Helper()
+	ctx := context.Background()
+	si, err := f.auth.SignIn(ctx, "acme", name, testPassword, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.auth.AuthenticateSession(ctx, si.Token, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// user creates a user of acme with roles and scope and returns a token of
+// theirs with all their permissions.
+func (f *fixture) user(t *testing.T, name string, scope auth.Scope, roles ...string) string {
+	t.Helper()
+	ctx := context.Background()
+	const initial = "set by the admin"
+	if _, _, err := f.auth.CreateUser(ctx, f.admin, auth.NewUser{Name: name, Password: initial, Roles: roles, Scope: scope}); err != nil {
+		t.Fatal(err)
+	}
+	// A password set by someone else must be changed first.
+	si, err := f.auth.SignIn(ctx, "acme", name, initial, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.auth.AuthenticateSession(ctx, si.Token, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.auth.ChangePassword(ctx, p, initial, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	p = f.principal(t, name)
+	_, tok, err := f.auth.CreateToken(ctx, p, auth.NewToken{Name: "t", Permissions: p.Permissions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 type response struct {
@@ -139,9 +232,25 @@ type response struct {
 
 func (f *fixture) do(t *testing.T, method, path string) response {
 	t.Helper()
-	req, err := http.NewRequest(method, f.srv.URL+path, nil)
+	return f.send(t, method, path, "", func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+f.token) })
+}
+
+// send makes a request with body (none when empty), after prepare.
+func (f *fixture) send(t *testing.T, method, path, body string, prepare func(*http.Request)) response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, f.srv.URL+path, rd)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if prepare != nil {
+		prepare(req)
 	}
 	resp, err := f.srv.Client().Do(req)
 	if err != nil {
@@ -198,12 +307,14 @@ func TestStock(t *testing.T) {
 		wantFilter cloud.StockFilter
 		wantRows   []cloud.StockRow
 	}{
-		{"all", "", cloud.StockFilter{}, []cloud.StockRow{rowA, rowB, rowC, rowD}},
+		// The caller's tenant (acme) is always the filter's: zeta's row D
+		// is never shown.
+		{"all", "", cloud.StockFilter{Tenant: "acme"}, []cloud.StockRow{rowA, rowB, rowC}},
 		{"tenant", "?tenant=acme", cloud.StockFilter{Tenant: "acme"}, []cloud.StockRow{rowA, rowB, rowC}},
 		{"tenant and site", "?tenant=acme&site=s1", cloud.StockFilter{Tenant: "acme", Site: "s1"}, []cloud.StockRow{rowA, rowB}},
-		{"sku and bin", "?sku=P1&bin=A", cloud.StockFilter{SKU: "P1", Bin: "A"}, []cloud.StockRow{rowA, rowC, rowD}},
+		{"sku and bin", "?sku=P1&bin=A", cloud.StockFilter{Tenant: "acme", SKU: "P1", Bin: "A"}, []cloud.StockRow{rowA, rowC}},
 		{"every filter", "?tenant=acme&site=s2&sku=P1&bin=A", cloud.StockFilter{Tenant: "acme", Site: "s2", SKU: "P1", Bin: "A"}, []cloud.StockRow{rowC}},
-		{"none", "?sku=nothing", cloud.StockFilter{SKU: "nothing"}, []cloud.StockRow{}},
+		{"none", "?sku=nothing", cloud.StockFilter{Tenant: "acme", SKU: "nothing"}, []cloud.StockRow{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -242,11 +353,12 @@ func TestReplicas(t *testing.T) {
 		wantAsked [2]string
 		want      []cloud.ReplicaInfo
 	}{
-		{"all", "", [2]string{"", ""}, []cloud.ReplicaInfo{repl1, repl2, repl3}},
+		// Only the caller's tenant (acme): zeta's repl3 is never shown.
+		{"all", "", [2]string{"", ""}, []cloud.ReplicaInfo{repl1, repl2}},
 		{"tenant and site", "?tenant=acme&site=s2", [2]string{"acme", "s2"}, []cloud.ReplicaInfo{repl2}},
 		{"tenant only", "?tenant=acme", [2]string{"", ""}, []cloud.ReplicaInfo{repl1, repl2}},
-		{"site only", "?site=s1", [2]string{"", ""}, []cloud.ReplicaInfo{repl1, repl3}},
-		{"unknown", "?tenant=nobody&site=s1", [2]string{"nobody", "s1"}, []cloud.ReplicaInfo{}},
+		{"site only", "?site=s1", [2]string{"acme", "s1"}, []cloud.ReplicaInfo{repl1}},
+		{"unknown", "?site=s9", [2]string{"acme", "s9"}, []cloud.ReplicaInfo{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

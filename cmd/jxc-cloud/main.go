@@ -50,6 +50,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	clientID := cli.String(fs, "client-id", "JXC_CLIENT_ID", "", "MQTT client ID of this process (default: per host and pid)")
 	workers := cli.Int(fs, "workers", "JXC_WORKERS", 4, "batches stored at once")
 	tenant := cli.String(fs, "tenant", "JXC_TENANT", cloudapp.DefaultTenant, "tenant whose administrator \"admin\" the first start creates")
+	metricsOpen := cli.Bool(fs, "metrics-open", "JXC_METRICS_OPEN", false, "serve /metrics without credentials (default: needs audit.view)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -60,6 +61,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	}
 	c.DB, c.Broker, c.MQTTListen, c.Listen, c.ClientID, c.Workers = *db, *broker, *mqttListen, *listen, *clientID, *workers
 	c.Tenant, c.AdminPassword, c.Stderr = *tenant, os.Getenv("JXC_ADMIN_PASSWORD"), m.Stderr
+	c.MetricsOpen = *metricsOpen
 	c.Logger = cli.Logger().With("component", "cloud")
 	app, err := cloudapp.Start(ctx, c)
 	if err != nil {

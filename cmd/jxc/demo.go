@@ -21,6 +21,7 @@ import (
 	"github.com/jxc-edge/jxc/agent"
 	"github.com/jxc-edge/jxc/agent/httpapi"
 	"github.com/jxc-edge/jxc/agent/mqtt"
+	"github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cmd/internal/agentapp"
 	"github.com/jxc-edge/jxc/cmd/internal/cli"
 	"github.com/jxc-edge/jxc/cmd/internal/cloudapp"
@@ -33,6 +34,9 @@ import (
 // agent's link is cut and restored. At the end it checks that the cloud's
 // totals equal what was recorded.
 type DemoCommand struct {
+	// token is the API token the demo reads the cloud's stock with.
+	token string
+
 	out io.Writer
 }
 
@@ -81,12 +85,18 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 
 	d.printf("JXC Edge demo / 演示 — data in %s (log: demo.log)\n", *dir)
 	cloud, err := cloudapp.Start(ctx, cloudapp.Config{DB: "sqlite:" + filepath.Join(*dir, "cloud.db"),
-		Broker: "embedded", MQTTListen: "127.0.0.1:0", Listen: *listen, Logger: log})
+		Broker: "embedded", MQTTListen: "127.0.0.1:0", Listen: *listen, Logger: log,
+		Tenant: demoTenant, AdminPassword: demoAdminPassword})
 	if err != nil {
 		return err
 	}
 	defer cloud.Close()
 	d.printf("cloud 云端: http://%s  broker 消息代理: %s (embedded)\n", cloud.Addr, cloud.BrokerURL)
+	if d.token, err = demoToken(ctx, cloud.Auth); err != nil {
+		return err
+	}
+	d.printf("API docs 接口文档: http://%s/api/docs  sign in 登录: tenant %s, user %s, password %q\n",
+		cloud.Addr, demoTenant, auth.AdminUser, demoAdminPassword)
 
 	devs, err := startDemoDevices(filepath.Join(*dir, "wh-bj-devices"), 60, *duration/2)
 	if err != nil {
@@ -170,7 +180,7 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	if *hold {
-		d.printf("running until Ctrl-C / 按 Ctrl-C 退出: curl http://%s/api/v1/stock\n", cloud.Addr)
+		d.printf("running until Ctrl-C / 按 Ctrl-C 退出: curl -H 'Authorization: Bearer %s' http://%s/api/v1/stock\n", d.token, cloud.Addr)
 		<-ctx.Done()
 	}
 	if !ok {
@@ -367,7 +377,7 @@ func (d *DemoCommand) check(ctx context.Context, cloud *cloudapp.App, agents []*
 			Qty                 int64
 		} `json:"rows"`
 	}
-	if err := getJSON(ctx, "http://"+cloud.Addr+"/api/v1/stock", &cloudRows); err != nil {
+	if err := getJSON(ctx, "http://"+cloud.Addr+"/api/v1/stock", d.token, &cloudRows); err != nil {
 		return false, err
 	}
 	got := map[syncproto.Key]int64{}
@@ -429,10 +439,15 @@ func (d *DemoCommand) check(ctx context.Context, cloud *cloudapp.App, agents []*
 	return ok, nil
 }
 
-func getJSON(ctx context.Context, url string, v any) error {
+// getJSON gets url into v, with token as the bearer API token unless it
+// is empty.
+func getJSON(ctx context.Context, url, token string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -445,6 +460,31 @@ func getJSON(ctx context.Context, url string, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
+// The demo's cloud has the tenant of its agents, whose administrator has
+// a fixed password so the console can be tried.
+const (
+	demoTenant        = "demo"
+	demoAdminPassword = "jxc-demo-2026"
+)
+
+// demoToken signs the demo's administrator in and makes an API token for
+// reading the cloud's stock, as an integration would.
+func demoToken(ctx context.Context, svc *auth.Service) (string, error) {
+	si, err := svc.SignIn(ctx, demoTenant, auth.AdminUser, demoAdminPassword, "demo")
+	if err != nil {
+		return "", fmt.Errorf("demo sign-in: %w", err)
+	}
+	p, err := svc.AuthenticateSession(ctx, si.Token, "demo")
+	if err != nil {
+		return "", fmt.Errorf("demo sign-in: %w", err)
+	}
+	_, tok, err := svc.CreateToken(ctx, p, auth.NewToken{Name: "demo", Permissions: []auth.Permission{"stock.view"}})
+	if err != nil {
+		return "", fmt.Errorf("demo API token: %w", err)
+	}
+	return tok, nil
+}
+
 // printDevices shows what the warehouse's devices did, their health as
 // the agent's API serves it (GET /api/v1/devices).
 func (d *DemoCommand) printDevices(ctx context.Context, a *demoAgent) error {
@@ -452,7 +492,7 @@ func (d *DemoCommand) printDevices(ctx context.Context, a *demoAgent) error {
 	d.printf("\ndevices of %s 设备: %d gate passes, %d scans (%d recorded, %d refused), %d unknown items\n",
 		a.name, st.Passes, st.Scans, st.ScanMovements, st.ScanRejected, st.UnknownItems)
 	var hs httpapi.DevicesResponse
-	if err := getJSON(ctx, a.url+"/api/v1/devices", &hs); err != nil {
+	if err := getJSON(ctx, a.url+"/api/v1/devices", "", &hs); err != nil {
 		return fmt.Errorf("device health: %w", err)
 	}
 	for _, h := range hs.Devices {

@@ -16,6 +16,8 @@ type API struct {
 	rejected *CounterVec
 	metrics  Metrics
 	router   *Router
+	// guard, when set, decides who may read /metrics (SetMetricsGuard).
+	guard func(http.ResponseWriter, *http.Request) bool
 }
 
 // NewAPI returns the scaffolding of service's API ("agent", "cloud"): its
@@ -35,14 +37,30 @@ func NewAPI(service string, log *slog.Logger) *API {
 	a.metrics.AddCounter(a.requests)
 	a.metrics.AddCounter(a.rejected)
 	a.router = NewRouter(a.requests, a.Log)
-	a.router.Handle("GET /metrics", &a.metrics)
+	a.router.HandleFunc("GET /metrics", a.serveMetrics)
 	return a
+}
+
+// SetMetricsGuard makes /metrics call guard first: guard answers the
+// request itself (an error) and returns false to refuse it. Call it before
+// serving; without a guard /metrics is open.
+func (a *API) SetMetricsGuard(guard func(http.ResponseWriter, *http.Request) bool) { a.guard = guard }
+
+func (a *API) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if a.guard != nil && !a.guard(w, r) {
+		return
+	}
+	a.metrics.ServeHTTP(w, r)
 }
 
 // HandleFunc registers f for pattern, in http.ServeMux syntax.
 func (a *API) HandleFunc(pattern string, f func(http.ResponseWriter, *http.Request)) {
 	a.router.HandleFunc(pattern, f)
 }
+
+// ServeHTTP serves r through the API's router, so that an *API can stand
+// where a mux is expected (huma's humago adapter).
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.router.ServeHTTP(w, r) }
 
 // Handler returns the HTTP handler of the API.
 func (a *API) Handler() http.Handler { return a.router }
@@ -56,6 +74,13 @@ func (a *API) AddMetrics(f func(w io.Writer)) { a.metrics.Add(f) }
 // the status (500s as errors; the user never sees the cause).
 func (a *API) Fail(w http.ResponseWriter, r *http.Request, p *Problem, cause error) {
 	fail(w, r, a.Log, a.rejected, p, cause)
+}
+
+// Reject counts p.Reason as a rejected request and logs cause like Fail,
+// without writing anything: for a caller (such as a framework's error
+// hook) that writes the answer itself.
+func (a *API) Reject(r *http.Request, p *Problem, cause error) {
+	reject(r, a.Log, a.rejected, p, cause)
 }
 
 // Reply answers a successful request with v as JSON.

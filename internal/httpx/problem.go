@@ -145,6 +145,15 @@ func Common(err error) *Problem {
 // logs cause at a level fitting the status (500s as errors with the cause,
 // which the user never sees), and writes p.
 func fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, rejected *CounterVec, p *Problem, cause error) {
+	reject(r, log, rejected, p, cause)
+	if err := WriteProblem(w, p); err != nil {
+		log.Debug("write error response", "err", err)
+	}
+}
+
+// reject counts p.Reason in rejected and logs cause at a level fitting the
+// status.
+func reject(r *http.Request, log *slog.Logger, rejected *CounterVec, p *Problem, cause error) {
 	rejected.Inc(p.Reason)
 	switch {
 	case p.Status == http.StatusServiceUnavailable:
@@ -153,9 +162,6 @@ func fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, rejected *Co
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", cause)
 	default:
 		log.Debug("request rejected", "method", r.Method, "path", r.URL.Path, "reason", p.Reason, "err", cause)
-	}
-	if err := WriteProblem(w, p); err != nil {
-		log.Debug("write error response", "err", err)
 	}
 }
 

@@ -31,6 +31,18 @@ func Int(fs *flag.FlagSet, name, env string, def int, usage string) *int {
 	return p
 }
 
+// Bool is String for booleans (true, false, 1, 0 ...); a malformed
+// environment value is reported and ignored.
+func Bool(fs *flag.FlagSet, name, env string, def bool, usage string) *bool {
+	p := fs.Bool(name, def, fmt.Sprintf("%s (env %s)", usage, env))
+	if v, ok := os.LookupEnv(env); ok {
+		if err := fs.Set(name, v); err != nil {
+			fmt.Fprintf(fs.Output(), "ignoring %s=%q: %v\n", env, v, err)
+		}
+	}
+	return p
+}
+
 // Logger returns a text logger at the level named by JXC_LOG (debug, info,
 // warn, error; default info).
 func Logger() *slog.Logger {

@@ -56,6 +56,9 @@ type Config struct {
 	AdminPassword string
 	// Stderr gets the generated password; os.Stderr when nil.
 	Stderr io.Writer
+	// MetricsOpen serves /metrics without credentials (--metrics-open,
+	// JXC_METRICS_OPEN); otherwise it needs a principal with audit.view.
+	MetricsOpen bool
 }
 
 // App is a running cloud service.
@@ -128,7 +131,11 @@ func Start(ctx context.Context, c Config) (*App, error) {
 		return fail(fmt.Errorf("listen %s: %w", c.Listen, err))
 	}
 	a.Addr = ln.Addr().String()
-	api := httpapi.New(store, c.Logger)
+	tenant := c.Tenant
+	if tenant == "" {
+		tenant = DefaultTenant
+	}
+	api := httpapi.New(store, a.Auth, httpapi.Options{Log: c.Logger, DefaultTenant: tenant, MetricsOpen: c.MetricsOpen})
 	api.AddMetrics(a.Ingest.WriteMetrics)
 	a.srv = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	a.wg.Add(1)

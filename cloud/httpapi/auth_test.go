@@ -104,6 +104,13 @@ func TestLoginFailures(t *testing.T) {
 	if e := decode[httpapi.Error](t, r); !strings.Contains(e.Field, "extra") && !strings.Contains(e.Message, "extra") {
 		t.Errorf("unknown field not named: %s", r.body)
 	}
+	// A key given twice is refused, not "last one wins": the right
+	// password after a wrong one signs nobody in.
+	r = f.send(t, http.MethodPost, "/api/v1/auth/login", `{"username":"admin","password":"x","password":"`+testPassword+`"}`, nil)
+	checkError(t, r, http.StatusBadRequest, "duplicate_field")
+	if e := decode[httpapi.Error](t, r); !strings.Contains(e.Message, "password") || !strings.Contains(e.MessageZH, "两次") {
+		t.Errorf("duplicate key answer %s, want it named in both languages", r.body)
+	}
 }
 
 func TestLoginLockout(t *testing.T) {

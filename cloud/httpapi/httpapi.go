@@ -9,8 +9,10 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -213,6 +215,10 @@ func (s *Server) middleware(ctx huma.Context, next func(huma.Context)) {
 	r, _ := humago.Unwrap(ctx)
 	ctx = huma.WithValue(huma.WithValue(ctx, serverKey{}, s), requestKey{}, r)
 	ctx.SetHeader("X-Content-Type-Options", "nosniff")
+	if p := strictBody(r); p != nil {
+		huma.WriteErr(s.api, ctx, 0, "", p)
+		return
+	}
 	op := ctx.Operation()
 	if op.Metadata["open"] == true {
 		next(ctx)
@@ -225,6 +231,31 @@ func (s *Server) middleware(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	next(huma.WithValue(ctx, principalKey{}, p))
+}
+
+// maxStrictBody is how much of a request body strictBody reads; a longer
+// one is left to huma's own body limit.
+const maxStrictBody = 1 << 20
+
+// strictBody refuses a JSON body that repeats a key, as the agent's API
+// does (httpx.DecodeJSON): huma refuses unknown fields itself, but its
+// decoder keeps the last of two equal keys without a word. The body is
+// read and put back for huma.
+func strictBody(r *http.Request) *httpx.Problem {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	head, err := io.ReadAll(io.LimitReader(r.Body, maxStrictBody+1))
+	r.Body = readCloser{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+	if err != nil || len(head) > maxStrictBody {
+		return nil
+	}
+	return httpx.DuplicateKeys(head)
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // guardMetrics lets /metrics through when open or for a principal with

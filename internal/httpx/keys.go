@@ -21,6 +21,13 @@ func checkKeys(body []byte, t reflect.Type) *Problem {
 	return p
 }
 
+// DuplicateKeys returns a problem (400 duplicate_field, naming the key and
+// where it is) if the first JSON value of body has an object that repeats
+// a key, and nil otherwise, malformed JSON included. It is for bodies a
+// framework decodes itself (the cloud's huma API): encoding/json keeps the
+// last of the repeated keys without a word, so {"qty":5,"qty":-5} is -5.
+func DuplicateKeys(body []byte) *Problem { return checkKeys(body, nil) }
+
 // walkValue reads one value; t is the Go type it decodes into (nil: not
 // known, only duplicates are checked below it). A non-nil error means the
 // JSON is malformed and the walk stops.

@@ -108,6 +108,56 @@ func copyDir(t *testing.T, from, to string) {
 	}
 }
 
+// restored is a cloud (store and ingest on a real Mosquitto) and an agent's
+// data folder restored from a backup: the agent recorded 10×1 (seqs 1..10)
+// and synced, the folder was backed up, the agent recorded 10×10 (seqs
+// 11..20, lost: acknowledged by the cloud), then the backup was put back.
+type restored struct {
+	store  cloud.Store
+	in     *ingest.Ingest
+	broker string
+	dir    string
+	old    syncproto.ReplicaID
+	lost   []syncproto.Event // the agent's 20 events before the restore
+}
+
+func restoreScenario(t *testing.T, st cloudStore) restored {
+	t.Helper()
+	ctx := context.Background()
+	broker := testenv.StartMosquitto(t)
+	r := restored{store: st.open(t), broker: broker.URL}
+	t.Cleanup(func() { r.store.Close() })
+	r.in = ingest.New(r.store, ingest.Options{Broker: broker.URL, ClientID: "cloud-" + st.name})
+	ictx, icancel := context.WithCancel(ctx)
+	idone := make(chan struct{})
+	go func() { r.in.Run(ictx); close(idone) }()
+	t.Cleanup(func() { icancel(); <-idone })
+
+	r.dir = filepath.Join(t.TempDir(), "agent")
+	backup := filepath.Join(t.TempDir(), "backup")
+	a := startAgentIn(t, r.dir, broker.URL)
+	r.old = a.l.Replica()
+	a.record(t, 10, 1)
+	a.waitSynced(t)
+	a.stop(t)
+	copyDir(t, r.dir, backup) // yesterday's backup
+
+	a = startAgentIn(t, r.dir, broker.URL)
+	a.record(t, 10, 10) // seqs 11..20, acknowledged by the cloud
+	a.waitSynced(t)
+	var err error
+	if r.lost, err = a.l.Events(ctx, 1, 100, 0); err != nil || len(r.lost) != 20 {
+		t.Fatalf("events before the restore: %d, %v", len(r.lost), err)
+	}
+	a.stop(t)
+
+	if err := os.RemoveAll(r.dir); err != nil {
+		t.Fatal(err)
+	}
+	copyDir(t, backup, r.dir) // restored
+	return r
+}
+
 // TestRestoredLedgerForks backs up an agent's data folder, records and syncs
 // more, restores the backup and records again. The restored ledger reuses
 // seqs the cloud has with other bodies: the cloud must refuse them (never
@@ -120,37 +170,9 @@ func TestRestoredLedgerForks(t *testing.T) {
 	for _, st := range stores(t) {
 		t.Run(st.name, func(t *testing.T) {
 			ctx := context.Background()
-			broker := testenv.StartMosquitto(t)
-			store := st.open(t)
-			t.Cleanup(func() { store.Close() })
-			in := ingest.New(store, ingest.Options{Broker: broker.URL, ClientID: "cloud-" + st.name})
-			ictx, icancel := context.WithCancel(ctx)
-			idone := make(chan struct{})
-			go func() { in.Run(ictx); close(idone) }()
-			t.Cleanup(func() { icancel(); <-idone })
-
-			dir, backup := filepath.Join(t.TempDir(), "agent"), filepath.Join(t.TempDir(), "backup")
-			a := startAgentIn(t, dir, broker.URL)
-			old := a.l.Replica()
-			a.record(t, 10, 1)
-			a.waitSynced(t)
-			a.stop(t)
-			copyDir(t, dir, backup) // yesterday's backup
-
-			a = startAgentIn(t, dir, broker.URL)
-			a.record(t, 10, 10) // seqs 11..20, acknowledged by the cloud
-			a.waitSynced(t)
-			lost, err := a.l.Events(ctx, 1, 100, 0)
-			if err != nil || len(lost) != 20 {
-				t.Fatalf("events before the restore: %d, %v", len(lost), err)
-			}
-			a.stop(t)
-
-			if err := os.RemoveAll(dir); err != nil {
-				t.Fatal(err)
-			}
-			copyDir(t, backup, dir) // restored
-			a = openAgentIn(t, dir, broker.URL)
+			r := restoreScenario(t, st)
+			store, in, old, lost := r.store, r.in, r.old, r.lost
+			a := openAgentIn(t, r.dir, r.broker)
 			defer a.stop(t)
 			if a.l.Replica() != old || a.l.LastSeq() != 10 {
 				t.Fatalf("restored ledger is %s at %d, want %s at 10", a.l.Replica(), a.l.LastSeq(), old)
@@ -224,32 +246,9 @@ func TestRestoredLedgerForksOnConnect(t *testing.T) {
 	for _, st := range stores(t) {
 		t.Run(st.name, func(t *testing.T) {
 			ctx := context.Background()
-			broker := testenv.StartMosquitto(t)
-			store := st.open(t)
-			t.Cleanup(func() { store.Close() })
-			in := ingest.New(store, ingest.Options{Broker: broker.URL, ClientID: "cloud-" + st.name})
-			ictx, icancel := context.WithCancel(ctx)
-			idone := make(chan struct{})
-			go func() { in.Run(ictx); close(idone) }()
-			t.Cleanup(func() { icancel(); <-idone })
-
-			dir, backup := filepath.Join(t.TempDir(), "agent"), filepath.Join(t.TempDir(), "backup")
-			a := startAgentIn(t, dir, broker.URL)
-			old := a.l.Replica()
-			a.record(t, 10, 1)
-			a.waitSynced(t)
-			a.stop(t)
-			copyDir(t, dir, backup)
-			a = startAgentIn(t, dir, broker.URL)
-			a.record(t, 10, 10)
-			a.waitSynced(t)
-			a.stop(t)
-			if err := os.RemoveAll(dir); err != nil {
-				t.Fatal(err)
-			}
-			copyDir(t, backup, dir)
-
-			a = startAgentIn(t, dir, broker.URL)
+			r := restoreScenario(t, st)
+			store, in, old := r.store, r.in, r.old
+			a := startAgentIn(t, r.dir, r.broker)
 			defer a.stop(t)
 			testenv.WaitFor(t, 30*time.Second, func() error {
 				if f, ok := a.l.LastFork(); !ok || f.Old != old || f.Seq != 10 || f.Moved != 0 {

@@ -447,6 +447,19 @@ func CheckFileName(name string) error {
 	return nil
 }
 
+// CheckRecord checks a profile held outside a folder, as a cloud's master
+// record (key name, content body): name must pass CheckFileName and body,
+// unless deleted, be a valid profile on its own (Parse). Rules between
+// profiles are left to ParseFiles on the whole folder. The cloud checks a
+// record with it before storing it, an agent again before applying it.
+func CheckRecord(name string, body []byte, deleted bool) error {
+	if err := CheckFileName(name); err != nil || deleted {
+		return err
+	}
+	_, err := Parse(name, body)
+	return err
+}
+
 // ParseFiles validates files (base name → content) as one Set, as LoadDir
 // would the folder holding them: every problem of every file, and those
 // between files, joined. Names must pass CheckFileName.

@@ -641,6 +641,31 @@ func TestCheckFileName(t *testing.T) {
 	}
 }
 
+func TestCheckRecord(t *testing.T) {
+	tests := []struct {
+		name, file, body string
+		deleted          bool
+		want             string // "" = valid; else in the error
+	}{
+		{"valid", "gate-1.yaml", readerYAML, false, ""},
+		{"bad name", "gate-1.json", readerYAML, false, "gate-1.json"},
+		{"bad body", "gate-1.yaml", "kind: reader\nports: x\n", false, "gate-1.yaml"},
+		{"deleted: body not checked", "gate-1.yaml", "", true, ""},
+		{"deleted: name still checked", "../gate.yaml", "", true, "../gate.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := profiles.CheckRecord(tt.file, []byte(tt.body), tt.deleted)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("CheckRecord = %v, want nil", err)
+			case tt.want != "" && (err == nil || !errors.Is(err, profiles.ErrInvalid) || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("CheckRecord = %v, want an ErrInvalid naming %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestParseFiles(t *testing.T) {
 	other := edit(t, readerYAML, "name: dock-1", "name: dock-2", "192.168.10.21", "192.168.10.22")
 	s, err := profiles.ParseFiles(map[string][]byte{"a.yaml": []byte(readerYAML), "b.yaml": []byte(other)})

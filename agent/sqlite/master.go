@@ -112,14 +112,10 @@ func productEntries(i int, sku string, body []byte) ([]agent.Product, error) {
 	return out, nil
 }
 
-// checkProfile checks records[i], a device profile record, as the cloud's
-// Put does: key a profile file name, body (unless deleted) a valid
-// one-file set.
+// checkProfile checks records[i], a device profile record, with
+// profiles.CheckRecord, as the cloud's Put does.
 func checkProfile(i int, key string, body []byte, deleted bool) error {
-	err := profiles.CheckFileName(key)
-	if err == nil && !deleted {
-		_, err = profiles.Parse(key, body)
-	}
+	err := profiles.CheckRecord(key, body, deleted)
 	if err == nil {
 		return nil
 	}

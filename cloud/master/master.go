@@ -185,10 +185,7 @@ func check(r Record) error {
 // profiles.ErrInvalid) holds). Rules between profiles (a name or reader
 // address used twice) are checked by each agent on its whole folder.
 func CheckProfile(key string, body []byte, deleted bool) error {
-	err := profiles.CheckFileName(key)
-	if err == nil && !deleted {
-		_, err = profiles.Parse(key, body)
-	}
+	err := profiles.CheckRecord(key, body, deleted)
 	if err == nil {
 		return nil
 	}

@@ -7,11 +7,8 @@ import (
 	"database/sql/driver"
 	"fmt"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/jxc-edge/jxc/agent"
 	"github.com/jxc-edge/jxc/syncproto"
-	"github.com/jxc-edge/jxc/syncproto/pb"
 )
 
 // MaxIdempotencyKey bounds an idempotency key, in bytes.
@@ -51,21 +48,7 @@ func (l *Ledger) RecordMovementOnce(ctx context.Context, key string, in agent.Mo
 	if err := checkIdempotencyKey(key); err != nil {
 		return agent.Receipt{}, fmt.Errorf("record movement: %w", err)
 	}
-	m, err := validateMovement(&in, -1)
-	if err != nil {
-		return agent.Receipt{}, fmt.Errorf("record movement: %w", err)
-	}
-	r := getRequest()
-	if err := r.addMovement(m); err != nil {
-		putRequest(r)
-		return agent.Receipt{}, fmt.Errorf("record movement: %w", err)
-	}
-	r.idem = &idemReq{key: key, kind: syncproto.KindMovement, hash: sha256.Sum256(r.body)}
-	res, err := l.do(ctx, r)
-	if err != nil {
-		return agent.Receipt{}, fmt.Errorf("record movement: %w", err)
-	}
-	return res.rcpt, nil
+	return l.recordMovement(ctx, in, key)
 }
 
 // RecordCountOnce is RecordCount with an idempotency key, as
@@ -75,22 +58,7 @@ func (l *Ledger) RecordCountOnce(ctx context.Context, key string, in agent.Count
 	if err := checkIdempotencyKey(key); err != nil {
 		return agent.Receipt{}, fmt.Errorf("record count: %w", err)
 	}
-	c, err := validateCount(&in)
-	if err != nil {
-		return agent.Receipt{}, fmt.Errorf("record count: %w", err)
-	}
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(&pb.Event{Body: &pb.Event_Count{Count: c}})
-	if err != nil {
-		return agent.Receipt{}, fmt.Errorf("record count: %w", err)
-	}
-	r := getRequest()
-	r.addOwn(syncproto.KindCount, c, stockKey{in.Bin, in.SKU, in.Lot}, in.Counted)
-	r.idem = &idemReq{key: key, kind: syncproto.KindCount, hash: sha256.Sum256(b)}
-	res, err := l.do(ctx, r)
-	if err != nil {
-		return agent.Receipt{}, fmt.Errorf("record count: %w", err)
-	}
-	return res.rcpt, nil
+	return l.recordCount(ctx, in, key)
 }
 
 // replayIdempotent looks r's key up in the write transaction. If the key

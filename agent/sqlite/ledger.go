@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -442,6 +443,12 @@ func (l *Ledger) Stats() Stats {
 // ends while the request is queued or being written, ctx's error is returned
 // and the event may or may not have been written.
 func (l *Ledger) RecordMovement(ctx context.Context, in agent.MovementInput) (agent.Receipt, error) {
+	return l.recordMovement(ctx, in, "")
+}
+
+// recordMovement is RecordMovement, and RecordMovementOnce when key is not
+// empty (the caller has checked it).
+func (l *Ledger) recordMovement(ctx context.Context, in agent.MovementInput, key string) (agent.Receipt, error) {
 	m, err := validateMovement(&in, -1)
 	if err != nil {
 		return agent.Receipt{}, fmt.Errorf("record movement: %w", err)
@@ -450,6 +457,9 @@ func (l *Ledger) RecordMovement(ctx context.Context, in agent.MovementInput) (ag
 	if err := r.addMovement(m); err != nil {
 		putRequest(r)
 		return agent.Receipt{}, fmt.Errorf("record movement: %w", err)
+	}
+	if key != "" {
+		r.idem = &idemReq{key: key, kind: syncproto.KindMovement, hash: sha256.Sum256(r.body)}
 	}
 	res, err := l.do(ctx, r)
 	if err != nil {
@@ -511,12 +521,27 @@ func (r *request) addMovement(m *pb.Movement) error {
 // everything this replica has seen when the writer assigns its seq: its own
 // seqs below it and the applied peer events. Durability as RecordMovement.
 func (l *Ledger) RecordCount(ctx context.Context, in agent.CountInput) (agent.Receipt, error) {
+	return l.recordCount(ctx, in, "")
+}
+
+// recordCount is RecordCount, and RecordCountOnce when key is not empty
+// (the caller has checked it). The content a key is compared on is the
+// count as given, without the context the writer adds.
+func (l *Ledger) recordCount(ctx context.Context, in agent.CountInput, key string) (agent.Receipt, error) {
 	c, err := validateCount(&in)
 	if err != nil {
 		return agent.Receipt{}, fmt.Errorf("record count: %w", err)
 	}
 	r := getRequest()
 	r.addOwn(syncproto.KindCount, c, stockKey{in.Bin, in.SKU, in.Lot}, in.Counted)
+	if key != "" {
+		b, err := proto.MarshalOptions{Deterministic: true}.Marshal(&pb.Event{Body: &pb.Event_Count{Count: c}})
+		if err != nil {
+			putRequest(r)
+			return agent.Receipt{}, fmt.Errorf("record count: %w", err)
+		}
+		r.idem = &idemReq{key: key, kind: syncproto.KindCount, hash: sha256.Sum256(b)}
+	}
 	res, err := l.do(ctx, r)
 	if err != nil {
 		return agent.Receipt{}, fmt.Errorf("record count: %w", err)

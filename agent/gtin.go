@@ -1,6 +1,10 @@
 package agent
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/jxc-edge/jxc/syncproto"
+)
 
 // NormalizeGTIN returns gtin as the 14-digit GTIN used as the catalogue's
 // key: a GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN-13) or GTIN-14 is padded
@@ -29,22 +33,8 @@ func NormalizeGTIN(gtin string) (string, error) {
 		}
 		b[pad+i] = c
 	}
-	if want := gtinCheckDigit(b[:13]); b[13] != want {
+	if want := syncproto.GTINCheckDigit(string(b[:13])); b[13] != want {
 		return "", fmt.Errorf("GTIN %q has check digit %c, want %c", gtin, b[13], want)
 	}
 	return string(b[:]), nil
-}
-
-// gtinCheckDigit returns the GS1 mod-10 check digit of the 13 digits before
-// it: weights 3 and 1 alternate from the rightmost digit, which has weight 3.
-func gtinCheckDigit(d []byte) byte {
-	sum := 0
-	for i := range d {
-		v := int(d[len(d)-1-i] - '0')
-		if i%2 == 0 {
-			v *= 3
-		}
-		sum += v
-	}
-	return byte('0' + (10-sum%10)%10)
 }

@@ -69,15 +69,7 @@ func productRecords(tb testing.TB, site, prefix string, base, n int, price int64
 // gtin13 returns a valid GTIN-13 made from i.
 func gtin13(i int) string {
 	d := fmt.Sprintf("200%09d", i)
-	sum := 0
-	for j := range d {
-		v := int(d[len(d)-1-j] - '0')
-		if j%2 == 0 {
-			v *= 3
-		}
-		sum += v
-	}
-	return d + fmt.Sprint((10-sum%10)%10)
+	return d + string(syncproto.GTINCheckDigit(d))
 }
 
 func startMasterAgent(tb testing.TB, dir, site, broker string) (*agentsqlite.Ledger, *mqtt.Client, context.CancelFunc) {

@@ -223,20 +223,27 @@ func validGTIN(g string) bool {
 	default:
 		return false
 	}
-	sum := 0
-	for i := 0; i < len(g)-1; i++ {
-		c := g[len(g)-2-i]
-		if c < '0' || c > '9' {
+	for i := 0; i < len(g); i++ {
+		if g[i] < '0' || g[i] > '9' {
 			return false
 		}
-		v := int(c - '0')
+	}
+	return GTINCheckDigit(g[:len(g)-1]) == g[len(g)-1]
+}
+
+// GTINCheckDigit returns the GS1 mod-10 check digit ('0'…'9') of digits,
+// the digits before it (ASCII, not checked): weights 3 and 1 alternate
+// from the rightmost digit, which has weight 3.
+func GTINCheckDigit(digits string) byte {
+	sum := 0
+	for i := 0; i < len(digits); i++ {
+		v := int(digits[len(digits)-1-i] - '0')
 		if i%2 == 0 {
 			v *= 3
 		}
 		sum += v
 	}
-	last := g[len(g)-1]
-	return last >= '0' && last <= '9' && int(last-'0') == (10-sum%10)%10
+	return byte('0' + (10-sum%10)%10)
 }
 
 // countField counts the top-level occurrences of field num in a protobuf

@@ -174,15 +174,7 @@ func TestApplyMasterConcurrent(t *testing.T) {
 // gtin returns a valid GTIN-13 made from i.
 func gtin(i int) string {
 	d := fmt.Sprintf("200%09d", i)
-	sum := 0
-	for j := range d {
-		v := int(d[len(d)-1-j] - '0')
-		if j%2 == 0 {
-			v *= 3
-		}
-		sum += v
-	}
-	return d + fmt.Sprint((10-sum%10)%10)
+	return d + string(syncproto.GTINCheckDigit(d))
 }
 
 const gateYAML = "kind: reader\nname: gate-1\naddress: 10.0.0.5\nantennas:\n  - {port: 1, role: outer}\n  - {port: 2, role: inner}\ngate:\n  bin: DOOR\n"

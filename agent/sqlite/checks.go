@@ -86,20 +86,14 @@ func (w *writer) checkOverflow(r *request) (bool, error) {
 }
 
 // peekQty returns a key's on-hand in the current transaction without
-// creating its row (0 for a key without one).
+// creating its row (0 for a key without one). A key it finds is cached,
+// so the append that follows does not read it again.
 func (w *writer) peekQty(k stockKey) (int64, error) {
-	if ks := w.keys[k]; ks != nil {
-		return ks.qty, nil
+	ks, err := w.loadKey(k)
+	if ks == nil || err != nil {
+		return 0, err
 	}
-	var q int64
-	err := w.query(w.selKey, func(v []driver.Value) error {
-		q = v[1].(int64)
-		return nil
-	}, k.bin, k.sku, k.lot)
-	if err != nil {
-		return 0, fmt.Errorf("read stock key: %w", err)
-	}
-	return q, nil
+	return ks.qty, nil
 }
 
 // peerOverflows reports whether applying peer movement e would take its

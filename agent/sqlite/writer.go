@@ -943,6 +943,25 @@ func (w *writer) markDirty(ks *keyState) {
 // key returns the state of a key, loading it from the stock table (with its
 // winning count) or creating its row.
 func (w *writer) key(k stockKey) (*keyState, error) {
+	ks, err := w.loadKey(k)
+	if ks != nil || err != nil {
+		return ks, err
+	}
+	ks = new(keyState)
+	res, err := w.exec(w.insKey, k.bin, k.sku, k.lot)
+	if err != nil {
+		return nil, fmt.Errorf("insert stock key: %w", err)
+	}
+	if ks.id, err = res.LastInsertId(); err != nil {
+		return nil, fmt.Errorf("insert stock key: %w", err)
+	}
+	w.keys[k] = ks
+	return ks, nil
+}
+
+// loadKey returns the state of a key from the cache or the stock table
+// (caching it), or nil if the key has no row yet.
+func (w *writer) loadKey(k stockKey) (*keyState, error) {
 	if ks := w.keys[k]; ks != nil {
 		return ks, nil
 	}
@@ -959,18 +978,11 @@ func (w *writer) key(k stockKey) (*keyState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read stock key: %w", err)
 	}
-	if found {
-		if err := w.loadCounts(ks, counts); err != nil {
-			return nil, err
-		}
-	} else {
-		res, err := w.exec(w.insKey, k.bin, k.sku, k.lot)
-		if err != nil {
-			return nil, fmt.Errorf("insert stock key: %w", err)
-		}
-		if ks.id, err = res.LastInsertId(); err != nil {
-			return nil, fmt.Errorf("insert stock key: %w", err)
-		}
+	if !found {
+		return nil, nil
+	}
+	if err := w.loadCounts(ks, counts); err != nil {
+		return nil, err
 	}
 	w.keys[k] = ks
 	return ks, nil

@@ -158,6 +158,20 @@ func restoreScenario(t *testing.T, st cloudStore) restored {
 	return r
 }
 
+// waitSameQty waits until the cloud's and the agent's on-hand of SKU X are
+// both want.
+func waitSameQty(t *testing.T, store cloud.Store, a *restoredAgent, want int64) {
+	t.Helper()
+	waitQty(t, "cloud's X", want, func() int64 { return cloudQty(t, store, "X") })
+	waitQty(t, "agent's X", want, func() int64 {
+		rows, err := a.l.Stock(context.Background(), agent.StockFilter{SKU: "X"})
+		if err != nil || len(rows) != 1 {
+			return -1
+		}
+		return rows[0].Qty
+	})
+}
+
 // TestRestoredLedgerForks backs up an agent's data folder, records and syncs
 // more, restores the backup and records again. The restored ledger reuses
 // seqs the cloud has with other bodies: the cloud must refuse them (never
@@ -222,14 +236,7 @@ func TestRestoredLedgerForks(t *testing.T) {
 			// restore, 5×100 and 2×1000 after, in the cloud once each, and
 			// the agent sees the same.
 			const want = 10*1 + 10*10 + 5*100 + 2*1000
-			waitQty(t, "cloud's X", want, func() int64 { return cloudQty(t, store, "X") })
-			waitQty(t, "agent's X", want, func() int64 {
-				rows, err := a.l.Stock(ctx, agent.StockFilter{SKU: "X"})
-				if err != nil || len(rows) != 1 {
-					return -1
-				}
-				return rows[0].Qty
-			})
+			waitSameQty(t, store, a, want)
 			rows, err := store.Stock(ctx, cloud.StockFilter{Tenant: "t", Site: "s1"})
 			if err != nil || len(rows) != 1 {
 				t.Fatalf("cloud stock %+v, %v", rows, err)
@@ -245,7 +252,6 @@ func TestRestoredLedgerForks(t *testing.T) {
 func TestRestoredLedgerForksOnConnect(t *testing.T) {
 	for _, st := range stores(t) {
 		t.Run(st.name, func(t *testing.T) {
-			ctx := context.Background()
 			r := restoreScenario(t, st)
 			store, in, old := r.store, r.in, r.old
 			a := startAgentIn(t, r.dir, r.broker)
@@ -262,14 +268,7 @@ func TestRestoredLedgerForksOnConnect(t *testing.T) {
 			a.record(t, 3, 1000)
 			a.waitSynced(t)
 			const want = 10*1 + 10*10 + 3*1000
-			waitQty(t, "cloud's X", want, func() int64 { return cloudQty(t, store, "X") })
-			waitQty(t, "agent's X", want, func() int64 {
-				rows, err := a.l.Stock(ctx, agent.StockFilter{SKU: "X"})
-				if err != nil || len(rows) != 1 {
-					return -1
-				}
-				return rows[0].Qty
-			})
+			waitSameQty(t, store, a, want)
 		})
 	}
 }

@@ -92,26 +92,37 @@ type CountOutcome struct {
 // is empty.
 func MergeCounts(counts []Event) CountOutcome {
 	counts = Dedup(counts)
-	var st CountState
+	st, w := FoldCounts(counts)
+	out := CountOutcome{Winner: w}
+	for _, c := range st.Conflicts() {
+		out.Conflicts = append(out.Conflicts, *findCount(counts, c))
+	}
+	return out
+}
+
+// FoldCounts merges counts (count events of one key, each once) into their
+// CountState and returns it with the winning event, which points into
+// counts; the winner is nil only when counts is empty. Rebuilds use it to
+// get both the state they store and the winner on-hand follows.
+func FoldCounts(counts []Event) (*CountState, *Event) {
+	st := new(CountState)
 	for i := range counts {
 		st.Add(RefOf(&counts[i]), VVFromPB(counts[i].Msg.GetCount().GetCtx()))
 	}
-	find := func(c CountRef) *Event {
-		for i := range counts {
-			if counts[i].Replica == c.Replica && counts[i].Seq == c.Seq {
-				return &counts[i]
-			}
+	w, ok := st.Winner()
+	if !ok {
+		return st, nil
+	}
+	return st, findCount(counts, w)
+}
+
+func findCount(counts []Event, c CountRef) *Event {
+	for i := range counts {
+		if counts[i].Replica == c.Replica && counts[i].Seq == c.Seq {
+			return &counts[i]
 		}
-		return nil
 	}
-	var out CountOutcome
-	if w, ok := st.Winner(); ok {
-		out.Winner = find(w)
-	}
-	for _, c := range st.Conflicts() {
-		out.Conflicts = append(out.Conflicts, *find(c))
-	}
-	return out
+	return nil
 }
 
 func (e *Event) ctx() VV {

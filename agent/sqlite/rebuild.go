@@ -196,15 +196,6 @@ func (w *writer) queryCtx(ctx context.Context, q string, fn func([]driver.Value)
 // mergeCounts folds a key's counts (at least one) into their merged state
 // and returns it with the winner.
 func mergeCounts(counts []syncproto.Event) (*syncproto.CountState, *winner) {
-	st := new(syncproto.CountState)
-	for i := range counts {
-		st.Add(syncproto.RefOf(&counts[i]), syncproto.VVFromPB(counts[i].Msg.GetCount().GetCtx()))
-	}
-	wr, _ := st.Winner()
-	for i := range counts {
-		if counts[i].Replica == wr.Replica && counts[i].Seq == wr.Seq {
-			return st, &winner{replica: wr.Replica, seq: wr.Seq, counted: wr.Counted, ctx: counts[i].CountContext()}
-		}
-	}
-	panic("sqlite: winning count not among the counts")
+	st, w := syncproto.FoldCounts(counts)
+	return st, &winner{replica: w.Replica, seq: w.Seq, counted: w.Msg.GetCount().GetCounted(), ctx: w.CountContext()}
 }

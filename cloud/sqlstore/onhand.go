@@ -340,11 +340,7 @@ func (s *Store) foldAll(ctx context.Context, tx *sql.Tx) ([]onHandRow, []keyConf
 		}
 		decided, vv = true, nil
 		if len(counts) > 0 {
-			var cs syncproto.CountState
-			for i := range counts {
-				cs.Add(syncproto.RefOf(&counts[i]), syncproto.VVFromPB(counts[i].Msg.GetCount().GetCtx()))
-			}
-			w := syncproto.MergeCounts(counts).Winner
+			cs, w := syncproto.FoldCounts(counts)
 			cur := &out[len(out)-1]
 			blob, err := cs.MarshalBinary()
 			if err != nil {

@@ -194,21 +194,64 @@ func DecodeProductRecord(body []byte) (*pb.ProductRecord, error) {
 
 // ValidateProductRecord checks a product record as DecodeProductRecord does.
 func ValidateProductRecord(p *pb.ProductRecord) error {
-	if err := checkStrings([]stringField{{"name", p.GetName(), false}, {"unit", p.GetUnit(), false}}); err != nil {
+	if err := checkStrings([]stringField{{"name", p.GetName(), false}, {"unit", p.GetUnit(), false},
+		{"product", p.GetProduct(), false}, {"plu", p.GetPlu(), false}}); err != nil {
 		return err
 	}
-	if pr := p.GetPrice(); pr < 0 || pr > MaxQty {
-		return invalidField("price", fmt.Sprintf("%d is outside 0 … %d fen", pr, int64(MaxQty)), fmt.Sprintf("的值 %d 超出范围：应在 0 到 %d 分之间", pr, int64(MaxQty)))
+	for i, a := range p.GetAttrs() {
+		if err := CheckString(fmt.Sprintf("attrs[%d]", i), a, false); err != nil {
+			return err
+		}
 	}
-	gs := p.GetGtins()
-	if len(gs) == 0 || len(gs) > MaxProductGTINs {
-		return invalidField("gtins", fmt.Sprintf("has %d GTINs; it must have 1 to %d", len(gs), MaxProductGTINs),
-			fmt.Sprintf("有 %d 个 GTIN，应为 1 到 %d 个", len(gs), MaxProductGTINs))
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{{"price", p.GetPrice()}, {"wholesale_price", p.GetWholesalePrice()}} {
+		if f.v < 0 || f.v > MaxQty {
+			return invalidField(f.name, fmt.Sprintf("%d is outside 0 … %d fen", f.v, int64(MaxQty)), fmt.Sprintf("的值 %d 超出范围：应在 0 到 %d 分之间", f.v, int64(MaxQty)))
+		}
+	}
+	if d := p.GetWeightDecimals(); d < 0 || d > 3 {
+		return invalidField("weight_decimals", fmt.Sprintf("%d is outside 0 … 3", d), fmt.Sprintf("的值 %d 超出范围：应在 0 到 3 之间", d))
+	}
+	if v := p.GetVatRate(); v < 0 || v > 100 {
+		return invalidField("vat_rate", fmt.Sprintf("%d is outside 0 … 100 %%", v), fmt.Sprintf("的值 %d 超出范围：应在 0 到 100 之间", v))
+	}
+	if d := p.GetShelfLifeDays(); d < 0 {
+		return invalidField("shelf_life_days", fmt.Sprintf("%d is negative", d), fmt.Sprintf("的值 %d 不能为负数", d))
+	}
+	if err := checkGTINs("gtins", p.GetGtins()); err != nil {
+		return err
+	}
+	if len(p.GetPacks()) > MaxProductGTINs {
+		return invalidField("packs", fmt.Sprintf("has %d packs; at most %d", len(p.GetPacks()), MaxProductGTINs),
+			fmt.Sprintf("有 %d 个包装单位，最多 %d 个", len(p.GetPacks()), MaxProductGTINs))
+	}
+	for i, pk := range p.GetPacks() {
+		f := fmt.Sprintf("packs[%d]", i)
+		if err := CheckString(f+".unit", pk.GetUnit(), true); err != nil {
+			return err
+		}
+		if n := pk.GetFactor(); n < 2 || n > MaxQty {
+			return invalidField(f+".factor", fmt.Sprintf("%d is outside 2 … %d base units", n, int64(MaxQty)),
+				fmt.Sprintf("的值 %d 超出范围：应在 2 到 %d 个基本单位之间", n, int64(MaxQty)))
+		}
+		if err := checkGTINs(f+".gtins", pk.GetGtins()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkGTINs checks at most MaxProductGTINs barcodes, each a valid GTIN.
+func checkGTINs(field string, gs []string) error {
+	if len(gs) > MaxProductGTINs {
+		return invalidField(field, fmt.Sprintf("has %d GTINs; at most %d", len(gs), MaxProductGTINs),
+			fmt.Sprintf("有 %d 个 GTIN，最多 %d 个", len(gs), MaxProductGTINs))
 	}
 	for i, g := range gs {
 		if !validGTIN(g) {
-			f := fmt.Sprintf("gtins[%d]", i)
-			return invalidField(f, "is not a GTIN of 8, 12, 13 or 14 digits with a valid check digit",
+			return invalidField(fmt.Sprintf("%s[%d]", field, i), "is not a GTIN of 8, 12, 13 or 14 digits with a valid check digit",
 				"不是有效的 GTIN（应为 8、12、13 或 14 位数字且校验位正确）")
 		}
 	}

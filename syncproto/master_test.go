@@ -154,7 +154,13 @@ func TestDecodeProductRecord(t *testing.T) {
 		ok   bool
 	}{
 		{"valid", &pb.ProductRecord{Name: "茶", Gtins: []string{"4006381333931", "96385074"}}, true},
-		{"no gtin", &pb.ProductRecord{Name: "x"}, false},
+		{"no gtin", &pb.ProductRecord{Name: "x"}, true},
+		{"pack", &pb.ProductRecord{Name: "x", Packs: []*pb.PackRecord{{Unit: "箱", Factor: 12, Gtins: []string{"14006381333938"}}}}, true},
+		{"pack factor 1", &pb.ProductRecord{Name: "x", Packs: []*pb.PackRecord{{Unit: "箱", Factor: 1}}}, false},
+		{"pack without unit", &pb.ProductRecord{Name: "x", Packs: []*pb.PackRecord{{Factor: 12}}}, false},
+		{"pack bad gtin", &pb.ProductRecord{Name: "x", Packs: []*pb.PackRecord{{Unit: "箱", Factor: 12, Gtins: []string{"14006381333930"}}}}, false},
+		{"weight decimals 4", &pb.ProductRecord{Name: "x", ByWeight: true, WeightDecimals: 4}, false},
+		{"vat 101", &pb.ProductRecord{Name: "x", VatRate: 101}, false},
 		{"bad check digit", &pb.ProductRecord{Gtins: []string{"4006381333932"}}, false},
 		{"letters", &pb.ProductRecord{Gtins: []string{"400638133393a"}}, false},
 		{"negative price", &pb.ProductRecord{Price: -1, Gtins: []string{"4006381333931"}}, false},

@@ -1250,10 +1250,32 @@ type ProductRecord struct {
 	Unit string `protobuf:"bytes,2,opt,name=unit,proto3" json:"unit,omitempty"`
 	// price is the retail price in fen per one unit; 0 when unknown.
 	Price int64 `protobuf:"varint,3,opt,name=price,proto3" json:"price,omitempty"`
-	// gtins are the barcodes (8, 12, 13 or 14 digits) that stand for the SKU.
-	Gtins         []string `protobuf:"bytes,4,rep,name=gtins,proto3" json:"gtins,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// gtins are the barcodes (8, 12, 13 or 14 digits) that stand for one
+	// base unit of the SKU; none for a SKU that is not scanned.
+	Gtins []string `protobuf:"bytes,4,rep,name=gtins,proto3" json:"gtins,omitempty"`
+	// product is the code of the SPU (商品) the SKU is a variant of; attrs
+	// its attribute values as "name=value" ("颜色=白"), in the SPU's order.
+	Product string   `protobuf:"bytes,5,opt,name=product,proto3" json:"product,omitempty"`
+	Attrs   []string `protobuf:"bytes,6,rep,name=attrs,proto3" json:"attrs,omitempty"`
+	// packs are the SKU's larger units (1 箱 = 12 个) with their barcodes.
+	Packs []*PackRecord `protobuf:"bytes,7,rep,name=packs,proto3" json:"packs,omitempty"`
+	// lot_tracked SKUs need a lot on every movement; shelf_life_days (0:
+	// none) gives a lot's expiry from its production date.
+	LotTracked    bool  `protobuf:"varint,8,opt,name=lot_tracked,json=lotTracked,proto3" json:"lot_tracked,omitempty"`
+	ShelfLifeDays int32 `protobuf:"varint,9,opt,name=shelf_life_days,json=shelfLifeDays,proto3" json:"shelf_life_days,omitempty"`
+	// serial_tracked SKUs carry one serial number or EPC per item.
+	SerialTracked bool `protobuf:"varint,10,opt,name=serial_tracked,json=serialTracked,proto3" json:"serial_tracked,omitempty"`
+	// by_weight SKUs are sold by weight in unit (a weight unit), with
+	// weight_decimals decimals of it in a quantity (0 … 3); plu is the code
+	// in-store weight labels carry (4 or 5 digits).
+	ByWeight       bool   `protobuf:"varint,11,opt,name=by_weight,json=byWeight,proto3" json:"by_weight,omitempty"`
+	WeightDecimals int32  `protobuf:"varint,12,opt,name=weight_decimals,json=weightDecimals,proto3" json:"weight_decimals,omitempty"`
+	Plu            string `protobuf:"bytes,13,opt,name=plu,proto3" json:"plu,omitempty"`
+	// wholesale_price is in fen per unit; vat_rate in percent.
+	WholesalePrice int64 `protobuf:"varint,14,opt,name=wholesale_price,json=wholesalePrice,proto3" json:"wholesale_price,omitempty"`
+	VatRate        int32 `protobuf:"varint,15,opt,name=vat_rate,json=vatRate,proto3" json:"vat_rate,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ProductRecord) Reset() {
@@ -1312,6 +1334,254 @@ func (x *ProductRecord) GetGtins() []string {
 		return x.Gtins
 	}
 	return nil
+}
+
+func (x *ProductRecord) GetProduct() string {
+	if x != nil {
+		return x.Product
+	}
+	return ""
+}
+
+func (x *ProductRecord) GetAttrs() []string {
+	if x != nil {
+		return x.Attrs
+	}
+	return nil
+}
+
+func (x *ProductRecord) GetPacks() []*PackRecord {
+	if x != nil {
+		return x.Packs
+	}
+	return nil
+}
+
+func (x *ProductRecord) GetLotTracked() bool {
+	if x != nil {
+		return x.LotTracked
+	}
+	return false
+}
+
+func (x *ProductRecord) GetShelfLifeDays() int32 {
+	if x != nil {
+		return x.ShelfLifeDays
+	}
+	return 0
+}
+
+func (x *ProductRecord) GetSerialTracked() bool {
+	if x != nil {
+		return x.SerialTracked
+	}
+	return false
+}
+
+func (x *ProductRecord) GetByWeight() bool {
+	if x != nil {
+		return x.ByWeight
+	}
+	return false
+}
+
+func (x *ProductRecord) GetWeightDecimals() int32 {
+	if x != nil {
+		return x.WeightDecimals
+	}
+	return 0
+}
+
+func (x *ProductRecord) GetPlu() string {
+	if x != nil {
+		return x.Plu
+	}
+	return ""
+}
+
+func (x *ProductRecord) GetWholesalePrice() int64 {
+	if x != nil {
+		return x.WholesalePrice
+	}
+	return 0
+}
+
+func (x *ProductRecord) GetVatRate() int32 {
+	if x != nil {
+		return x.VatRate
+	}
+	return 0
+}
+
+// PackRecord is a larger unit of a SKU: factor base units, and the
+// barcodes printed on it. Added message.
+type PackRecord struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Unit          string                 `protobuf:"bytes,1,opt,name=unit,proto3" json:"unit,omitempty"`
+	Factor        int64                  `protobuf:"varint,2,opt,name=factor,proto3" json:"factor,omitempty"`
+	Gtins         []string               `protobuf:"bytes,3,rep,name=gtins,proto3" json:"gtins,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PackRecord) Reset() {
+	*x = PackRecord{}
+	mi := &file_jxc_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PackRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PackRecord) ProtoMessage() {}
+
+func (x *PackRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_jxc_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PackRecord.ProtoReflect.Descriptor instead.
+func (*PackRecord) Descriptor() ([]byte, []int) {
+	return file_jxc_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *PackRecord) GetUnit() string {
+	if x != nil {
+		return x.Unit
+	}
+	return ""
+}
+
+func (x *PackRecord) GetFactor() int64 {
+	if x != nil {
+		return x.Factor
+	}
+	return 0
+}
+
+func (x *PackRecord) GetGtins() []string {
+	if x != nil {
+		return x.Gtins
+	}
+	return nil
+}
+
+// BinRecord is the body of a master record of kind "bin" (key: the bin's
+// code), addressed to its site. Added message.
+type BinRecord struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Disabled      bool                   `protobuf:"varint,2,opt,name=disabled,proto3" json:"disabled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BinRecord) Reset() {
+	*x = BinRecord{}
+	mi := &file_jxc_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BinRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BinRecord) ProtoMessage() {}
+
+func (x *BinRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_jxc_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BinRecord.ProtoReflect.Descriptor instead.
+func (*BinRecord) Descriptor() ([]byte, []int) {
+	return file_jxc_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *BinRecord) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *BinRecord) GetDisabled() bool {
+	if x != nil {
+		return x.Disabled
+	}
+	return false
+}
+
+// StockLimitRecord is the body of a master record of kind "stock_limit"
+// (key: the SKU), addressed to its site: the stock to keep, in base units,
+// 0 meaning no limit. Added message.
+type StockLimitRecord struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Min           int64                  `protobuf:"varint,1,opt,name=min,proto3" json:"min,omitempty"`
+	Max           int64                  `protobuf:"varint,2,opt,name=max,proto3" json:"max,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StockLimitRecord) Reset() {
+	*x = StockLimitRecord{}
+	mi := &file_jxc_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StockLimitRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StockLimitRecord) ProtoMessage() {}
+
+func (x *StockLimitRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_jxc_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StockLimitRecord.ProtoReflect.Descriptor instead.
+func (*StockLimitRecord) Descriptor() ([]byte, []int) {
+	return file_jxc_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *StockLimitRecord) GetMin() int64 {
+	if x != nil {
+		return x.Min
+	}
+	return 0
+}
+
+func (x *StockLimitRecord) GetMax() int64 {
+	if x != nil {
+		return x.Max
+	}
+	return 0
 }
 
 var File_jxc_proto protoreflect.FileDescriptor
@@ -1420,12 +1690,36 @@ const file_jxc_proto_rawDesc = "" +
 	"MasterPull\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x18\n" +
 	"\areplica\x18\x02 \x01(\x06R\areplica\x12\x1b\n" +
-	"\tafter_rev\x18\x03 \x01(\x04R\bafterRev\"c\n" +
+	"\tafter_rev\x18\x03 \x01(\x04R\bafterRev\"\xce\x03\n" +
 	"\rProductRecord\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04unit\x18\x02 \x01(\tR\x04unit\x12\x14\n" +
 	"\x05price\x18\x03 \x01(\x03R\x05price\x12\x14\n" +
-	"\x05gtins\x18\x04 \x03(\tR\x05gtinsB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
+	"\x05gtins\x18\x04 \x03(\tR\x05gtins\x12\x18\n" +
+	"\aproduct\x18\x05 \x01(\tR\aproduct\x12\x14\n" +
+	"\x05attrs\x18\x06 \x03(\tR\x05attrs\x12-\n" +
+	"\x05packs\x18\a \x03(\v2\x17.jxc.sync.v1.PackRecordR\x05packs\x12\x1f\n" +
+	"\vlot_tracked\x18\b \x01(\bR\n" +
+	"lotTracked\x12&\n" +
+	"\x0fshelf_life_days\x18\t \x01(\x05R\rshelfLifeDays\x12%\n" +
+	"\x0eserial_tracked\x18\n" +
+	" \x01(\bR\rserialTracked\x12\x1b\n" +
+	"\tby_weight\x18\v \x01(\bR\bbyWeight\x12'\n" +
+	"\x0fweight_decimals\x18\f \x01(\x05R\x0eweightDecimals\x12\x10\n" +
+	"\x03plu\x18\r \x01(\tR\x03plu\x12'\n" +
+	"\x0fwholesale_price\x18\x0e \x01(\x03R\x0ewholesalePrice\x12\x19\n" +
+	"\bvat_rate\x18\x0f \x01(\x05R\avatRate\"N\n" +
+	"\n" +
+	"PackRecord\x12\x12\n" +
+	"\x04unit\x18\x01 \x01(\tR\x04unit\x12\x16\n" +
+	"\x06factor\x18\x02 \x01(\x03R\x06factor\x12\x14\n" +
+	"\x05gtins\x18\x03 \x03(\tR\x05gtins\";\n" +
+	"\tBinRecord\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
+	"\bdisabled\x18\x02 \x01(\bR\bdisabled\"6\n" +
+	"\x10StockLimitRecord\x12\x10\n" +
+	"\x03min\x18\x01 \x01(\x03R\x03min\x12\x10\n" +
+	"\x03max\x18\x02 \x01(\x03R\x03maxB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
 
 var (
 	file_jxc_proto_rawDescOnce sync.Once
@@ -1439,22 +1733,25 @@ func file_jxc_proto_rawDescGZIP() []byte {
 	return file_jxc_proto_rawDescData
 }
 
-var file_jxc_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_jxc_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_jxc_proto_goTypes = []any{
-	(*Event)(nil),         // 0: jxc.sync.v1.Event
-	(*Movement)(nil),      // 1: jxc.sync.v1.Movement
-	(*VVEntry)(nil),       // 2: jxc.sync.v1.VVEntry
-	(*Count)(nil),         // 3: jxc.sync.v1.Count
-	(*DocEvent)(nil),      // 4: jxc.sync.v1.DocEvent
-	(*Batch)(nil),         // 5: jxc.sync.v1.Batch
-	(*Ack)(nil),           // 6: jxc.sync.v1.Ack
-	(*Pull)(nil),          // 7: jxc.sync.v1.Pull
-	(*DeviceHealth)(nil),  // 8: jxc.sync.v1.DeviceHealth
-	(*Status)(nil),        // 9: jxc.sync.v1.Status
-	(*MasterRecord)(nil),  // 10: jxc.sync.v1.MasterRecord
-	(*MasterBatch)(nil),   // 11: jxc.sync.v1.MasterBatch
-	(*MasterPull)(nil),    // 12: jxc.sync.v1.MasterPull
-	(*ProductRecord)(nil), // 13: jxc.sync.v1.ProductRecord
+	(*Event)(nil),            // 0: jxc.sync.v1.Event
+	(*Movement)(nil),         // 1: jxc.sync.v1.Movement
+	(*VVEntry)(nil),          // 2: jxc.sync.v1.VVEntry
+	(*Count)(nil),            // 3: jxc.sync.v1.Count
+	(*DocEvent)(nil),         // 4: jxc.sync.v1.DocEvent
+	(*Batch)(nil),            // 5: jxc.sync.v1.Batch
+	(*Ack)(nil),              // 6: jxc.sync.v1.Ack
+	(*Pull)(nil),             // 7: jxc.sync.v1.Pull
+	(*DeviceHealth)(nil),     // 8: jxc.sync.v1.DeviceHealth
+	(*Status)(nil),           // 9: jxc.sync.v1.Status
+	(*MasterRecord)(nil),     // 10: jxc.sync.v1.MasterRecord
+	(*MasterBatch)(nil),      // 11: jxc.sync.v1.MasterBatch
+	(*MasterPull)(nil),       // 12: jxc.sync.v1.MasterPull
+	(*ProductRecord)(nil),    // 13: jxc.sync.v1.ProductRecord
+	(*PackRecord)(nil),       // 14: jxc.sync.v1.PackRecord
+	(*BinRecord)(nil),        // 15: jxc.sync.v1.BinRecord
+	(*StockLimitRecord)(nil), // 16: jxc.sync.v1.StockLimitRecord
 }
 var file_jxc_proto_depIdxs = []int32{
 	1,  // 0: jxc.sync.v1.Event.movement:type_name -> jxc.sync.v1.Movement
@@ -1465,11 +1762,12 @@ var file_jxc_proto_depIdxs = []int32{
 	2,  // 5: jxc.sync.v1.Pull.have:type_name -> jxc.sync.v1.VVEntry
 	8,  // 6: jxc.sync.v1.Status.devices:type_name -> jxc.sync.v1.DeviceHealth
 	10, // 7: jxc.sync.v1.MasterBatch.records:type_name -> jxc.sync.v1.MasterRecord
-	8,  // [8:8] is the sub-list for method output_type
-	8,  // [8:8] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	14, // 8: jxc.sync.v1.ProductRecord.packs:type_name -> jxc.sync.v1.PackRecord
+	9,  // [9:9] is the sub-list for method output_type
+	9,  // [9:9] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_jxc_proto_init() }
@@ -1488,7 +1786,7 @@ func file_jxc_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jxc_proto_rawDesc), len(file_jxc_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -38,6 +38,9 @@ type Error struct {
 	Permission string `json:"permission,omitempty" doc:"The permission the caller lacks."`
 	// Site is the site outside the caller's data scope (code forbidden).
 	Site string `json:"site,omitempty" doc:"The site outside the caller's data scope."`
+	// Errors lists every field's problem of a refused write; the first is
+	// also in Field and the messages.
+	Errors []FieldError `json:"errors,omitempty" doc:"Every field's problem of a refused write."`
 }
 
 // Error returns the English message.
@@ -113,6 +116,9 @@ func errorOf(status int, msg string, errs ...error) *Error {
 func mapDomain(err error) *Error {
 	if p := httpx.Common(err); p != nil {
 		return fromProblem(p)
+	}
+	if e := mapMasterData(err); e != nil {
+		return e
 	}
 	var ae *auth.Error
 	if errors.As(err, &ae) {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/jxc-edge/jxc/cloud"
 	"github.com/jxc-edge/jxc/cloud/auth"
+	"github.com/jxc-edge/jxc/cloud/masterdata"
 	"github.com/jxc-edge/jxc/internal/httpx"
 	"github.com/jxc-edge/jxc/syncproto"
 )
@@ -62,6 +63,8 @@ type Options struct {
 	// MetricsOpen serves /metrics to anyone; otherwise it needs a
 	// principal with MetricsPermission.
 	MetricsOpen bool
+	// MasterData serves the master data API when set.
+	MasterData *masterdata.Service
 }
 
 // Server serves the cloud's HTTP API. Create it with New.
@@ -123,6 +126,9 @@ func New(store cloud.Store, a Auth, opts Options) *Server {
 		Summary: "Stocktake conflicts 盘点冲突", Tags: []string{"inventory"}}, []auth.Permission{"inventory.view"}, s.countConflicts)
 	register(s, huma.Operation{OperationID: "epc", Method: http.MethodGet, Path: "/api/v1/epcs/{epc}",
 		Summary: "Where an RFID-tagged item is 单品位置", Tags: []string{"stock"}}, []auth.Permission{"stock.view"}, s.epc)
+	if opts.MasterData != nil {
+		s.registerMasterData()
+	}
 	return s
 }
 

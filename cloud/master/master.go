@@ -135,7 +135,7 @@ func (s *Service) Put(ctx context.Context, tenant string, recs []Record) ([]Reco
 		if r.Deleted {
 			r.Body = nil
 		}
-		if err := check(r); err != nil {
+		if err := Check(r); err != nil {
 			return nil, fmt.Errorf("put master: records[%d]: %w", i, err)
 		}
 		k := [3]string{r.Site, r.Kind, r.Key}
@@ -154,7 +154,8 @@ func (s *Service) Put(ctx context.Context, tenant string, recs []Record) ([]Reco
 	return put, nil
 }
 
-func check(r Record) error {
+// Check checks one record as Put does (the site, kind, key and body).
+func Check(r Record) error {
 	if r.Site != "" {
 		if err := syncproto.ValidName(r.Site); err != nil {
 			return &InvalidError{Msg: fmt.Sprintf("site: %v", err), MsgZH: "站点名无效", err: err}

@@ -28,50 +28,58 @@ func (s *Store) PutMaster(ctx context.Context, tenant string, recs []master.Reco
 	if len(recs) == 0 {
 		return nil, nil
 	}
-	out := make([]master.Record, len(recs))
+	var out []master.Record
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO master_revisions (tenant, rev) VALUES (?, 0) ON CONFLICT (tenant) DO NOTHING`), tenant); err != nil {
-			return fmt.Errorf("master revision: %w", err)
-		}
-		var end int64
-		if err := tx.QueryRowContext(ctx, s.q(`UPDATE master_revisions SET rev = rev + ? WHERE tenant = ? RETURNING rev`),
-			int64(len(recs)), tenant).Scan(&end); err != nil {
-			return fmt.Errorf("master revision: %w", err)
-		}
-		if uint64(end) > syncproto.MaxMasterRev {
-			return fmt.Errorf("%w: master revisions of tenant %q exhausted", cloud.ErrInvalid, tenant)
-		}
-		rev := uint64(end) - uint64(len(recs))
-		for i, r := range recs {
-			rev++
-			r.Rev = rev
-			if r.Body == nil {
-				r.Body = []byte{} // NOT NULL; nil binds as NULL
-			}
-			out[i] = r
-		}
-		for rest := out; len(rest) > 0; {
-			n := min(len(rest), masterChunk)
-			var b strings.Builder
-			b.WriteString(`INSERT INTO master_records (tenant, site, kind, key, rev, deleted, body) VALUES `)
-			args := make([]any, 0, 7*n)
-			for i, r := range rest[:n] {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString(`(?, ?, ?, ?, ?, ?, ?)`)
-				args = append(args, tenant, r.Site, r.Kind, r.Key, int64(r.Rev), r.Deleted, r.Body)
-			}
-			b.WriteString(` ON CONFLICT (tenant, site, kind, key) DO UPDATE SET rev = excluded.rev, deleted = excluded.deleted, body = excluded.body`)
-			if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
-				return fmt.Errorf("store master records: %w", err)
-			}
-			rest = rest[n:]
-		}
-		return nil
+		var err error
+		out, err = s.putMasterTx(ctx, tx, tenant, recs)
+		return err
 	})
 	if err != nil {
 		return nil, s.classify(err)
+	}
+	return out, nil
+}
+
+// putMasterTx is PutMaster in the transaction tx.
+func (s *Store) putMasterTx(ctx context.Context, tx *sql.Tx, tenant string, recs []master.Record) ([]master.Record, error) {
+	out := make([]master.Record, len(recs))
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO master_revisions (tenant, rev) VALUES (?, 0) ON CONFLICT (tenant) DO NOTHING`), tenant); err != nil {
+		return nil, fmt.Errorf("master revision: %w", err)
+	}
+	var end int64
+	if err := tx.QueryRowContext(ctx, s.q(`UPDATE master_revisions SET rev = rev + ? WHERE tenant = ? RETURNING rev`),
+		int64(len(recs)), tenant).Scan(&end); err != nil {
+		return nil, fmt.Errorf("master revision: %w", err)
+	}
+	if uint64(end) > syncproto.MaxMasterRev {
+		return nil, fmt.Errorf("%w: master revisions of tenant %q exhausted", cloud.ErrInvalid, tenant)
+	}
+	rev := uint64(end) - uint64(len(recs))
+	for i, r := range recs {
+		rev++
+		r.Rev = rev
+		if r.Body == nil {
+			r.Body = []byte{} // NOT NULL; nil binds as NULL
+		}
+		out[i] = r
+	}
+	for rest := out; len(rest) > 0; {
+		n := min(len(rest), masterChunk)
+		var b strings.Builder
+		b.WriteString(`INSERT INTO master_records (tenant, site, kind, key, rev, deleted, body) VALUES `)
+		args := make([]any, 0, 7*n)
+		for i, r := range rest[:n] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`(?, ?, ?, ?, ?, ?, ?)`)
+			args = append(args, tenant, r.Site, r.Kind, r.Key, int64(r.Rev), r.Deleted, r.Body)
+		}
+		b.WriteString(` ON CONFLICT (tenant, site, kind, key) DO UPDATE SET rev = excluded.rev, deleted = excluded.deleted, body = excluded.body`)
+		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
+			return nil, fmt.Errorf("store master records: %w", err)
+		}
+		rest = rest[n:]
 	}
 	return out, nil
 }

@@ -24,6 +24,7 @@ import (
 	jxcauth "github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cloud/httpapi"
 	"github.com/jxc-edge/jxc/cloud/ingest"
+	"github.com/jxc-edge/jxc/cloud/masterdata"
 	"github.com/jxc-edge/jxc/cloud/postgres"
 	"github.com/jxc-edge/jxc/cloud/sqlite"
 	"github.com/jxc-edge/jxc/cloud/sqlstore"
@@ -65,8 +66,10 @@ type Config struct {
 type App struct {
 	Store cloud.Store
 	// Auth holds users, roles, sessions, tokens and the audit log.
-	Auth   *jxcauth.Service
-	Ingest *ingest.Ingest
+	Auth *jxcauth.Service
+	// MasterData holds HQ's master data.
+	MasterData *masterdata.Service
+	Ingest     *ingest.Ingest
 	// Addr is the HTTP address; BrokerURL the broker in use.
 	Addr, BrokerURL string
 
@@ -135,7 +138,13 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	if tenant == "" {
 		tenant = DefaultTenant
 	}
-	api := httpapi.New(store, a.Auth, httpapi.Options{Log: c.Logger, DefaultTenant: tenant, MetricsOpen: c.MetricsOpen})
+	md, ok := store.(masterdata.Store)
+	if !ok {
+		return fail(fmt.Errorf("store %T has no master data tables", store))
+	}
+	a.MasterData = masterdata.New(md)
+	api := httpapi.New(store, a.Auth, httpapi.Options{Log: c.Logger, DefaultTenant: tenant, MetricsOpen: c.MetricsOpen,
+		MasterData: a.MasterData})
 	api.AddMetrics(a.Ingest.WriteMetrics)
 	a.srv = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	a.wg.Add(1)

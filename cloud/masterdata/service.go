@@ -502,3 +502,10 @@ func PutSettings(ctx context.Context, s *Service, p *auth.Principal, version int
 	}
 	return Update(ctx, s, SettingsKind, p, cur.ID, version, v)
 }
+
+// SKUsByBarcode returns the SKUs with a barcode (at most one, barcodes
+// being unique) (permission product.view).
+func (s *Service) SKUsByBarcode(ctx context.Context, p *auth.Principal, barcode string) ([]*SKUView, error) {
+	items, _, err := List(ctx, s, SKUs, p, ListQuery{Filters: map[string]string{"barcode": barcode}})
+	return items, err
+}

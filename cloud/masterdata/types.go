@@ -20,6 +20,9 @@ type Meta struct {
 
 func (m *Meta) meta() *Meta { return m }
 
+// GetCode returns the code.
+func (m *Meta) GetCode() string { return m.Code }
+
 // GetVersion returns the version, the record's ETag.
 func (m *Meta) GetVersion() int64 { return m.Version }
 

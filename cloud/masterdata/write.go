@@ -40,14 +40,19 @@ func checkRecord[T any](ctx context.Context, k *Kind[T], w *write, before, v *T)
 	w.c = checker{}
 	w.keys, w.refs, w.filters, w.site, w.parent = nil, nil, nil, "", 0
 	m := metaOf(v)
+	// The kind's checks first: some derive the code and name.
+	var kc checker
+	kc, w.c = w.c, checker{}
+	if err := k.check(ctx, w, before, v); err != nil {
+		return err
+	}
+	kc, w.c = w.c, kc
 	checkText(&w.c, "code", m.Code, true, 64)
 	if m.Code != "" && !printableCode(m.Code) {
 		w.c.add("code", "may hold letters, digits and - _ . / only", "只能包含字母、数字和 - _ . /")
 	}
 	checkText(&w.c, "name", m.Name, true, 200)
-	if err := k.check(ctx, w, before, v); err != nil {
-		return err
-	}
+	w.c.errs = append(w.c.errs, kc.errs...)
 	if k.siteScoped || k.name == KindSite {
 		site := w.site
 		if k.name == KindSite {

@@ -94,6 +94,13 @@ func TestOpenConcurrently(t *testing.T) {
 	}
 }
 
+func TestMasterData(t *testing.T) {
+	storetest.RunMasterDataTests(t, func(t *testing.T) storetest.MasterDataStore {
+		stores, _ := openStores(t, 1)
+		return stores[0]
+	})
+}
+
 func TestAuth(t *testing.T) {
 	storetest.RunAuthTests(t, func(t *testing.T) auth.Store {
 		stores, _ := openStores(t, 1)

@@ -122,6 +122,13 @@ func TestOpenBadPath(t *testing.T) {
 	}
 }
 
+func TestMasterData(t *testing.T) {
+	storetest.RunMasterDataTests(t, func(t *testing.T) storetest.MasterDataStore {
+		s, _ := MustOpenStore(t)
+		return s
+	})
+}
+
 func TestAuth(t *testing.T) {
 	storetest.RunAuthTests(t, func(t *testing.T) auth.Store {
 		s, _ := MustOpenStore(t)

@@ -15,6 +15,9 @@ import (
 
 var _ masterdata.Store = (*Store)(nil)
 
+// AuthStore returns the accounts store as auth.Store.
+func (s *Store) AuthStore() auth.Store { return s.Auth() }
+
 // mdReader reads master data from the read pool or, locking, in a
 // transaction.
 type mdReader struct {

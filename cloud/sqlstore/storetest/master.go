@@ -128,7 +128,8 @@ func (su *suite) testMaster(t *testing.T) {
 		{"bad kind", []master.Record{{Kind: "Bin", Key: "x"}}},
 		{"empty key", []master.Record{{Kind: "bin"}}},
 		{"bad product body", []master.Record{{Kind: syncproto.KindProduct, Key: "x", Body: []byte{0xff}}}},
-		{"product without gtin", []master.Record{Product(t, "", "x", 1)}},
+		{"product with a pack of one", []master.Record{{Kind: syncproto.KindProduct, Key: "x",
+			Body: mustMarshal(t, &pb.ProductRecord{Name: "x", Packs: []*pb.PackRecord{{Unit: "箱", Factor: 1}}})}}},
 		{"twice", []master.Record{{Kind: "bin", Key: "x"}, {Kind: "bin", Key: "x"}}},
 		{"valid then invalid", []master.Record{{Kind: "bin", Key: "y"}, {Kind: "bin", Key: "z\x00"}}},
 	} {
@@ -251,4 +252,13 @@ func (su *suite) testMasterDeviceProfiles(t *testing.T) {
 	if p, err := m.After(ctx, tenant, "s1", 0, 10); err != nil || len(p.Records) != 1 || p.UpTo != 2 || !p.Records[0].Deleted {
 		t.Fatalf("refused profiles changed the records: %+v, %v", p, err)
 	}
+}
+
+func mustMarshal(t *testing.T, m proto.Message) []byte {
+	t.Helper()
+	b, err := proto.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -96,6 +96,9 @@ func (s *Service) UpdateRole(ctx context.Context, p *Principal, r Role) (Role, e
 		if err := tx.UpdateRole(ctx, r); err != nil {
 			return err
 		}
+		if err := s.publishRoleHolders(ctx, tx, p.Tenant, r.Name); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, s.now(), "role.update", "role", r.Name, before, r)
 	})
 	if err != nil {

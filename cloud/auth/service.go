@@ -137,6 +137,9 @@ func (s *Service) Bootstrap(ctx context.Context, tenant, password string) (Boots
 			return err
 		}
 		res.Created = true
+		if err := s.publishUser(ctx, tx, nil, &u); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, System(tenant, "bootstrap"), now, "user.create", "user", id(u.ID), nil, u)
 	})
 	if errors.Is(err, ErrExists) {
@@ -207,6 +210,9 @@ func (s *Service) SignIn(ctx context.Context, tenant, name, password, addr strin
 			u2 := u
 			u2.PasswordHash, u2.Updated = newHash, now
 			if err := tx.UpdateUser(ctx, u2); err != nil {
+				return err
+			}
+			if err := s.publishUser(ctx, tx, nil, &u2); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"github.com/jxc-edge/jxc/cloud/master"
+
 	"context"
 	"time"
 )
@@ -91,6 +93,9 @@ type Tx interface {
 	// AppendAudit appends an entry to the audit log and returns its ID.
 	// There is no way to change or remove one.
 	AppendAudit(ctx context.Context, a Audit) (int64, error)
+	// PutMaster stores master records for agents (cloud/master) under
+	// new revisions of the tenant.
+	PutMaster(ctx context.Context, tenant string, recs []master.Record) error
 }
 
 // Store is the database of the auth area.

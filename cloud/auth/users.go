@@ -106,6 +106,9 @@ func (s *Service) CreateUser(ctx context.Context, p *Principal, nu NewUser) (Use
 			}
 			return err
 		}
+		if err := s.publishUser(ctx, tx, nil, &u); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, now, "user.create", "user", id(u.ID), nil, u)
 	})
 	if err != nil {
@@ -178,6 +181,9 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, userID int64, c 
 			if err := tx.DeleteUserSessions(ctx, p.Tenant, userID, nil); err != nil {
 				return err
 			}
+		}
+		if err := s.publishUser(ctx, tx, &before, &after); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, p, after.Updated, "user.update", "user", id(userID), before, after)
 	})
@@ -263,6 +269,9 @@ func (s *Service) setPassword(ctx context.Context, p *Principal, get func(Tx) (U
 		if err := tx.ClearLockouts(ctx, u.Tenant, LockUser, NameKey(u.Name), now, p.User); err != nil {
 			return err
 		}
+		if err := s.publishUser(ctx, tx, nil, &u); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, now, "user.set_password", "user", id(u.ID), nil, map[string]bool{"must_change_password": true})
 	})
 	if err != nil {
@@ -305,6 +314,9 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, old, new str
 			return err
 		}
 		if err := tx.DeleteUserSessions(ctx, u.Tenant, u.ID, p.session); err != nil {
+			return err
+		}
+		if err := s.publishUser(ctx, tx, nil, &u); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, p, u.Updated, "user.change_password", "user", id(u.ID), nil, nil)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jxc-edge/jxc/cloud/auth"
+	"github.com/jxc-edge/jxc/cloud/master"
 )
 
 // AuthStore is the store of the auth area (cloud/auth) on the shared core:
@@ -676,6 +677,17 @@ func nullJSON(b []byte) any {
 		return nil
 	}
 	return string(b)
+}
+
+// PutMaster stores master records (users for their sites) in the
+// transaction.
+func (t *authTx) PutMaster(ctx context.Context, tenant string, recs []master.Record) error {
+	tx, ok := t.db.(*sql.Tx)
+	if !ok {
+		return fmt.Errorf("put master records outside a transaction")
+	}
+	_, err := t.s.putMasterTx(ctx, tx, tenant, recs)
+	return err
 }
 
 func (t *authTx) AppendAudit(ctx context.Context, a auth.Audit) (int64, error) {

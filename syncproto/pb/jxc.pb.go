@@ -1584,6 +1584,95 @@ func (x *StockLimitRecord) GetMax() int64 {
 	return 0
 }
 
+// UserRecord is the body of a master record of kind "user" (key: the user
+// name), addressed to each site the user may work at (every site: ""), so
+// that handhelds can sign people in while offline. Added message.
+type UserRecord struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	DisplayName string                 `protobuf:"bytes,1,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// password_hash is the argon2id PHC string the cloud keeps.
+	PasswordHash string   `protobuf:"bytes,2,opt,name=password_hash,json=passwordHash,proto3" json:"password_hash,omitempty"`
+	Roles        []string `protobuf:"bytes,3,rep,name=roles,proto3" json:"roles,omitempty"`
+	// permissions are the roles' permissions (module.action) at the time.
+	Permissions        []string `protobuf:"bytes,4,rep,name=permissions,proto3" json:"permissions,omitempty"`
+	Disabled           bool     `protobuf:"varint,5,opt,name=disabled,proto3" json:"disabled,omitempty"`
+	MustChangePassword bool     `protobuf:"varint,6,opt,name=must_change_password,json=mustChangePassword,proto3" json:"must_change_password,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *UserRecord) Reset() {
+	*x = UserRecord{}
+	mi := &file_jxc_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserRecord) ProtoMessage() {}
+
+func (x *UserRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_jxc_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserRecord.ProtoReflect.Descriptor instead.
+func (*UserRecord) Descriptor() ([]byte, []int) {
+	return file_jxc_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *UserRecord) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *UserRecord) GetPasswordHash() string {
+	if x != nil {
+		return x.PasswordHash
+	}
+	return ""
+}
+
+func (x *UserRecord) GetRoles() []string {
+	if x != nil {
+		return x.Roles
+	}
+	return nil
+}
+
+func (x *UserRecord) GetPermissions() []string {
+	if x != nil {
+		return x.Permissions
+	}
+	return nil
+}
+
+func (x *UserRecord) GetDisabled() bool {
+	if x != nil {
+		return x.Disabled
+	}
+	return false
+}
+
+func (x *UserRecord) GetMustChangePassword() bool {
+	if x != nil {
+		return x.MustChangePassword
+	}
+	return false
+}
+
 var File_jxc_proto protoreflect.FileDescriptor
 
 const file_jxc_proto_rawDesc = "" +
@@ -1719,7 +1808,15 @@ const file_jxc_proto_rawDesc = "" +
 	"\bdisabled\x18\x02 \x01(\bR\bdisabled\"6\n" +
 	"\x10StockLimitRecord\x12\x10\n" +
 	"\x03min\x18\x01 \x01(\x03R\x03min\x12\x10\n" +
-	"\x03max\x18\x02 \x01(\x03R\x03maxB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
+	"\x03max\x18\x02 \x01(\x03R\x03max\"\xda\x01\n" +
+	"\n" +
+	"UserRecord\x12!\n" +
+	"\fdisplay_name\x18\x01 \x01(\tR\vdisplayName\x12#\n" +
+	"\rpassword_hash\x18\x02 \x01(\tR\fpasswordHash\x12\x14\n" +
+	"\x05roles\x18\x03 \x03(\tR\x05roles\x12 \n" +
+	"\vpermissions\x18\x04 \x03(\tR\vpermissions\x12\x1a\n" +
+	"\bdisabled\x18\x05 \x01(\bR\bdisabled\x120\n" +
+	"\x14must_change_password\x18\x06 \x01(\bR\x12mustChangePasswordB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
 
 var (
 	file_jxc_proto_rawDescOnce sync.Once
@@ -1733,7 +1830,7 @@ func file_jxc_proto_rawDescGZIP() []byte {
 	return file_jxc_proto_rawDescData
 }
 
-var file_jxc_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_jxc_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_jxc_proto_goTypes = []any{
 	(*Event)(nil),            // 0: jxc.sync.v1.Event
 	(*Movement)(nil),         // 1: jxc.sync.v1.Movement
@@ -1752,6 +1849,7 @@ var file_jxc_proto_goTypes = []any{
 	(*PackRecord)(nil),       // 14: jxc.sync.v1.PackRecord
 	(*BinRecord)(nil),        // 15: jxc.sync.v1.BinRecord
 	(*StockLimitRecord)(nil), // 16: jxc.sync.v1.StockLimitRecord
+	(*UserRecord)(nil),       // 17: jxc.sync.v1.UserRecord
 }
 var file_jxc_proto_depIdxs = []int32{
 	1,  // 0: jxc.sync.v1.Event.movement:type_name -> jxc.sync.v1.Movement
@@ -1786,7 +1884,7 @@ func file_jxc_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jxc_proto_rawDesc), len(file_jxc_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -40,6 +41,7 @@ func RunMasterDataTests(t *testing.T, open func(t *testing.T) MasterDataStore) {
 		{"ConcurrentBarcode", ms.testConcurrentBarcode},
 		{"Scope", ms.testScope},
 		{"Lists", ms.testLists},
+		{"UsersToSites", ms.testUsersToSites},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			mustT = t
@@ -78,7 +80,6 @@ func (ms *mdSuite) env(t *testing.T) *mdEnv {
 	as.tenants.Store(1000 + ms.tenants.Add(1))
 	return &mdEnv{env: as.env(t), md: masterdata.New(ms.store)}
 }
-
 
 // seedBasics creates sites s1 and s2, the units 个 and 箱 and kg.
 func (e *mdEnv) seedBasics(t *testing.T) {
@@ -360,4 +361,39 @@ func codes[T any](items []*T) []string {
 		out = append(out, any(it).(interface{ GetCode() string }).GetCode())
 	}
 	return out
+}
+
+func (ms *mdSuite) testUsersToSites(t *testing.T) {
+	ctx := context.Background()
+	e := ms.env(t)
+	clerk := e.user(t, "clerk", auth.SitesScope("s1"), auth.RoleWarehouse)
+	rec := ms.agentView(t, e.tenant, "s1")["user/clerk"]
+	if rec == nil || rec.Deleted {
+		t.Fatalf("s1 has no user clerk")
+	}
+	var u pb.UserRecord
+	if err := proto.Unmarshal(rec.Body, &u); err != nil {
+		t.Fatal(err)
+	}
+	ok, rehash := auth.VerifyPassword(u.PasswordHash, "clerk new password", testHash)
+	if !ok || rehash || len(u.Roles) != 1 || u.Roles[0] != auth.RoleWarehouse || u.MustChangePassword ||
+		!slices.Contains(u.Permissions, "inventory.edit") {
+		t.Errorf("user record %v (password verifies: %v)", &u, ok)
+	}
+	if ms.agentView(t, e.tenant, "s2")["user/clerk"] != nil {
+		t.Error("s2 has the s1 clerk")
+	}
+	if ms.agentView(t, e.tenant, "s2")["user/admin"] == nil {
+		t.Error("the administrator (every site) is not at s2")
+	}
+	s2 := auth.SitesScope("s2")
+	if _, err := e.svc.UpdateUser(ctx, e.admin, clerk.UserID, auth.UserChange{Scope: &s2}); err != nil {
+		t.Fatal(err)
+	}
+	if r := ms.agentView(t, e.tenant, "s1")["user/clerk"]; r == nil || !r.Deleted {
+		t.Errorf("s1 after the clerk moved to s2: %v", r)
+	}
+	if r := ms.agentView(t, e.tenant, "s2")["user/clerk"]; r == nil || r.Deleted {
+		t.Errorf("s2 after the clerk moved there: %v", r)
+	}
 }

@@ -64,7 +64,8 @@ func (s *Service) publishUser(ctx context.Context, tx Tx, before *User, after *U
 	if len(recs) == 0 {
 		return nil
 	}
-	return tx.PutMaster(ctx, before0(before, after).Tenant, recs)
+	_, err := tx.PutMaster(ctx, before0(before, after).Tenant, recs)
+	return err
 }
 
 func before0(before, after *User) *User {

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"github.com/jxc-edge/jxc/cloud/master"
+
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +36,9 @@ type Options struct {
 	// TokenLife is the lifetime of an API token made without an expiry
 	// (90 days when 0); MaxTokenLife the longest allowed (1 year when 0).
 	TokenLife, MaxTokenLife time.Duration
+	// Published is told of the master records (users for their sites) a
+	// write published, after it commits; may be nil.
+	Published func(ctx context.Context, tenant string, recs []master.Record)
 }
 
 // Service holds the rules of accounts, roles, sessions, API tokens,
@@ -76,8 +81,45 @@ func New(store Store, opts Options) *Service {
 func (s *Service) now() time.Time { return s.opts.Now().UTC().Truncate(time.Millisecond) }
 
 // tx runs fn in a write transaction, stamping audit entries with the time.
+// Master records the write publishes go to Options.Published after the
+// commit.
 func (s *Service) tx(ctx context.Context, fn func(tx Tx) error) error {
-	return s.store.Tx(ctx, fn)
+	var pt *publishingTx
+	err := s.store.Tx(ctx, func(tx Tx) error {
+		pt = &publishingTx{Tx: tx}
+		return fn(pt)
+	})
+	if err == nil && pt != nil && len(pt.published) > 0 && s.opts.Published != nil {
+		s.opts.Published(ctx, pt.published[0].tenant, pt.recs())
+	}
+	return err
+}
+
+// publishingTx keeps what a transaction published.
+type publishingTx struct {
+	Tx
+	published []published
+}
+
+type published struct {
+	tenant string
+	recs   []master.Record
+}
+
+func (t *publishingTx) PutMaster(ctx context.Context, tenant string, recs []master.Record) ([]master.Record, error) {
+	put, err := t.Tx.PutMaster(ctx, tenant, recs)
+	if err == nil {
+		t.published = append(t.published, published{tenant: tenant, recs: put})
+	}
+	return put, err
+}
+
+func (t *publishingTx) recs() []master.Record {
+	var out []master.Record
+	for _, p := range t.published {
+		out = append(out, p.recs...)
+	}
+	return out
 }
 
 func (s *Service) audit(ctx context.Context, tx Tx, p *Principal, at time.Time, action, recordType, recordID string, before, after any) error {

@@ -94,8 +94,9 @@ type Tx interface {
 	// There is no way to change or remove one.
 	AppendAudit(ctx context.Context, a Audit) (int64, error)
 	// PutMaster stores master records for agents (cloud/master) under
-	// new revisions of the tenant.
-	PutMaster(ctx context.Context, tenant string, recs []master.Record) error
+	// new, consecutive revisions of the tenant and returns them with
+	// their revisions.
+	PutMaster(ctx context.Context, tenant string, recs []master.Record) ([]master.Record, error)
 }
 
 // Store is the database of the auth area.

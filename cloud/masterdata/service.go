@@ -18,13 +18,37 @@ const MaxPage = 500
 
 // Service holds the rules of master data; it is safe for concurrent use.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store   Store
+	now     func() time.Time
+	publish func(ctx context.Context, tenant string, recs []master.Record)
 }
 
 // New returns the service over store.
 func New(store Store) *Service {
 	return &Service{store: store, now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+}
+
+// OnPublish sets what is told of the master records a change published
+// to agents, after it commits (the cloud pushes them to online agents;
+// agents that miss a push pull at their next connect).
+func (s *Service) OnPublish(fn func(ctx context.Context, tenant string, recs []master.Record)) { s.publish = fn }
+
+// tx runs fn in a write transaction and, once it commits, tells OnPublish
+// what it published.
+func (s *Service) tx(ctx context.Context, p *auth.Principal, fn func(w *write) error) error {
+	var published []master.Record
+	err := s.store.MDTx(ctx, func(tx Tx) error {
+		w := &write{s: s, tx: tx, p: p, tenant: p.Tenant, now: s.now()}
+		if err := fn(w); err != nil {
+			return err
+		}
+		published = w.published
+		return nil
+	})
+	if err == nil && len(published) > 0 && s.publish != nil {
+		s.publish(ctx, p.Tenant, published)
+	}
+	return err
 }
 
 // kindInfo is what the service and the API know of a kind beyond its Go
@@ -102,6 +126,8 @@ type write struct {
 	filters map[string]string
 	// id is the record's ID once inserted.
 	id int64
+	// published are the master records the change put, with revisions.
+	published []master.Record
 }
 
 func (w *write) filter(name, value string) {
@@ -297,8 +323,7 @@ func Create[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Principa
 		return nil, err
 	}
 	var out *T
-	err := s.store.MDTx(ctx, func(tx Tx) error {
-		w := &write{s: s, tx: tx, p: p, tenant: p.Tenant, now: s.now()}
+	err := s.tx(ctx, p, func(w *write) error {
 		v := clone(rec)
 		m := metaOf(v)
 		*m = Meta{Code: strings.TrimSpace(m.Code), Name: strings.TrimSpace(m.Name), Disabled: m.Disabled,
@@ -310,7 +335,7 @@ func Create[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Principa
 		if err != nil {
 			return err
 		}
-		if w.id, err = tx.Insert(ctx, p.Tenant, row); err != nil {
+		if w.id, err = w.tx.Insert(ctx, p.Tenant, row); err != nil {
 			return err
 		}
 		m.ID = w.id
@@ -333,8 +358,8 @@ func Update[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Principa
 		return nil, err
 	}
 	var out *T
-	err := s.store.MDTx(ctx, func(tx Tx) error {
-		w := &write{s: s, tx: tx, p: p, tenant: p.Tenant, now: s.now(), id: id}
+	err := s.tx(ctx, p, func(w *write) error {
+		w.id = id
 		before, err := load(ctx, k, w, id, version)
 		if err != nil {
 			return err
@@ -350,7 +375,7 @@ func Update[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Principa
 		if err != nil {
 			return err
 		}
-		if err := tx.Update(ctx, p.Tenant, row); err != nil {
+		if err := w.tx.Update(ctx, p.Tenant, row); err != nil {
 			return err
 		}
 		if err := finish(ctx, k, w, before, v, "update"); err != nil {
@@ -373,8 +398,8 @@ func SetDisabled[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Pri
 		return nil, err
 	}
 	var out *T
-	err := s.store.MDTx(ctx, func(tx Tx) error {
-		w := &write{s: s, tx: tx, p: p, tenant: p.Tenant, now: s.now(), id: id}
+	err := s.tx(ctx, p, func(w *write) error {
+		w.id = id
 		before, err := load(ctx, k, w, id, version)
 		if err != nil {
 			return err
@@ -392,7 +417,7 @@ func SetDisabled[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Pri
 		if err != nil {
 			return err
 		}
-		if err := tx.Update(ctx, p.Tenant, row); err != nil {
+		if err := w.tx.Update(ctx, p.Tenant, row); err != nil {
 			return err
 		}
 		action := "enable"
@@ -417,8 +442,8 @@ func Delete[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Principa
 	if err := p.Can(k.edit()); err != nil {
 		return err
 	}
-	return s.store.MDTx(ctx, func(tx Tx) error {
-		w := &write{s: s, tx: tx, p: p, tenant: p.Tenant, now: s.now(), id: id}
+	return s.tx(ctx, p, func(w *write) error {
+		w.id = id
 		before, err := load(ctx, k, w, id, version)
 		if err != nil {
 			return err
@@ -431,7 +456,7 @@ func Delete[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Principa
 				return err
 			}
 		}
-		if err := tx.Delete(ctx, p.Tenant, k.name, id); err != nil {
+		if err := w.tx.Delete(ctx, p.Tenant, k.name, id); err != nil {
 			return err
 		}
 		return record(ctx, k, w, before, nil, "delete")

@@ -97,8 +97,9 @@ type Tx interface {
 	Referrers(ctx context.Context, tenant string, to Ref, limit int) ([]Ref, error)
 	// NextRev takes the tenant's next revision.
 	NextRev(ctx context.Context, tenant string) (uint64, error)
-	// PutMaster stores master records for agents under new revisions.
-	PutMaster(ctx context.Context, tenant string, recs []master.Record) error
+	// PutMaster stores master records for agents under new, consecutive
+	// revisions of the tenant and returns them with their revisions.
+	PutMaster(ctx context.Context, tenant string, recs []master.Record) ([]master.Record, error)
 	// AppendAudit appends an audit entry.
 	AppendAudit(ctx context.Context, a auth.Audit) error
 }

@@ -129,9 +129,11 @@ func record[T any](ctx context.Context, k *Kind[T], w *write, before, v *T, acti
 			return err
 		}
 		if len(recs) > 0 {
-			if err := w.tx.PutMaster(ctx, w.tenant, recs); err != nil {
+			put, err := w.tx.PutMaster(ctx, w.tenant, recs)
+			if err != nil {
 				return err
 			}
+			w.published = append(w.published, put...)
 		}
 	}
 	var b, a any

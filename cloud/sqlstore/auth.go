@@ -681,13 +681,12 @@ func nullJSON(b []byte) any {
 
 // PutMaster stores master records (users for their sites) in the
 // transaction.
-func (t *authTx) PutMaster(ctx context.Context, tenant string, recs []master.Record) error {
+func (t *authTx) PutMaster(ctx context.Context, tenant string, recs []master.Record) ([]master.Record, error) {
 	tx, ok := t.db.(*sql.Tx)
 	if !ok {
-		return fmt.Errorf("put master records outside a transaction")
+		return nil, fmt.Errorf("put master records outside a transaction")
 	}
-	_, err := t.s.putMasterTx(ctx, tx, tenant, recs)
-	return err
+	return t.s.putMasterTx(ctx, tx, tenant, recs)
 }
 
 func (t *authTx) AppendAudit(ctx context.Context, a auth.Audit) (int64, error) {

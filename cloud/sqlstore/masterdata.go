@@ -336,27 +336,26 @@ func (t *mdTx) Referrers(ctx context.Context, tenant string, to masterdata.Ref, 
 }
 
 func (t *mdTx) NextRev(ctx context.Context, tenant string) (uint64, error) {
-	if _, err := t.tx.ExecContext(ctx, t.s.q(`INSERT INTO master_revisions (tenant, rev) VALUES (?, 0) ON CONFLICT (tenant) DO NOTHING`), tenant); err != nil {
+	if _, err := t.tx.ExecContext(ctx, t.s.q(`INSERT INTO md_revisions (tenant, rev) VALUES (?, 0) ON CONFLICT (tenant) DO NOTHING`), tenant); err != nil {
 		return 0, fmt.Errorf("revision: %w", err)
 	}
 	var rev int64
-	if err := t.tx.QueryRowContext(ctx, t.s.q(`UPDATE master_revisions SET rev = rev + 1 WHERE tenant = ? RETURNING rev`), tenant).Scan(&rev); err != nil {
+	if err := t.tx.QueryRowContext(ctx, t.s.q(`UPDATE md_revisions SET rev = rev + 1 WHERE tenant = ? RETURNING rev`), tenant).Scan(&rev); err != nil {
 		return 0, fmt.Errorf("revision: %w", err)
 	}
 	return uint64(rev), nil
 }
 
-func (t *mdTx) PutMaster(ctx context.Context, tenant string, recs []master.Record) error {
+func (t *mdTx) PutMaster(ctx context.Context, tenant string, recs []master.Record) ([]master.Record, error) {
 	for i, r := range recs {
 		if r.Deleted {
 			recs[i].Body = nil
 		}
 		if err := master.Check(recs[i]); err != nil {
-			return fmt.Errorf("master record %s %q: %w", r.Kind, r.Key, err)
+			return nil, fmt.Errorf("master record %s %q: %w", r.Kind, r.Key, err)
 		}
 	}
-	_, err := t.s.putMasterTx(ctx, t.tx, tenant, recs)
-	return err
+	return t.s.putMasterTx(ctx, t.tx, tenant, recs)
 }
 
 func (t *mdTx) AppendAudit(ctx context.Context, a auth.Audit) error {

@@ -80,7 +80,7 @@ func (c *ResetPasswordCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer store.Close()
-	svc, err := cloudapp.AuthService(store)
+	svc, err := cloudapp.AuthService(store, nil)
 	if err != nil {
 		return err
 	}

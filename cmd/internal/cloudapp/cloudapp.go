@@ -24,6 +24,7 @@ import (
 	jxcauth "github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cloud/httpapi"
 	"github.com/jxc-edge/jxc/cloud/ingest"
+	"github.com/jxc-edge/jxc/cloud/master"
 	"github.com/jxc-edge/jxc/cloud/masterdata"
 	"github.com/jxc-edge/jxc/cloud/postgres"
 	"github.com/jxc-edge/jxc/cloud/sqlite"
@@ -109,7 +110,7 @@ func Start(ctx context.Context, c Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	if a.Auth, err = AuthService(store); err != nil {
+	if a.Auth, err = AuthService(store, a.push(c.Logger)); err != nil {
 		return fail(err)
 	}
 	if c.Stderr == nil {
@@ -125,7 +126,12 @@ func Start(ctx context.Context, c Config) (*App, error) {
 		}
 		a.BrokerURL = url
 	}
-	a.Ingest = ingest.New(store, ingest.Options{Broker: a.BrokerURL, ClientID: c.ClientID, Workers: c.Workers, Logger: c.Logger})
+	ms, ok := store.(master.Store)
+	if !ok {
+		return fail(fmt.Errorf("store %T has no master records", store))
+	}
+	a.Ingest = ingest.New(store, ingest.Options{Broker: a.BrokerURL, ClientID: c.ClientID, Workers: c.Workers, Logger: c.Logger,
+		Master: master.New(ms)})
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.Ingest.Run(ctx) }()
 
@@ -143,6 +149,7 @@ func Start(ctx context.Context, c Config) (*App, error) {
 		return fail(fmt.Errorf("store %T has no master data tables", store))
 	}
 	a.MasterData = masterdata.New(md)
+	a.MasterData.OnPublish(a.push(c.Logger))
 	api := httpapi.New(store, a.Auth, httpapi.Options{Log: c.Logger, DefaultTenant: tenant, MetricsOpen: c.MetricsOpen,
 		MasterData: a.MasterData})
 	api.AddMetrics(a.Ingest.WriteMetrics)
@@ -160,12 +167,29 @@ func Start(ctx context.Context, c Config) (*App, error) {
 
 // AuthService returns the auth service on store, which must be one of the
 // SQL stores.
-func AuthService(store cloud.Store) (*jxcauth.Service, error) {
+// published may be nil; it is told of the users a write published to
+// sites, after the commit.
+func AuthService(store cloud.Store, published func(ctx context.Context, tenant string, recs []master.Record)) (*jxcauth.Service, error) {
 	as, ok := store.(interface{ Auth() *sqlstore.AuthStore })
 	if !ok {
 		return nil, fmt.Errorf("store %T has no auth tables", store)
 	}
-	return jxcauth.New(as.Auth(), jxcauth.Options{}), nil
+	return jxcauth.New(as.Auth(), jxcauth.Options{Published: published}), nil
+}
+
+// push returns what pushes master records a write published to the
+// online agents of their sites, once ingest runs. Offline agents, and any
+// push that fails, catch up by pulling at their next connect.
+func (a *App) push(log *slog.Logger) func(ctx context.Context, tenant string, recs []master.Record) {
+	return func(ctx context.Context, tenant string, recs []master.Record) {
+		in := a.Ingest
+		if in == nil {
+			return
+		}
+		if err := in.PushMaster(context.WithoutCancel(ctx), tenant, recs); err != nil && !errors.Is(err, ingest.ErrNotConnected) {
+			log.Warn("push master records to agents", "tenant", tenant, "records", len(recs), "err", err)
+		}
+	}
 }
 
 // Bootstrap creates the administrator "admin" of tenant (DefaultTenant

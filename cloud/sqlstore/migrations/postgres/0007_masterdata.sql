@@ -14,7 +14,7 @@ CREATE TABLE md_records (
     parent_id  bigint  NOT NULL, -- a category's parent, a SKU's product; 0 for none
     disabled   boolean NOT NULL,
     version    bigint  NOT NULL, -- bumped by every change: the ETag
-    rev        bigint  NOT NULL, -- the tenant's revision (master_revisions) at the last change
+    rev        bigint  NOT NULL, -- the tenant's revision (md_revisions) at the last change
     body       text    NOT NULL,
     updated_at bigint  NOT NULL,
     updated_by text COLLATE "C" NOT NULL,
@@ -62,3 +62,11 @@ CREATE TABLE md_refs (
 );
 
 CREATE INDEX md_refs_to ON md_refs (to_id, from_id);
+
+-- Each tenant's revision of master data changes (md_records.rev). Kept
+-- apart from master_revisions, so that the master records one change
+-- publishes to agents have consecutive revisions.
+CREATE TABLE md_revisions (
+    tenant text COLLATE "C" NOT NULL PRIMARY KEY,
+    rev    bigint  NOT NULL
+);

@@ -14,7 +14,7 @@ CREATE TABLE md_records (
     parent_id  INTEGER NOT NULL, -- a category's parent, a SKU's product; 0 for none
     disabled   INTEGER NOT NULL,
     version    INTEGER NOT NULL, -- bumped by every change: the ETag
-    rev        INTEGER NOT NULL, -- the tenant's revision (master_revisions) at the last change
+    rev        INTEGER NOT NULL, -- the tenant's revision (md_revisions) at the last change
     body       TEXT    NOT NULL,
     updated_at INTEGER NOT NULL,
     updated_by TEXT    NOT NULL,
@@ -62,3 +62,11 @@ CREATE TABLE md_refs (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX md_refs_to ON md_refs (to_id, from_id);
+
+-- Each tenant's revision of master data changes (md_records.rev). Kept
+-- apart from master_revisions, so that the master records one change
+-- publishes to agents have consecutive revisions.
+CREATE TABLE md_revisions (
+    tenant TEXT    NOT NULL PRIMARY KEY,
+    rev    INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;

@@ -219,6 +219,8 @@ type AuditFilter struct {
 	UserID     int64
 	RecordType string
 	RecordID   string
+	// Action is one action ("user.create"); empty for all.
+	Action string
 	// From (inclusive) and To (exclusive) bound the time.
 	From, To time.Time
 	BeforeID int64

@@ -209,7 +209,7 @@ func fieldError(d *huma.ErrorDetail) FieldError {
 }
 
 // zhMessages are huma's validation messages in Chinese; %s stands for
-// the one value of the English message.
+// the one value of the English message. The first that matches is used.
 var zhMessages = []struct{ en, zh string }{
 	{validation.MsgUnexpectedProperty, "不允许的字段"},
 	{validation.MsgExpectedRequiredProperty, "缺少必填字段 %s"},
@@ -233,10 +233,12 @@ var zhMessages = []struct{ en, zh string }{
 	{validation.MsgExpectedRFC3339DateTime, "须为 RFC 3339 日期时间，如 2025-03-01T08:00:00Z"},
 	{"invalid integer", "须为整数"},
 	{"invalid date/time for format %s", "须为 RFC 3339 日期时间，如 2025-03-01T08:00:00Z"},
+	// Last: its prefix is that of the RFC formats above.
+	{validation.MsgExpectedBePattern, "须为 %s"},
 }
 
 // zhOf returns huma's validation message msg in Chinese, or msg after a
-// Chinese "invalid" when it is not a known one.
+// Chinese "not as required" when it is not a known one.
 func zhOf(msg string) string {
 	for _, m := range zhMessages {
 		if v, ok := cutFormat(msg, m.en); ok {
@@ -246,7 +248,7 @@ func zhOf(msg string) string {
 			return m.zh
 		}
 	}
-	return "无效：" + msg
+	return "不符合要求：" + msg
 }
 
 // cutFormat matches msg against format, which holds at most one verb
@@ -272,36 +274,7 @@ func mapDomain(err error) *Error {
 	if errors.As(err, &fe) && len(fe) > 0 {
 		return fe.toError()
 	}
-	var ae *auth.Error
-	if errors.As(err, &ae) {
-		e := &Error{Message: ae.Msg, MessageZH: ae.MsgZH, Permission: string(ae.Permission), Site: ae.Site}
-		switch {
-		case errors.Is(err, auth.ErrUnauthenticated):
-			e.status, e.Code = http.StatusUnauthorized, "unauthenticated"
-		case errors.Is(err, auth.ErrBadCredentials):
-			e.status, e.Code = http.StatusUnauthorized, "bad_credentials"
-		case errors.Is(err, auth.ErrLocked):
-			e.status, e.Code, e.retryAfter = http.StatusTooManyRequests, "locked", ae.RetryAfter
-		case errors.Is(err, auth.ErrDisabled):
-			e.status, e.Code = http.StatusForbidden, "disabled"
-		case errors.Is(err, auth.ErrForbidden):
-			e.status, e.Code = http.StatusForbidden, "forbidden"
-		case errors.Is(err, auth.ErrPasswordChange):
-			e.status, e.Code = http.StatusForbidden, "password_change"
-		case errors.Is(err, auth.ErrCSRF):
-			e.status, e.Code = http.StatusForbidden, "csrf"
-		case errors.Is(err, auth.ErrInvalid):
-			e.status, e.Code = http.StatusBadRequest, "invalid"
-		case errors.Is(err, auth.ErrNotFound):
-			e.status, e.Code = http.StatusNotFound, "not_found"
-		case errors.Is(err, auth.ErrExists):
-			e.status, e.Code = http.StatusConflict, "exists"
-		default:
-			return fromProblem(httpx.Internal())
-		}
-		if e.Message == "" {
-			e.Message = ae.Err.Error()
-		}
+	if e := mapAuth(err); e != nil {
 		return e
 	}
 	switch {
@@ -311,6 +284,52 @@ func mapDomain(err error) *Error {
 		return &Error{status: http.StatusConflict, Code: "wrong_site", Message: err.Error(), MessageZH: "该副本属于其他租户或站点"}
 	}
 	return fromProblem(httpx.Internal())
+}
+
+// authErrors maps each auth sentinel to its status, code and the
+// Chinese message of an error that is not an *auth.Error (a store's "user
+// 9: not found"); an *auth.Error brings its own messages.
+var authErrors = []struct {
+	err    error
+	status int
+	code   string
+	zh     string
+}{
+	{auth.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "请先登录"},
+	{auth.ErrBadCredentials, http.StatusUnauthorized, "bad_credentials", "用户名或密码错误"},
+	{auth.ErrLocked, http.StatusTooManyRequests, "locked", "登录已被锁定，请稍后再试"},
+	{auth.ErrDisabled, http.StatusForbidden, "disabled", "该用户已停用"},
+	{auth.ErrForbidden, http.StatusForbidden, "forbidden", "没有权限"},
+	{auth.ErrPasswordChange, http.StatusForbidden, "password_change", "请先修改密码"},
+	{auth.ErrCSRF, http.StatusForbidden, "csrf", "请求缺少页面的 CSRF 令牌，请刷新页面"},
+	{auth.ErrInvalid, http.StatusBadRequest, "invalid", "请求无效"},
+	{auth.ErrNotFound, http.StatusNotFound, "not_found", "未找到该记录"},
+	{auth.ErrExists, http.StatusConflict, "exists", "该记录已存在"},
+}
+
+// mapAuth maps an error of the auth area, nil for another error.
+func mapAuth(err error) *Error {
+	for _, m := range authErrors {
+		if !errors.Is(err, m.err) {
+			continue
+		}
+		e := &Error{status: m.status, Code: m.code, Message: err.Error(), MessageZH: m.zh}
+		var ae *auth.Error
+		if errors.As(err, &ae) {
+			e.Message, e.MessageZH, e.Permission, e.Site = ae.Msg, ae.MsgZH, string(ae.Permission), ae.Site
+			if e.Message == "" {
+				e.Message = ae.Err.Error()
+			}
+			if e.MessageZH == "" {
+				e.MessageZH = m.zh
+			}
+			if errors.Is(err, auth.ErrLocked) {
+				e.retryAfter = ae.RetryAfter
+			}
+		}
+		return e
+	}
+	return nil
 }
 
 type serverKey struct{}

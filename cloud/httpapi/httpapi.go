@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -49,6 +50,21 @@ type Auth interface {
 	CreateToken(ctx context.Context, p *auth.Principal, nt auth.NewToken) (auth.APIToken, string, error)
 	Tokens(ctx context.Context, p *auth.Principal, userID int64) ([]auth.APIToken, error)
 	RevokeToken(ctx context.Context, p *auth.Principal, tokenID int64) error
+
+	// Administration (admin.go): users, roles, lockouts, the audit log.
+	CreateUser(ctx context.Context, p *auth.Principal, nu auth.NewUser) (auth.User, string, error)
+	Users(ctx context.Context, p *auth.Principal) ([]auth.User, error)
+	User(ctx context.Context, p *auth.Principal, userID int64) (auth.User, error)
+	UpdateUser(ctx context.Context, p *auth.Principal, userID int64, c auth.UserChange) (auth.User, error)
+	SetPassword(ctx context.Context, p *auth.Principal, userID int64, password string) (string, error)
+	Roles(ctx context.Context, p *auth.Principal) ([]auth.Role, error)
+	CreateRole(ctx context.Context, p *auth.Principal, r auth.Role) (auth.Role, error)
+	UpdateRole(ctx context.Context, p *auth.Principal, r auth.Role) (auth.Role, error)
+	DeleteRole(ctx context.Context, p *auth.Principal, name string) error
+	Lockouts(ctx context.Context, p *auth.Principal, since time.Time) ([]auth.Lockout, error)
+	ClearLockout(ctx context.Context, p *auth.Principal, lockoutID int64) error
+	SearchAudit(ctx context.Context, p *auth.Principal, f auth.AuditFilter) ([]auth.Audit, error)
+	ExportAudit(ctx context.Context, p *auth.Principal, f auth.AuditFilter, w io.Writer) error
 }
 
 var _ Auth = (*auth.Service)(nil)
@@ -123,6 +139,7 @@ func New(store cloud.Store, a Auth, opts Options) *Server {
 		Summary: "Stocktake conflicts 盘点冲突", Tags: []string{"inventory"}}, []auth.Permission{"inventory.view"}, s.countConflicts)
 	register(s, huma.Operation{OperationID: "epc", Method: http.MethodGet, Path: "/api/v1/epcs/{epc}",
 		Summary: "Where an RFID-tagged item is 单品位置", Tags: []string{"stock"}}, []auth.Permission{"stock.view"}, s.epc)
+	s.registerAdmin()
 	return s
 }
 

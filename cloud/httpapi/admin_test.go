@@ -540,3 +540,52 @@ func TestLockoutsOverHTTP(t *testing.T) {
 		{"bad limit", "GET", "/api/v1/lockouts?limit=5000", "", []string{"query.limit"}},
 	})
 }
+
+func TestAdminOpenAPI(t *testing.T) {
+	f := newFixture(t)
+	r := f.send(t, http.MethodGet, "/api/v1/openapi.json", "", nil)
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name string `json:"name"`
+				In   string `json:"in"`
+			} `json:"parameters"`
+			Description string `json:"description"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(r.body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	keyed := func(path, method string) bool {
+		for _, p := range doc.Paths[path][method].Parameters {
+			if p.Name == httpapi.IdempotencyHeader && p.In == "header" {
+				return true
+			}
+		}
+		return false
+	}
+	for _, op := range []struct{ path, method, perm string }{
+		{"/api/v1/users", "get", "user.view"}, {"/api/v1/users", "post", "user.edit"},
+		{"/api/v1/users/{id}", "get", "user.view"}, {"/api/v1/users/{id}", "put", "user.edit"},
+		{"/api/v1/users/{id}/password", "post", "user.edit"}, {"/api/v1/users/{id}/tokens", "get", "user.view"},
+		{"/api/v1/roles", "get", "role.view"}, {"/api/v1/roles", "post", "role.edit"},
+		{"/api/v1/roles/{name}", "put", "role.edit"}, {"/api/v1/roles/{name}", "delete", "role.edit"},
+		{"/api/v1/permissions", "get", ""}, {"/api/v1/audit", "get", "audit.view"}, {"/api/v1/audit/export", "get", "audit.export"},
+		{"/api/v1/lockouts", "get", "user.view"}, {"/api/v1/lockouts/{id}", "delete", "user.edit"},
+	} {
+		o, ok := doc.Paths[op.path][op.method]
+		if !ok {
+			t.Errorf("document lacks %s %s", op.method, op.path)
+			continue
+		}
+		if op.perm != "" && !strings.Contains(o.Description, "Needs the permission "+op.perm) {
+			t.Errorf("%s %s does not name %s: %q", op.method, op.path, op.perm, o.Description)
+		}
+		if keyed(op.path, op.method) != (op.method == "post") {
+			t.Errorf("%s %s: Idempotency-Key documented %v", op.method, op.path, keyed(op.path, op.method))
+		}
+	}
+	if !keyed("/api/v1/auth/tokens", "post") || keyed("/api/v1/auth/login", "post") {
+		t.Error("Idempotency-Key: want it on every POST but sign-in")
+	}
+}

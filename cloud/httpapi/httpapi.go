@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -78,6 +79,10 @@ type Options struct {
 	// MetricsOpen serves /metrics to anyone; otherwise it needs a
 	// principal with MetricsPermission.
 	MetricsOpen bool
+	// Idempotency keeps the answers of POSTs sent with an
+	// Idempotency-Key (idempotency.go); when nil such a POST is refused
+	// (501 idempotency_unavailable), never run without the guarantee.
+	Idempotency Idempotency
 }
 
 // Server serves the cloud's HTTP API. Create it with New.
@@ -86,16 +91,21 @@ type Server struct {
 	auth  Auth
 	opts  Options
 	api   huma.API
+	idem  Idempotency
+	// lastPurge is when expired idempotency keys were last purged (Unix ns).
+	lastPurge atomic.Int64
 	*httpx.API
 }
 
 // New returns a server over store, authenticating with a.
 func New(store cloud.Store, a Auth, opts Options) *Server {
-	s := &Server{API: httpx.NewAPI("cloud", opts.Log), store: store, auth: a, opts: opts}
+	s := &Server{API: httpx.NewAPI("cloud", opts.Log), store: store, auth: a, opts: opts, idem: opts.Idempotency}
 	cfg := huma.DefaultConfig("JXC Edge cloud API 云端接口", "1")
 	cfg.Info.Description = "Every operation but sign-in needs the session cookie " + SessionCookie +
 		" (browser writes also the " + CSRFHeader + " header) or an `Authorization: Bearer jxc_…` API token. " +
-		"Errors are one JSON shape (Error) with an English and a Chinese message."
+		"Errors are one JSON shape (Error) with an English and a Chinese message. " +
+		"Every POST but sign-in takes an " + IdempotencyHeader + " header: a retry with the same key gets the first answer " +
+		"(marked " + ReplayedHeader + ": true) instead of writing twice."
 	cfg.OpenAPIPath = "/api/v1/openapi"
 	cfg.DocsPath = "/api/docs"
 	cfg.SchemasPath = ""
@@ -156,6 +166,10 @@ func register[I, O any](s *Server, op huma.Operation, perms []auth.Permission, h
 		op.Description = strings.TrimSpace(op.Description + "\n\nNeeds the permission " + strings.Join(names, " or ") + ".")
 	}
 	op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
+	if op.Method == http.MethodPost {
+		op.Parameters = append(op.Parameters, idempotencyParam)
+		op.Errors = append(op.Errors, http.StatusConflict, http.StatusUnprocessableEntity)
+	}
 	huma.Register(s.api, op, h)
 }
 
@@ -227,7 +241,9 @@ func (s *Server) authorize(r *http.Request, perms []auth.Permission) (*auth.Prin
 
 // middleware runs before every operation: it puts the server in the
 // context (for the error hook), sets nosniff and, unless the operation is
-// open, authenticates and authorizes the request.
+// open, authenticates and authorizes the request, and runs a POST with an
+// Idempotency-Key at most once (idempotent). Sign-in, being open, has no
+// principal to keep keys for and ignores the header.
 func (s *Server) middleware(ctx huma.Context, next func(huma.Context)) {
 	r, _ := humago.Unwrap(ctx)
 	ctx = huma.WithValue(huma.WithValue(ctx, serverKey{}, s), requestKey{}, r)
@@ -247,7 +263,12 @@ func (s *Server) middleware(ctx huma.Context, next func(huma.Context)) {
 		huma.WriteErr(s.api, ctx, 0, "", err)
 		return
 	}
-	next(huma.WithValue(ctx, principalKey{}, p))
+	ctx = huma.WithValue(ctx, principalKey{}, p)
+	if r.Method == http.MethodPost && len(r.Header.Values(IdempotencyHeader)) > 0 {
+		s.idempotent(ctx, r, p, next)
+		return
+	}
+	next(ctx)
 }
 
 // maxStrictBody is how much of a request body strictBody reads; a longer

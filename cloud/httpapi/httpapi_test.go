@@ -126,6 +126,8 @@ type fixture struct {
 	// otherwise.
 	admin *auth.Principal
 	token string
+	// idem is the server's idempotency store.
+	idem httpapi.Idempotency
 }
 
 // testPassword is every test user's password.
@@ -159,15 +161,19 @@ func newFixture(t testing.TB) *fixture {
 }
 
 // newFixtureOpts serves the API with opts on the fake store and a real
-// SQLite auth service.
+// SQLite auth service, whose idempotency store opts gets unless it has one.
 func newFixtureOpts(t testing.TB, opts httpapi.Options) *fixture {
 	t.Helper()
-	svc, _ := MustOpenAuth(t)
+	svc, st := MustOpenAuth(t)
 	f := &fixture{
 		store: &fakeStore{rows: []cloud.StockRow{rowA, rowB, rowC, rowD}, replicas: []cloud.ReplicaInfo{repl1, repl2, repl3}},
 		logs:  &testenv.Buffer{},
 		auth:  svc,
 	}
+	if opts.Idempotency == nil {
+		opts.Idempotency = st.Idempotency()
+	}
+	f.idem = opts.Idempotency
 	ctx := context.Background()
 	f.admin = f.principal(t, "admin")
 	_, tok, err := f.auth.CreateToken(ctx, f.admin, auth.NewToken{Name: "tests", Permissions: f.admin.Permissions()})

@@ -135,7 +135,15 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	if tenant == "" {
 		tenant = DefaultTenant
 	}
-	api := httpapi.New(store, a.Auth, httpapi.Options{Log: c.Logger, DefaultTenant: tenant, MetricsOpen: c.MetricsOpen})
+	opts := httpapi.Options{Log: c.Logger, DefaultTenant: tenant, MetricsOpen: c.MetricsOpen}
+	is, ok := store.(interface {
+		Idempotency() *sqlstore.IdempotencyStore
+	})
+	if !ok {
+		return fail(fmt.Errorf("store %T has no idempotency keys", store))
+	}
+	opts.Idempotency = is.Idempotency()
+	api := httpapi.New(store, a.Auth, opts)
 	api.AddMetrics(a.Ingest.WriteMetrics)
 	a.srv = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	a.wg.Add(1)

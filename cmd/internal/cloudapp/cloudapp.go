@@ -109,6 +109,10 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	if a.Auth, err = AuthService(store); err != nil {
 		return fail(err)
 	}
+	idem, ok := store.(idempotencyStorer)
+	if !ok {
+		return fail(fmt.Errorf("store %T has no idempotency keys", store))
+	}
 	if c.Stderr == nil {
 		c.Stderr = os.Stderr
 	}
@@ -135,15 +139,8 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	if tenant == "" {
 		tenant = DefaultTenant
 	}
-	opts := httpapi.Options{Log: c.Logger, DefaultTenant: tenant, MetricsOpen: c.MetricsOpen}
-	is, ok := store.(interface {
-		Idempotency() *sqlstore.IdempotencyStore
-	})
-	if !ok {
-		return fail(fmt.Errorf("store %T has no idempotency keys", store))
-	}
-	opts.Idempotency = is.Idempotency()
-	api := httpapi.New(store, a.Auth, opts)
+	api := httpapi.New(store, a.Auth, httpapi.Options{Log: c.Logger, DefaultTenant: tenant, MetricsOpen: c.MetricsOpen,
+		Idempotency: idem.Idempotency()})
 	api.AddMetrics(a.Ingest.WriteMetrics)
 	a.srv = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	a.wg.Add(1)
@@ -155,6 +152,12 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	}()
 	c.Logger.Info("cloud started", "http", a.Addr, "broker", a.BrokerURL, "db", redact(c.DB))
 	return a, nil
+}
+
+// idempotencyStorer is a store that keeps Idempotency-Keys (both SQL
+// stores).
+type idempotencyStorer interface {
+	Idempotency() *sqlstore.IdempotencyStore
 }
 
 // AuthService returns the auth service on store, which must be one of the

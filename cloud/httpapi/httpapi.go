@@ -91,7 +91,6 @@ type Server struct {
 	auth  Auth
 	opts  Options
 	api   huma.API
-	idem  Idempotency
 	// lastPurge is when expired idempotency keys were last purged (Unix ns).
 	lastPurge atomic.Int64
 	*httpx.API
@@ -99,7 +98,7 @@ type Server struct {
 
 // New returns a server over store, authenticating with a.
 func New(store cloud.Store, a Auth, opts Options) *Server {
-	s := &Server{API: httpx.NewAPI("cloud", opts.Log), store: store, auth: a, opts: opts, idem: opts.Idempotency}
+	s := &Server{API: httpx.NewAPI("cloud", opts.Log), store: store, auth: a, opts: opts}
 	cfg := huma.DefaultConfig("JXC Edge cloud API 云端接口", "1")
 	cfg.Info.Description = "Every operation but sign-in needs the session cookie " + SessionCookie +
 		" (browser writes also the " + CSRFHeader + " header) or an `Authorization: Bearer jxc_…` API token. " +

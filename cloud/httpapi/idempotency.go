@@ -83,7 +83,7 @@ func (s *Server) idempotent(ctx huma.Context, r *http.Request, p *auth.Principal
 		huma.WriteErr(s.api, ctx, 0, "", err)
 		return
 	}
-	if s.idem == nil {
+	if s.opts.Idempotency == nil {
 		huma.WriteErr(s.api, ctx, 0, "", &httpx.Problem{Status: http.StatusNotImplemented, Reason: "idempotency_unavailable",
 			Msg:   "this server keeps no idempotency keys; send the request without " + IdempotencyHeader,
 			MsgZH: "此服务器不支持幂等键，请去掉 " + IdempotencyHeader + " 请求头后重试"})
@@ -105,7 +105,7 @@ func (s *Server) idempotent(ctx huma.Context, r *http.Request, p *auth.Principal
 	s.purgeKeys(ctx.Context(), now)
 	k := cloud.IdempotencyKey{Tenant: p.Tenant, UserID: p.UserID, Key: key}
 	rec := cloud.IdempotencyRecord{Method: r.Method, Path: r.URL.RequestURI(), BodyHash: hash[:], Created: now.UTC()}
-	got, reserved, err := s.idem.Reserve(ctx.Context(), k, rec, now.Add(-IdempotencyTTL))
+	got, reserved, err := s.opts.Idempotency.Reserve(ctx.Context(), k, rec, now.Add(-IdempotencyTTL))
 	if err != nil {
 		huma.WriteErr(s.api, ctx, 0, "", err)
 		return
@@ -144,7 +144,7 @@ func (s *Server) idempotent(ctx huma.Context, r *http.Request, p *auth.Principal
 		ans := rec
 		ans.Status, ans.Body = status, redact(cw.body.Bytes())
 		ans.ContentType, ans.ETag, ans.Location = cw.h.Get("Content-Type"), cw.h.Get("ETag"), cw.h.Get("Location")
-		if err := s.idem.Complete(bg, k, ans); err != nil {
+		if err := s.opts.Idempotency.Complete(bg, k, ans); err != nil {
 			s.Log.Error("store the answer of an idempotency key", "key", key, "err", err)
 			s.release(bg, k)
 		}
@@ -161,7 +161,7 @@ func (s *Server) idempotent(ctx huma.Context, r *http.Request, p *auth.Principal
 // release frees k after a request that may be retried, logging a failure
 // (the key then answers 409 until it expires).
 func (s *Server) release(ctx context.Context, k cloud.IdempotencyKey) {
-	if err := s.idem.Release(ctx, k); err != nil {
+	if err := s.opts.Idempotency.Release(ctx, k); err != nil {
 		s.Log.Error("release an idempotency key", "key", k.Key, "err", err)
 	}
 }
@@ -184,7 +184,7 @@ func (s *Server) purgeKeys(ctx context.Context, now time.Time) {
 	if now.UnixNano()-last < int64(purgeEvery) || !s.lastPurge.CompareAndSwap(last, now.UnixNano()) {
 		return
 	}
-	if n, err := s.idem.Purge(ctx, now.Add(-IdempotencyTTL)); err != nil {
+	if n, err := s.opts.Idempotency.Purge(ctx, now.Add(-IdempotencyTTL)); err != nil {
 		s.Log.Warn("purge expired idempotency keys", "err", err)
 	} else if n > 0 {
 		s.Log.Debug("purged expired idempotency keys", "keys", n)

@@ -33,9 +33,10 @@ type User struct {
 // Unicode lower case.
 func NameKey(name string) string { return strings.ToLower(name) }
 
-// checkUserName allows 1–64 characters: letters (also Chinese), digits and
-// . _ - @.
-func checkUserName(name string) error {
+// CheckUserName returns nil for a valid user name: 1–64 characters,
+// letters (also Chinese), digits and . _ - @; otherwise an *Error wrapping
+// ErrInvalid that says so in English and Chinese.
+func CheckUserName(name string) error {
 	n := utf8.RuneCountInString(name)
 	if n < 1 || n > 64 || !utf8.ValidString(name) {
 		return invalid("a username must have 1 to 64 characters", "用户名需为 1 到 64 个字符")
@@ -49,7 +50,10 @@ func checkUserName(name string) error {
 	return nil
 }
 
-func checkRoleName(name string) error {
+// CheckRoleName returns nil for a valid role name: 1–32 lowercase letters,
+// digits or _, starting with a letter; otherwise an *Error wrapping
+// ErrInvalid.
+func CheckRoleName(name string) error {
 	ok := len(name) >= 1 && len(name) <= 32 && name[0] >= 'a' && name[0] <= 'z'
 	for _, r := range name {
 		ok = ok && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_')
@@ -219,6 +223,8 @@ type AuditFilter struct {
 	UserID     int64
 	RecordType string
 	RecordID   string
+	// Action is one action ("user.create"); empty for all.
+	Action string
 	// From (inclusive) and To (exclusive) bound the time.
 	From, To time.Time
 	BeforeID int64

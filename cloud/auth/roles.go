@@ -25,7 +25,7 @@ func (s *Service) Roles(ctx context.Context, p *Principal) ([]Role, error) {
 }
 
 func (s *Service) checkRole(p *Principal, r *Role) error {
-	if err := checkRoleName(r.Name); err != nil {
+	if err := CheckRoleName(r.Name); err != nil {
 		return err
 	}
 	if _, ok := builtinRole(r.Name); ok {

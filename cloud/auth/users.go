@@ -78,7 +78,7 @@ func (s *Service) CreateUser(ctx context.Context, p *Principal, nu NewUser) (Use
 	if err := p.Can("user.edit"); err != nil {
 		return User{}, "", err
 	}
-	if err := checkUserName(nu.Name); err != nil {
+	if err := CheckUserName(nu.Name); err != nil {
 		return User{}, "", err
 	}
 	generated := ""

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/danielgtaylor/huma/v2/validation"
 
 	"github.com/jxc-edge/jxc/cloud"
 	"github.com/jxc-edge/jxc/cloud/auth"
@@ -31,16 +33,93 @@ type Error struct {
 	// MessageZH is the message in Chinese.
 	MessageZH string `json:"error_zh" doc:"The message in Chinese."`
 	// Code is the machine-readable reason, such as "forbidden".
-	Code string `json:"code" doc:"Machine-readable reason: unauthenticated, forbidden, csrf, password_change, bad_credentials, locked, disabled, invalid, bad_query, not_found, internal, ..."`
+	Code string `json:"code" doc:"Machine-readable reason: unauthenticated, forbidden, csrf, password_change, bad_credentials, locked, disabled, invalid, bad_query, not_found, exists, stale, precondition_required, referenced, idempotency_mismatch, idempotency_in_progress, internal, ..."`
 	// Field is the request field at fault ("query.status", "body.username").
 	Field string `json:"field,omitempty" doc:"The request field at fault, as location.name (query.site, body.username)."`
 	// Permission is the permission the caller lacks (code forbidden).
 	Permission string `json:"permission,omitempty" doc:"The permission the caller lacks."`
 	// Site is the site outside the caller's data scope (code forbidden).
 	Site string `json:"site,omitempty" doc:"The site outside the caller's data scope."`
-	// Errors lists every field's problem of a refused write; the first is
-	// also in Field and the messages.
-	Errors []FieldError `json:"errors,omitempty" doc:"Every field's problem of a refused write."`
+	// Errors is every field at fault (code invalid); Field and Message
+	// are the first's.
+	Errors []FieldError `json:"errors,omitempty" doc:"Every field at fault when a request is refused (code invalid); field and error are the first's."`
+}
+
+// FieldError is one field of a request at fault.
+type FieldError struct {
+	// Field is location.name: body.name, body.scope.sites[2], query.limit, path.id.
+	Field     string `json:"field" doc:"The field at fault, as location.name (body.name, body.scope.sites[2], query.limit)."`
+	Message   string `json:"error" doc:"What is wrong, in English."`
+	MessageZH string `json:"error_zh" doc:"What is wrong, in Chinese."`
+}
+
+// FieldErrors is the error that refuses a request naming every field at
+// fault: the answer is 400 with code "invalid", the list in Error.Errors
+// and the first in Error.Field and Error.Message. A handler or the domain
+// code it calls collects them and returns the result of Err:
+//
+//	var fe httpapi.FieldErrors
+//	if p.Price < 0 {
+//		fe.Add("body.price", "must not be negative", "不能为负数")
+//	}
+//	if err := fe.Err(); err != nil {
+//		return nil, err
+//	}
+type FieldErrors []FieldError
+
+// Add appends the fault of one field, in English and Chinese.
+func (fe *FieldErrors) Add(field, msg, msgZH string) {
+	*fe = append(*fe, FieldError{Field: field, Message: msg, MessageZH: msgZH})
+}
+
+// Err returns fe as an error, nil when it is empty.
+func (fe FieldErrors) Err() error {
+	if len(fe) == 0 {
+		return nil
+	}
+	return fe
+}
+
+// Error returns every field's English message, "; "-separated.
+func (fe FieldErrors) Error() string {
+	parts := make([]string, len(fe))
+	for i, f := range fe {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (fe FieldErrors) toError() *Error {
+	first := fe[0]
+	e := &Error{status: http.StatusBadRequest, Code: "invalid", Field: first.Field, Errors: slices.Clone(fe),
+		Message: first.Field + ": " + first.Message, MessageZH: "请求字段 " + first.Field + " 无效：" + first.MessageZH}
+	if len(fe) > 1 {
+		e.Message += fmt.Sprintf(" (and %d more)", len(fe)-1)
+		e.MessageZH += fmt.Sprintf("（另有 %d 处错误）", len(fe)-1)
+	}
+	return e
+}
+
+// Stale returns the error of a write made against a version of a record
+// that is no longer current (If-Match or a version field that another
+// write overtook): HTTP 412, code "stale". The caller reads the record
+// again and decides.
+func Stale(msg, msgZH string) error {
+	return &httpx.Problem{Status: http.StatusPreconditionFailed, Reason: "stale", Msg: msg, MsgZH: msgZH}
+}
+
+// PreconditionRequired returns the error of a write that must name the
+// version it changes (If-Match) and did not: HTTP 428, code
+// "precondition_required".
+func PreconditionRequired(msg, msgZH string) error {
+	return &httpx.Problem{Status: http.StatusPreconditionRequired, Reason: "precondition_required", Msg: msg, MsgZH: msgZH}
+}
+
+// Referenced returns the error of a delete (or change) refused because
+// other records refer to the record: HTTP 409, code "referenced". The
+// message should say what refers to it.
+func Referenced(msg, msgZH string) error {
+	return &httpx.Problem{Status: http.StatusConflict, Reason: "referenced", Msg: msg, MsgZH: msgZH}
 }
 
 // Error returns the English message.
@@ -64,11 +143,12 @@ func fromProblem(p *httpx.Problem) *Error {
 // errorOf is the one place where errors become HTTP answers. A huma error
 // (status, msg and details, from its validation or body reading) keeps
 // its status, a 422 becoming 400 to match the project's other APIs, and
-// names the field. Otherwise the first of errs is mapped: a *httpx.Problem
-// as it is, cancellation and timeouts as httpx.Common does, the
-// *auth.Error of each auth sentinel, cloud.ErrInvalid 400 and
-// cloud.ErrWrongSite 409; anything else is a 500 whose cause is logged and
-// not shown.
+// names every field at fault (Errors; Field the first). Otherwise the
+// first of errs is mapped by mapDomain: a *httpx.Problem as it is (Stale,
+// PreconditionRequired, Referenced), FieldErrors 400, cancellation and
+// timeouts as httpx.Common does, the *auth.Error of each auth sentinel,
+// cloud.ErrInvalid 400 and cloud.ErrWrongSite 409; anything else is a 500
+// whose cause is logged and not shown.
 func errorOf(status int, msg string, errs ...error) *Error {
 	var first error
 	for _, err := range errs {
@@ -89,10 +169,15 @@ func errorOf(status int, msg string, errs ...error) *Error {
 		return &Error{}
 	}
 	e := &Error{status: status, Message: msg, MessageZH: "请求无效：" + msg}
-	if detail != nil {
-		e.Field = detail.Location
-		e.Message = fmt.Sprintf("%s: %s", detail.Location, detail.Message)
-		e.MessageZH = fmt.Sprintf("请求字段 %s 无效：%s", detail.Location, detail.Message)
+	var fe FieldErrors
+	for _, err := range errs {
+		if errors.As(err, &detail) {
+			fe = append(fe, fieldError(detail))
+		}
+	}
+	if len(fe) > 0 {
+		e = fe.toError()
+		e.status = status
 	}
 	switch status {
 	case http.StatusUnprocessableEntity, http.StatusBadRequest:
@@ -112,6 +197,74 @@ func errorOf(status int, msg string, errs ...error) *Error {
 	return e
 }
 
+// fieldError is a huma validation detail as a FieldError: a missing
+// property is named in the field ("body.password", not "body"), and the
+// message is put in Chinese when it is one of huma's common ones.
+func fieldError(d *huma.ErrorDetail) FieldError {
+	field := d.Location
+	if name, ok := cutFormat(d.Message, validation.MsgExpectedRequiredProperty); ok && !strings.ContainsAny(name, " ") {
+		field = strings.TrimSuffix(field+"."+name, ".")
+	}
+	return FieldError{Field: field, Message: d.Message, MessageZH: zhOf(d.Message)}
+}
+
+// zhMessages are huma's validation messages in Chinese; %s stands for
+// the one value of the English message. The first that matches is used.
+var zhMessages = []struct{ en, zh string }{
+	{validation.MsgUnexpectedProperty, "不允许的字段"},
+	{validation.MsgExpectedRequiredProperty, "缺少必填字段 %s"},
+	{validation.MsgExpectedMinLength, "长度至少为 %s"},
+	{validation.MsgExpectedMaxLength, "长度至多为 %s"},
+	{validation.MsgExpectedMinItems, "至少需要 %s 项"},
+	{validation.MsgExpectedMaxItems, "至多允许 %s 项"},
+	{validation.MsgExpectedMinimumNumber, "须不小于 %s"},
+	{validation.MsgExpectedMaximumNumber, "须不大于 %s"},
+	{validation.MsgExpectedExclusiveMinimumNumber, "须大于 %s"},
+	{validation.MsgExpectedExclusiveMaximumNumber, "须小于 %s"},
+	{validation.MsgExpectedMatchPattern, "须符合格式 %s"},
+	{validation.MsgExpectedOneOf, "须为以下之一：%s"},
+	{validation.MsgExpectedString, "须为字符串"},
+	{validation.MsgExpectedInteger, "须为整数"},
+	{validation.MsgExpectedNumber, "须为数字"},
+	{validation.MsgExpectedBoolean, "须为 true 或 false"},
+	{validation.MsgExpectedArray, "须为数组"},
+	{validation.MsgExpectedObject, "须为对象"},
+	{validation.MsgExpectedArrayItemsUnique, "数组中不能有重复项"},
+	{validation.MsgExpectedRFC3339DateTime, "须为 RFC 3339 日期时间，如 2025-03-01T08:00:00Z"},
+	{"invalid integer", "须为整数"},
+	{"invalid date/time for format %s", "须为 RFC 3339 日期时间，如 2025-03-01T08:00:00Z"},
+	// Last: its prefix is that of the RFC formats above.
+	{validation.MsgExpectedBePattern, "须为 %s"},
+}
+
+// zhOf returns huma's validation message msg in Chinese, or msg after a
+// Chinese "not as required" when it is not a known one.
+func zhOf(msg string) string {
+	for _, m := range zhMessages {
+		if v, ok := cutFormat(msg, m.en); ok {
+			if strings.Contains(m.zh, "%s") {
+				return fmt.Sprintf(m.zh, v)
+			}
+			return m.zh
+		}
+	}
+	return "不符合要求：" + msg
+}
+
+// cutFormat matches msg against format, which holds at most one verb
+// (%d, %s, %v), and returns what stands in its place.
+func cutFormat(msg, format string) (string, bool) {
+	i := strings.IndexByte(format, '%')
+	if i < 0 || i+1 >= len(format) {
+		return "", msg == format
+	}
+	prefix, suffix := format[:i], format[i+2:]
+	if len(msg) < len(prefix)+len(suffix) || !strings.HasPrefix(msg, prefix) || !strings.HasSuffix(msg, suffix) {
+		return "", false
+	}
+	return msg[len(prefix) : len(msg)-len(suffix)], true
+}
+
 // mapDomain maps an error of a handler or of the authentication middleware.
 func mapDomain(err error) *Error {
 	if p := httpx.Common(err); p != nil {
@@ -120,36 +273,11 @@ func mapDomain(err error) *Error {
 	if e := mapMasterData(err); e != nil {
 		return e
 	}
-	var ae *auth.Error
-	if errors.As(err, &ae) {
-		e := &Error{Message: ae.Msg, MessageZH: ae.MsgZH, Permission: string(ae.Permission), Site: ae.Site}
-		switch {
-		case errors.Is(err, auth.ErrUnauthenticated):
-			e.status, e.Code = http.StatusUnauthorized, "unauthenticated"
-		case errors.Is(err, auth.ErrBadCredentials):
-			e.status, e.Code = http.StatusUnauthorized, "bad_credentials"
-		case errors.Is(err, auth.ErrLocked):
-			e.status, e.Code, e.retryAfter = http.StatusTooManyRequests, "locked", ae.RetryAfter
-		case errors.Is(err, auth.ErrDisabled):
-			e.status, e.Code = http.StatusForbidden, "disabled"
-		case errors.Is(err, auth.ErrForbidden):
-			e.status, e.Code = http.StatusForbidden, "forbidden"
-		case errors.Is(err, auth.ErrPasswordChange):
-			e.status, e.Code = http.StatusForbidden, "password_change"
-		case errors.Is(err, auth.ErrCSRF):
-			e.status, e.Code = http.StatusForbidden, "csrf"
-		case errors.Is(err, auth.ErrInvalid):
-			e.status, e.Code = http.StatusBadRequest, "invalid"
-		case errors.Is(err, auth.ErrNotFound):
-			e.status, e.Code = http.StatusNotFound, "not_found"
-		case errors.Is(err, auth.ErrExists):
-			e.status, e.Code = http.StatusConflict, "exists"
-		default:
-			return fromProblem(httpx.Internal())
-		}
-		if e.Message == "" {
-			e.Message = ae.Err.Error()
-		}
+	var fe FieldErrors
+	if errors.As(err, &fe) && len(fe) > 0 {
+		return fe.toError()
+	}
+	if e := mapAuth(err); e != nil {
 		return e
 	}
 	switch {
@@ -159,6 +287,52 @@ func mapDomain(err error) *Error {
 		return &Error{status: http.StatusConflict, Code: "wrong_site", Message: err.Error(), MessageZH: "该副本属于其他租户或站点"}
 	}
 	return fromProblem(httpx.Internal())
+}
+
+// authErrors maps each auth sentinel to its status, code and the
+// Chinese message of an error that is not an *auth.Error (a store's "user
+// 9: not found"); an *auth.Error brings its own messages.
+var authErrors = []struct {
+	err    error
+	status int
+	code   string
+	zh     string
+}{
+	{auth.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "请先登录"},
+	{auth.ErrBadCredentials, http.StatusUnauthorized, "bad_credentials", "用户名或密码错误"},
+	{auth.ErrLocked, http.StatusTooManyRequests, "locked", "登录已被锁定，请稍后再试"},
+	{auth.ErrDisabled, http.StatusForbidden, "disabled", "该用户已停用"},
+	{auth.ErrForbidden, http.StatusForbidden, "forbidden", "没有权限"},
+	{auth.ErrPasswordChange, http.StatusForbidden, "password_change", "请先修改密码"},
+	{auth.ErrCSRF, http.StatusForbidden, "csrf", "请求缺少页面的 CSRF 令牌，请刷新页面"},
+	{auth.ErrInvalid, http.StatusBadRequest, "invalid", "请求无效"},
+	{auth.ErrNotFound, http.StatusNotFound, "not_found", "未找到该记录"},
+	{auth.ErrExists, http.StatusConflict, "exists", "该记录已存在"},
+}
+
+// mapAuth maps an error of the auth area, nil for another error.
+func mapAuth(err error) *Error {
+	for _, m := range authErrors {
+		if !errors.Is(err, m.err) {
+			continue
+		}
+		e := &Error{status: m.status, Code: m.code, Message: err.Error(), MessageZH: m.zh}
+		var ae *auth.Error
+		if errors.As(err, &ae) {
+			e.Message, e.MessageZH, e.Permission, e.Site = ae.Msg, ae.MsgZH, string(ae.Permission), ae.Site
+			if e.Message == "" {
+				e.Message = ae.Err.Error()
+			}
+			if e.MessageZH == "" {
+				e.MessageZH = m.zh
+			}
+			if errors.Is(err, auth.ErrLocked) {
+				e.retryAfter = ae.RetryAfter
+			}
+		}
+		return e
+	}
+	return nil
 }
 
 type serverKey struct{}

@@ -17,6 +17,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -50,6 +52,21 @@ type Auth interface {
 	CreateToken(ctx context.Context, p *auth.Principal, nt auth.NewToken) (auth.APIToken, string, error)
 	Tokens(ctx context.Context, p *auth.Principal, userID int64) ([]auth.APIToken, error)
 	RevokeToken(ctx context.Context, p *auth.Principal, tokenID int64) error
+
+	// Administration (admin.go): users, roles, lockouts, the audit log.
+	CreateUser(ctx context.Context, p *auth.Principal, nu auth.NewUser) (auth.User, string, error)
+	Users(ctx context.Context, p *auth.Principal) ([]auth.User, error)
+	User(ctx context.Context, p *auth.Principal, userID int64) (auth.User, error)
+	UpdateUser(ctx context.Context, p *auth.Principal, userID int64, c auth.UserChange) (auth.User, error)
+	SetPassword(ctx context.Context, p *auth.Principal, userID int64, password string) (string, error)
+	Roles(ctx context.Context, p *auth.Principal) ([]auth.Role, error)
+	CreateRole(ctx context.Context, p *auth.Principal, r auth.Role) (auth.Role, error)
+	UpdateRole(ctx context.Context, p *auth.Principal, r auth.Role) (auth.Role, error)
+	DeleteRole(ctx context.Context, p *auth.Principal, name string) error
+	Lockouts(ctx context.Context, p *auth.Principal, since time.Time) ([]auth.Lockout, error)
+	ClearLockout(ctx context.Context, p *auth.Principal, lockoutID int64) error
+	SearchAudit(ctx context.Context, p *auth.Principal, f auth.AuditFilter) ([]auth.Audit, error)
+	ExportAudit(ctx context.Context, p *auth.Principal, f auth.AuditFilter, w io.Writer) error
 }
 
 var _ Auth = (*auth.Service)(nil)
@@ -65,6 +82,10 @@ type Options struct {
 	MetricsOpen bool
 	// MasterData serves the master data API when set.
 	MasterData *masterdata.Service
+	// Idempotency keeps the answers of POSTs sent with an
+	// Idempotency-Key (idempotency.go); when nil such a POST is refused
+	// (501 idempotency_unavailable), never run without the guarantee.
+	Idempotency Idempotency
 }
 
 // Server serves the cloud's HTTP API. Create it with New.
@@ -73,6 +94,8 @@ type Server struct {
 	auth  Auth
 	opts  Options
 	api   huma.API
+	// lastPurge is when expired idempotency keys were last purged (Unix ns).
+	lastPurge atomic.Int64
 	*httpx.API
 }
 
@@ -82,7 +105,9 @@ func New(store cloud.Store, a Auth, opts Options) *Server {
 	cfg := huma.DefaultConfig("JXC Edge cloud API 云端接口", "1")
 	cfg.Info.Description = "Every operation but sign-in needs the session cookie " + SessionCookie +
 		" (browser writes also the " + CSRFHeader + " header) or an `Authorization: Bearer jxc_…` API token. " +
-		"Errors are one JSON shape (Error) with an English and a Chinese message."
+		"Errors are one JSON shape (Error) with an English and a Chinese message. " +
+		"Every POST but sign-in takes an " + IdempotencyHeader + " header: a retry with the same key gets the first answer " +
+		"(marked " + ReplayedHeader + ": true) instead of writing twice."
 	cfg.OpenAPIPath = "/api/v1/openapi"
 	cfg.DocsPath = "/api/docs"
 	cfg.SchemasPath = ""
@@ -126,6 +151,7 @@ func New(store cloud.Store, a Auth, opts Options) *Server {
 		Summary: "Stocktake conflicts 盘点冲突", Tags: []string{"inventory"}}, []auth.Permission{"inventory.view"}, s.countConflicts)
 	register(s, huma.Operation{OperationID: "epc", Method: http.MethodGet, Path: "/api/v1/epcs/{epc}",
 		Summary: "Where an RFID-tagged item is 单品位置", Tags: []string{"stock"}}, []auth.Permission{"stock.view"}, s.epc)
+	s.registerAdmin()
 	if opts.MasterData != nil {
 		s.registerMasterData()
 	}
@@ -145,6 +171,10 @@ func register[I, O any](s *Server, op huma.Operation, perms []auth.Permission, h
 		op.Description = strings.TrimSpace(op.Description + "\n\nNeeds the permission " + strings.Join(names, " or ") + ".")
 	}
 	op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
+	if op.Method == http.MethodPost {
+		op.Parameters = append(op.Parameters, idempotencyParam)
+		op.Errors = append(op.Errors, http.StatusConflict, http.StatusUnprocessableEntity)
+	}
 	huma.Register(s.api, op, h)
 }
 
@@ -216,7 +246,9 @@ func (s *Server) authorize(r *http.Request, perms []auth.Permission) (*auth.Prin
 
 // middleware runs before every operation: it puts the server in the
 // context (for the error hook), sets nosniff and, unless the operation is
-// open, authenticates and authorizes the request.
+// open, authenticates and authorizes the request, and runs a POST with an
+// Idempotency-Key at most once (idempotent). Sign-in, being open, has no
+// principal to keep keys for and ignores the header.
 func (s *Server) middleware(ctx huma.Context, next func(huma.Context)) {
 	r, _ := humago.Unwrap(ctx)
 	ctx = huma.WithValue(huma.WithValue(ctx, serverKey{}, s), requestKey{}, r)
@@ -236,7 +268,12 @@ func (s *Server) middleware(ctx huma.Context, next func(huma.Context)) {
 		huma.WriteErr(s.api, ctx, 0, "", err)
 		return
 	}
-	next(huma.WithValue(ctx, principalKey{}, p))
+	ctx = huma.WithValue(ctx, principalKey{}, p)
+	if r.Method == http.MethodPost && len(r.Header.Values(IdempotencyHeader)) > 0 {
+		s.idempotent(ctx, r, p, next)
+		return
+	}
+	next(ctx)
 }
 
 // maxStrictBody is how much of a request body strictBody reads; a longer

@@ -126,6 +126,8 @@ type fixture struct {
 	// otherwise.
 	admin *auth.Principal
 	token string
+	// idem is the server's idempotency store.
+	idem httpapi.Idempotency
 }
 
 // testPassword is every test user's password.
@@ -140,7 +142,7 @@ var testLockout = auth.LockoutPolicy{Window: 15 * time.Minute, UserFailures: 3, 
 
 // MustOpenAuth returns an auth service on a new SQLite store, whose tenant
 // acme has the administrator "admin" with testPassword.
-func MustOpenAuth(tb testing.TB) *auth.Service {
+func MustOpenAuth(tb testing.TB) (*auth.Service, *sqlite.Store) {
 	tb.Helper()
 	st, err := sqlite.Open(filepath.Join(tb.TempDir(), "auth.db"), sqlite.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -151,20 +153,27 @@ func MustOpenAuth(tb testing.TB) *auth.Service {
 	if _, err := svc.Bootstrap(context.Background(), "acme", testPassword); err != nil {
 		tb.Fatal(err)
 	}
-	return svc
+	return svc, st
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	return newFixtureOpts(t, httpapi.Options{})
 }
 
-func newFixtureOpts(t *testing.T, opts httpapi.Options) *fixture {
+// newFixtureOpts serves the API with opts on the fake store and a real
+// SQLite auth service, whose idempotency store opts gets unless it has one.
+func newFixtureOpts(t testing.TB, opts httpapi.Options) *fixture {
 	t.Helper()
+	svc, st := MustOpenAuth(t)
 	f := &fixture{
 		store: &fakeStore{rows: []cloud.StockRow{rowA, rowB, rowC, rowD}, replicas: []cloud.ReplicaInfo{repl1, repl2, repl3}},
 		logs:  &testenv.Buffer{},
-		auth:  MustOpenAuth(t),
+		auth:  svc,
 	}
+	if opts.Idempotency == nil {
+		opts.Idempotency = st.Idempotency()
+	}
+	f.idem = opts.Idempotency
 	ctx := context.Background()
 	f.admin = f.principal(t, "admin")
 	_, tok, err := f.auth.CreateToken(ctx, f.admin, auth.NewToken{Name: "tests", Permissions: f.admin.Permissions()})
@@ -181,7 +190,7 @@ func newFixtureOpts(t *testing.T, opts httpapi.Options) *fixture {
 }
 
 // principal signs name in and returns the session's principal.
-func (f *fixture) principal(t *testing.T, name string) *auth.Principal {
+func (f *fixture) principal(t testing.TB, name string) *auth.Principal {
 	t.Helper()
 	ctx := context.Background()
 	si, err := f.auth.SignIn(ctx, "acme", name, testPassword, "test")
@@ -197,7 +206,7 @@ func (f *fixture) principal(t *testing.T, name string) *auth.Principal {
 
 // user creates a user of acme with roles and scope and returns a token of
 // theirs with all their permissions.
-func (f *fixture) user(t *testing.T, name string, scope auth.Scope, roles ...string) string {
+func (f *fixture) user(t testing.TB, name string, scope auth.Scope, roles ...string) string {
 	t.Helper()
 	ctx := context.Background()
 	const initial = "set by the admin"
@@ -236,7 +245,7 @@ func (f *fixture) do(t *testing.T, method, path string) response {
 }
 
 // send makes a request with body (none when empty), after prepare.
-func (f *fixture) send(t *testing.T, method, path, body string, prepare func(*http.Request)) response {
+func (f *fixture) send(t testing.TB, method, path, body string, prepare func(*http.Request)) response {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {

@@ -14,13 +14,6 @@ import (
 	"github.com/jxc-edge/jxc/cloud/masterdata"
 )
 
-// FieldError is one field's problem in a refused write.
-type FieldError struct {
-	Field     string `json:"field" doc:"The field, as location.path (body.skus[1].barcodes[0])."`
-	Message   string `json:"error"`
-	MessageZH string `json:"error_zh"`
-}
-
 // MDListInput is the query of a master data list. The kind-specific
 // filters apply to the kinds that have them; another kind refuses them.
 type MDListInput struct {
@@ -277,19 +270,16 @@ func (s *Server) registerMasterData() {
 // mapMasterData maps the master data service's errors; nil for others.
 func mapMasterData(err error) *Error {
 	var ve *masterdata.ValidationError
-	if errors.As(err, &ve) {
-		e := &Error{status: http.StatusBadRequest, Code: "invalid", Message: ve.Error(), MessageZH: ve.ErrorZH()}
-		for _, f := range ve.Fields {
-			in := ve.In
-			if in == "" {
-				in = "body"
-			}
-			e.Errors = append(e.Errors, FieldError{Field: in + "." + f.Field, Message: f.Msg, MessageZH: f.MsgZH})
+	if errors.As(err, &ve) && len(ve.Fields) > 0 {
+		in := ve.In
+		if in == "" {
+			in = "body"
 		}
-		if len(e.Errors) > 0 {
-			e.Field = e.Errors[0].Field
+		fe := make(FieldErrors, len(ve.Fields))
+		for i, f := range ve.Fields {
+			fe[i] = FieldError{Field: in + "." + f.Field, Message: f.Msg, MessageZH: f.MsgZH}
 		}
-		return e
+		return fe.toError()
 	}
 	var me *masterdata.Error
 	if !errors.As(err, &me) {

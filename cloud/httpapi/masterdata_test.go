@@ -43,9 +43,9 @@ func newMDFixture(t *testing.T) *fixture {
 	return f
 }
 
-// write sends a JSON body with the admin's token and an If-Match version
+// mdWrite sends a JSON body with the admin's token and an If-Match version
 // (none when 0).
-func (f *fixture) write(t *testing.T, method, path string, version int64, body any) response {
+func (f *fixture) mdWrite(t *testing.T, method, path string, version int64, body any) response {
 	t.Helper()
 	b, err := json.Marshal(body)
 	if err != nil {
@@ -59,24 +59,17 @@ func (f *fixture) write(t *testing.T, method, path string, version int64, body a
 	})
 }
 
-func mustStatus(t *testing.T, r response, want int) {
-	t.Helper()
-	if r.status != want {
-		t.Fatalf("status %d, want %d: %s", r.status, want, r.body)
-	}
-}
-
 type errorBody struct {
-	Code   string                `json:"code"`
-	Field  string                `json:"field"`
+	Code   string               `json:"code"`
+	Field  string               `json:"field"`
 	Errors []httpapi.FieldError `json:"errors"`
 }
 
 func TestMasterDataProductLifecycle(t *testing.T) {
 	f := newMDFixture(t)
-	mustStatus(t, f.write(t, "POST", "/api/v1/units", 0, map[string]any{"code": "件", "name": "件"}), 201)
-	mustStatus(t, f.write(t, "POST", "/api/v1/units", 0, map[string]any{"code": "箱", "name": "箱"}), 201)
-	cat := decode[masterdata.Category](t, f.write(t, "POST", "/api/v1/categories", 0, map[string]any{"code": "C1", "name": "服装"}))
+	mustStatus(t, f.mdWrite(t, "POST", "/api/v1/units", 0, map[string]any{"code": "件", "name": "件"}), 201)
+	mustStatus(t, f.mdWrite(t, "POST", "/api/v1/units", 0, map[string]any{"code": "箱", "name": "箱"}), 201)
+	cat := decode[masterdata.Category](t, f.mdWrite(t, "POST", "/api/v1/categories", 0, map[string]any{"code": "C1", "name": "服装"}))
 	prod := map[string]any{
 		"code": "P1", "name": "T恤", "category_id": cat.ID, "base_unit": "件", "retail_price": 5900,
 		"units":      []any{map[string]any{"unit": "箱", "factor": 24, "barcodes": []string{"16901234000013"}}},
@@ -86,7 +79,7 @@ func TestMasterDataProductLifecycle(t *testing.T) {
 			map[string]any{"code": "P1-B", "attrs": map[string]string{"颜色": "黑"}, "barcodes": []string{"6901234000023"}},
 		},
 	}
-	r := f.write(t, "POST", "/api/v1/products", 0, prod)
+	r := f.mdWrite(t, "POST", "/api/v1/products", 0, prod)
 	mustStatus(t, r, 201)
 	p := decode[masterdata.Product](t, r)
 	if p.ID == 0 || p.Version != 1 || r.header.Get("ETag") != `"1"` || p.VATRate == nil || *p.VATRate != 13 || len(p.SKUs) != 2 {
@@ -100,7 +93,7 @@ func TestMasterDataProductLifecycle(t *testing.T) {
 	// A barcode already used, a bad check digit and an unknown unit, all named.
 	bad := map[string]any{"code": "P2", "name": "x", "base_unit": "桶",
 		"skus": []any{map[string]any{"code": "P2", "barcodes": []string{"6901234000016", "6901234000017"}}}}
-	r = f.write(t, "POST", "/api/v1/products", 0, bad)
+	r = f.mdWrite(t, "POST", "/api/v1/products", 0, bad)
 	mustStatus(t, r, 400)
 	e := decode[errorBody](t, r)
 	fields := map[string]bool{}
@@ -115,25 +108,25 @@ func TestMasterDataProductLifecycle(t *testing.T) {
 	}
 	bad["base_unit"] = "件"
 	bad["skus"] = []any{map[string]any{"code": "P2", "barcodes": []string{"6901234000016"}}}
-	r = f.write(t, "POST", "/api/v1/products", 0, bad)
+	r = f.mdWrite(t, "POST", "/api/v1/products", 0, bad)
 	mustStatus(t, r, 400)
 	if e := decode[errorBody](t, r); e.Field != "body.skus[0].barcodes[0]" || !strings.Contains(string(r.body), "P1-W") {
 		t.Errorf("barcode taken: %s", r.body)
 	}
 	// Two edits from version 1: the second gets 412.
 	p.Name = "纯棉T恤"
-	mustStatus(t, f.write(t, "PUT", fmt.Sprintf("/api/v1/products/%d", p.ID), 1, p), 200)
+	mustStatus(t, f.mdWrite(t, "PUT", fmt.Sprintf("/api/v1/products/%d", p.ID), 1, p), 200)
 	p.Name = "涤纶T恤"
-	r = f.write(t, "PUT", fmt.Sprintf("/api/v1/products/%d", p.ID), 1, p)
+	r = f.mdWrite(t, "PUT", fmt.Sprintf("/api/v1/products/%d", p.ID), 1, p)
 	mustStatus(t, r, 412)
 	if !strings.Contains(string(r.body), "admin") {
 		t.Errorf("stale: %s does not name who changed it", r.body)
 	}
-	mustStatus(t, f.write(t, "PUT", fmt.Sprintf("/api/v1/products/%d", p.ID), 0, p), 428)
+	mustStatus(t, f.mdWrite(t, "PUT", fmt.Sprintf("/api/v1/products/%d", p.ID), 0, p), 428)
 	// The category is referenced: 409, then disabled instead.
-	r = f.write(t, "DELETE", fmt.Sprintf("/api/v1/categories/%d", cat.ID), 1, nil)
+	r = f.mdWrite(t, "DELETE", fmt.Sprintf("/api/v1/categories/%d", cat.ID), 1, nil)
 	mustStatus(t, r, 409)
-	mustStatus(t, f.write(t, "POST", fmt.Sprintf("/api/v1/categories/%d/disable", cat.ID), 1, nil), 200)
+	mustStatus(t, f.mdWrite(t, "POST", fmt.Sprintf("/api/v1/categories/%d/disable", cat.ID), 1, nil), 200)
 	// Lists: search, filter, sort, page.
 	list := decode[httpapi.MDPage[masterdata.Product]](t, f.get(t, "/api/v1/products?q=t恤&category_id="+fmt.Sprint(cat.ID)))
 	if list.Total != 1 || list.Items[0].Name != "纯棉T恤" {
@@ -157,9 +150,9 @@ func TestMasterDataPermissions(t *testing.T) {
 	r = f.send(t, "GET", "/api/v1/units", "", nil)
 	checkError(t, r, http.StatusUnauthorized, "unauthenticated")
 	// A store manager of s1 sees and writes only s1's bins.
-	mustStatus(t, f.write(t, "POST", "/api/v1/sites", 0, map[string]any{"code": "s1", "name": "一店", "type": "store"}), 201)
-	mustStatus(t, f.write(t, "POST", "/api/v1/sites", 0, map[string]any{"code": "s2", "name": "二店", "type": "store"}), 201)
-	mustStatus(t, f.write(t, "POST", "/api/v1/bins", 0, map[string]any{"site": "s2", "code": "A-01", "name": "A-01"}), 201)
+	mustStatus(t, f.mdWrite(t, "POST", "/api/v1/sites", 0, map[string]any{"code": "s1", "name": "一店", "type": "store"}), 201)
+	mustStatus(t, f.mdWrite(t, "POST", "/api/v1/sites", 0, map[string]any{"code": "s2", "name": "二店", "type": "store"}), 201)
+	mustStatus(t, f.mdWrite(t, "POST", "/api/v1/bins", 0, map[string]any{"site": "s2", "code": "A-01", "name": "A-01"}), 201)
 	mgr := f.user(t, "mgr1", auth.SitesScope("s1"), auth.RoleStoreManager)
 	sites := decode[httpapi.MDPage[masterdata.Site]](t, f.send(t, "GET", "/api/v1/sites", "", withToken(mgr)))
 	if sites.Total != 1 || sites.Items[0].Code != "s1" {

@@ -31,7 +31,9 @@ func New(store Store) *Service {
 // OnPublish sets what is told of the master records a change published
 // to agents, after it commits (the cloud pushes them to online agents;
 // agents that miss a push pull at their next connect).
-func (s *Service) OnPublish(fn func(ctx context.Context, tenant string, recs []master.Record)) { s.publish = fn }
+func (s *Service) OnPublish(fn func(ctx context.Context, tenant string, recs []master.Record)) {
+	s.publish = fn
+}
 
 // tx runs fn in a write transaction and, once it commits, tells OnPublish
 // what it published.

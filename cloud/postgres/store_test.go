@@ -108,6 +108,13 @@ func TestAuth(t *testing.T) {
 	})
 }
 
+func TestIdempotency(t *testing.T) {
+	storetest.RunIdempotencyTests(t, func(t *testing.T) *sqlstore.IdempotencyStore {
+		stores, _ := openStores(t, 1)
+		return stores[0].Idempotency()
+	})
+}
+
 // TestAuditAppendOnly checks that the database itself refuses to change or
 // delete audit entries.
 func TestAuditAppendOnly(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/jxc-edge/jxc/cloud"
 	"github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cloud/sqlite"
+	"github.com/jxc-edge/jxc/cloud/sqlstore"
 	"github.com/jxc-edge/jxc/cloud/sqlstore/storetest"
 	"github.com/jxc-edge/jxc/syncproto"
 )
@@ -133,6 +134,13 @@ func TestAuth(t *testing.T) {
 	storetest.RunAuthTests(t, func(t *testing.T) auth.Store {
 		s, _ := MustOpenStore(t)
 		return s.Auth()
+	})
+}
+
+func TestIdempotency(t *testing.T) {
+	storetest.RunIdempotencyTests(t, func(t *testing.T) *sqlstore.IdempotencyStore {
+		s, _ := MustOpenStore(t)
+		return s.Idempotency()
 	})
 }
 

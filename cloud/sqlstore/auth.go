@@ -635,6 +635,9 @@ func (r authReader) SearchAudit(ctx context.Context, f auth.AuditFilter) ([]auth
 	if f.RecordID != "" {
 		add("record_id = ?", f.RecordID)
 	}
+	if f.Action != "" {
+		add("action = ?", f.Action)
+	}
 	if !f.From.IsZero() {
 		add("at >= ?", ms(f.From))
 	}

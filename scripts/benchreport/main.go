@@ -120,6 +120,17 @@ func main() {
 	msync := line("master records/s, cloud (SQLite) -> Mosquitto -> agent catalogue", "BenchmarkMasterSync", "records/s")
 	mraw := line("raw modernc.org/sqlite inserts/s of the same rows, one transaction", "BenchmarkRawSQLiteMasterInsert", "records/s")
 	ratio("ratio master sync / raw inserts", msync, mraw, "")
+	fmt.Println("\n== 7. Cloud API: authentication per request (GET /api/v1/stock through the whole handler) ==")
+	noAuth := line("no authentication (the principal known, nothing read), µs/request", "BenchmarkAuthRequestRaw", "µs/req")
+	for _, st := range []struct{ name, pkg string }{{"SQLite", "sqlite"}, {"PostgreSQL", "postgres"}} {
+		for _, cred := range []string{"session", "token"} {
+			v := line(fmt.Sprintf("%s %s, µs/request", st.name, cred), "BenchmarkAuthRequest/"+st.pkg+"/"+cred, "µs/req")
+			if v > 0 && noAuth > 0 {
+				fmt.Printf("  %-58s %12.2f µs/req\n", "  of which authentication", v-noAuth)
+			}
+			ratio(fmt.Sprintf("ratio %s %s / no authentication", st.name, cred), v, noAuth, "")
+		}
+	}
 	if missing > 0 {
 		fmt.Printf("\n%d figures missing: a benchmark failed or did not run\n", missing)
 		os.Exit(1)

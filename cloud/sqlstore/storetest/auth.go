@@ -786,6 +786,8 @@ func (as *authSuite) testAuditSearch(t *testing.T) {
 	}{
 		{"record", auth.AuditFilter{RecordType: "role", RecordID: "r1"}, []string{"role.update", "role.create"}},
 		{"user", auth.AuditFilter{UserID: buyer.UserID}, []string{"user.change_password", "auth.sign_in"}},
+		{"action", auth.AuditFilter{Action: "role.update"}, []string{"role.update"}},
+		{"user and action", auth.AuditFilter{UserID: buyer.UserID, Action: "auth.sign_in"}, []string{"auth.sign_in"}},
 		{"time range", auth.AuditFilter{From: start, To: mid}, []string{"user.change_password", "auth.sign_in", "user.create", "auth.sign_in", "user.create"}},
 		{"from", auth.AuditFilter{From: mid.Add(4 * time.Minute)}, []string{"role.update", "role.create"}},
 	}

@@ -113,6 +113,10 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	if a.Auth, err = AuthService(store, a.push(c.Logger)); err != nil {
 		return fail(err)
 	}
+	idem, ok := store.(idempotencyStorer)
+	if !ok {
+		return fail(fmt.Errorf("store %T has no idempotency keys", store))
+	}
 	if c.Stderr == nil {
 		c.Stderr = os.Stderr
 	}
@@ -151,7 +155,7 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	a.MasterData = masterdata.New(md)
 	a.MasterData.OnPublish(a.push(c.Logger))
 	api := httpapi.New(store, a.Auth, httpapi.Options{Log: c.Logger, DefaultTenant: tenant, MetricsOpen: c.MetricsOpen,
-		MasterData: a.MasterData})
+		MasterData: a.MasterData, Idempotency: idem.Idempotency()})
 	api.AddMetrics(a.Ingest.WriteMetrics)
 	a.srv = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	a.wg.Add(1)
@@ -163,6 +167,12 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	}()
 	c.Logger.Info("cloud started", "http", a.Addr, "broker", a.BrokerURL, "db", redact(c.DB))
 	return a, nil
+}
+
+// idempotencyStorer is a store that keeps Idempotency-Keys (both SQL
+// stores).
+type idempotencyStorer interface {
+	Idempotency() *sqlstore.IdempotencyStore
 }
 
 // AuthService returns the auth service on store, which must be one of the

@@ -36,7 +36,7 @@ func newMDFixture(t *testing.T) *fixture {
 	if _, f.token, err = f.auth.CreateToken(ctx, f.admin, auth.NewToken{Name: "tests", Permissions: f.admin.Permissions()}); err != nil {
 		t.Fatal(err)
 	}
-	f.api = httpapi.New(f.store, f.auth, httpapi.Options{DefaultTenant: "acme", MasterData: masterdata.New(st),
+	f.api = httpapi.New(f.store, f.auth, httpapi.Options{DefaultTenant: "acme", MasterData: masterdata.New(st), Idempotency: st.Idempotency(),
 		Log: slog.New(slog.NewTextHandler(f.logs, nil))})
 	f.srv = httptest.NewServer(f.api.Handler())
 	t.Cleanup(f.srv.Close)
@@ -160,5 +160,26 @@ func TestMasterDataPermissions(t *testing.T) {
 	}
 	if bins := decode[httpapi.MDPage[masterdata.Bin]](t, f.send(t, "GET", "/api/v1/bins", "", withToken(mgr))); bins.Total != 0 {
 		t.Errorf("store manager sees s2's bins: %+v", bins)
+	}
+}
+
+// TestMasterDataIdempotencyKey: a create sent twice with one key (a
+// retried request) makes one record and answers the first answer again.
+func TestMasterDataIdempotencyKey(t *testing.T) {
+	f := newMDFixture(t)
+	send := func() response {
+		return f.send(t, "POST", "/api/v1/suppliers", `{"code":"S1","name":"华联"}`, func(r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+f.token)
+			r.Header.Set("Idempotency-Key", "order-form-7")
+		})
+	}
+	first, again := send(), send()
+	mustStatus(t, first, 201)
+	mustStatus(t, again, 201)
+	if string(first.body) != string(again.body) || again.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("replay %s (%v), first %s", again.body, again.header, first.body)
+	}
+	if list := decode[httpapi.MDPage[masterdata.Supplier]](t, f.get(t, "/api/v1/suppliers")); list.Total != 1 {
+		t.Errorf("%d suppliers after a retried create", list.Total)
 	}
 }

@@ -176,3 +176,48 @@ type Store interface {
 	// Close closes the database.
 	Close() error
 }
+
+// ReplicaStatus is the latest status an agent's replica reported on
+// up/status: whether it is online, how far it has synced, the master
+// revision it holds and the health of its devices.
+type ReplicaStatus struct {
+	Tenant  string `json:"tenant"`
+	Site    string `json:"site"`
+	Replica string `json:"replica"`
+	Online  bool   `json:"online"`
+	// LastSeq is the replica's last recorded event, AckedSeq the last the
+	// cloud acknowledged: the difference is its sync lag in events.
+	LastSeq   uint64 `json:"last_seq"`
+	AckedSeq  uint64 `json:"acked_seq"`
+	MasterRev uint64 `json:"master_rev"`
+	// ReportedAt is the agent's clock in the status; ReceivedAt the
+	// cloud's when it arrived.
+	ReportedAt time.Time      `json:"reported_at"`
+	ReceivedAt time.Time      `json:"received_at"`
+	Devices    []DeviceStatus `json:"devices"`
+}
+
+// DeviceStatus is one device's health in a status.
+type DeviceStatus struct {
+	Device      string    `json:"device"`
+	Kind        string    `json:"kind"`
+	Connected   bool      `json:"connected"`
+	Error       string    `json:"error,omitempty"`
+	LastEventAt time.Time `json:"last_event_at,omitzero"`
+	// ClockOffsetMS is the device's clock minus the agent's; ClockSkewed
+	// says it is beyond what the agent tolerates.
+	ClockOffsetMS int64 `json:"clock_offset_ms"`
+	ClockSkewed   bool  `json:"clock_skewed"`
+}
+
+// StatusStore keeps each replica's latest status (both SQL stores).
+type StatusStore interface {
+	// PutStatus stores s as the replica's latest status. Statuses of a
+	// replica arrive in the order it published them (one topic); the
+	// last-will (offline) carries the time of the connect it was set at,
+	// so arrival, not the reported time, orders them.
+	PutStatus(ctx context.Context, s ReplicaStatus) error
+	// Statuses returns the statuses of a tenant's replicas at sites (all
+	// sites when nil), by site and replica.
+	Statuses(ctx context.Context, tenant string, sites []string) ([]ReplicaStatus, error)
+}

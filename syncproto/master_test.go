@@ -228,3 +228,34 @@ func FuzzDecodeMasterBatch(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeStatus(t *testing.T) {
+	good := &pb.Status{Replica: 7, Site: "s1", Online: true, Devices: []*pb.DeviceHealth{{Device: "gate-1", Kind: "reader"}}}
+	wire, err := syncproto.Encode(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := syncproto.DecodeStatus(wire); err != nil || s.GetDevices()[0].GetDevice() != "gate-1" {
+		t.Fatalf("DecodeStatus = %v, %v", s, err)
+	}
+	for name, s := range map[string]*pb.Status{
+		"bad site":         {Site: "a/b"},
+		"unnamed device":   {Site: "s1", Devices: []*pb.DeviceHealth{{Kind: "reader"}}},
+		"control in error": {Site: "s1", Devices: []*pb.DeviceHealth{{Device: "d", Error: "x\x00"}}},
+	} {
+		wire, err := syncproto.Encode(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := syncproto.DecodeStatus(wire); !errors.Is(err, syncproto.ErrMalformed) {
+			t.Errorf("%s: %v, want ErrMalformed", name, err)
+		}
+	}
+	if _, err := syncproto.DecodeStatus([]byte{0xff, 0xff}); err == nil {
+		t.Error("garbage decoded")
+	}
+	noVersion, _ := proto.Marshal(&pb.Status{Site: "s1"})
+	if _, err := syncproto.DecodeStatus(noVersion); !errors.Is(err, syncproto.ErrVersion) {
+		t.Errorf("no version: %v", err)
+	}
+}

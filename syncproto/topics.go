@@ -113,3 +113,10 @@ func ParseReplicaTopic(topic string) (Topic, error) {
 	}
 	return Topic{Tenant: parts[2], Site: parts[3], Replica: r, Name: parts[5] + "/" + parts[6]}, nil
 }
+
+// StatusFilter is the cloud's subscription to every replica's retained
+// status. It is not shared: retained messages reach only plain
+// subscriptions, and each cloud process keeps the latest status anyway.
+func StatusFilter() string {
+	return topicRoot + "/+/+/+/up/status"
+}

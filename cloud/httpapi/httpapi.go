@@ -155,6 +155,7 @@ func New(store cloud.Store, a Auth, opts Options) *Server {
 	if opts.MasterData != nil {
 		s.registerMasterData()
 	}
+	s.registerDevices()
 	return s
 }
 

@@ -278,6 +278,9 @@ func (in *Ingest) session(ctx context.Context) error {
 	if in.opts.Master != nil {
 		filters[syncproto.MasterPullFilter()] = 1
 	}
+	if _, ok := in.store.(cloud.StatusStore); ok {
+		filters[syncproto.StatusFilter()] = 1
+	}
 	st := cl.SubscribeMultiple(filters, handler)
 	if !st.WaitTimeout(10 * time.Second) {
 		return errors.New("subscribe: no answer from the broker in 10s")
@@ -303,6 +306,8 @@ func (in *Ingest) handle(ctx context.Context, cl paho.Client, m message) {
 		in.handleBatch(ctx, cl, t, m)
 	case "up/pull":
 		in.handlePull(ctx, cl, t, m)
+	case "up/status":
+		in.handleStatus(ctx, t, m)
 	case "up/master-pull":
 		if in.opts.Master != nil {
 			in.handleMasterPull(ctx, cl, t, m)

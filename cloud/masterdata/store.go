@@ -72,6 +72,9 @@ type Store interface {
 	MDKeyOwner(ctx context.Context, tenant, space, value string) (Ref, bool, error)
 	// MDTx runs fn in one write transaction.
 	MDTx(ctx context.Context, fn func(Tx) error) error
+	// MasterRecordsOf returns the current (not deleted) master records of
+	// a kind addressed to site, by key.
+	MasterRecordsOf(ctx context.Context, tenant, site, kind string) ([]master.Record, error)
 }
 
 // Tx is one write transaction. Reads lock what they read until commit.

@@ -125,3 +125,25 @@ func (s *Store) MasterAfter(ctx context.Context, tenant, site string, rev uint64
 	}
 	return p, nil
 }
+
+// MasterRecordsOf returns the current master records of a kind addressed
+// to site ("" for those to every site), tombstones left out, by key.
+func (s *Store) MasterRecordsOf(ctx context.Context, tenant, site, kind string) ([]master.Record, error) {
+	var out []master.Record
+	err := s.queryRows(ctx, s.read, s.q(`SELECT key, rev, body FROM master_records
+		WHERE tenant = ? AND site = ? AND kind = ? AND deleted = ? ORDER BY key`),
+		[]any{tenant, site, kind, false}, func(rows *sql.Rows) error {
+			r := master.Record{Site: site, Kind: kind}
+			var rev int64
+			if err := rows.Scan(&r.Key, &rev, &r.Body); err != nil {
+				return err
+			}
+			r.Rev = uint64(rev)
+			out = append(out, r)
+			return nil
+		})
+	if err != nil {
+		return nil, s.classify(fmt.Errorf("read master records: %w", err))
+	}
+	return out, nil
+}

@@ -81,6 +81,27 @@ func signIn(t *testing.T, base, tenant, user, password string) *console {
 	return c
 }
 
+// callErr is call for an expected error answer, decoded into out.
+func (c *console) callErr(t *testing.T, method, path string, body, out any) int {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", c.csrf)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return resp.StatusCode
+}
+
 // call sends body as JSON and decodes the answer into out; it returns the
 // status.
 func (c *console) call(t *testing.T, method, path string, body, out any) int {
@@ -186,6 +207,51 @@ func TestConsoleProductReachesAgent(t *testing.T) {
 				}
 				if bins, err := l2.MasterRecords(ctx, syncproto.KindBin); err != nil || len(bins) != 1 || bins[0].Key != "A-01" {
 					return fmt.Errorf("s2's bins: %v %v", bins, err)
+				}
+				return nil
+			})
+			// The console sees both agents online, from their up/status.
+			testenv.WaitFor(t, time.Minute, func() error {
+				var devs struct {
+					Items []struct {
+						Site      string `json:"site"`
+						Online    bool   `json:"online"`
+						MasterRev uint64 `json:"master_rev"`
+					} `json:"items"`
+				}
+				if s := c.call(t, "GET", "/api/v1/devices", nil, &devs); s != 200 {
+					return fmt.Errorf("devices: %d", s)
+				}
+				online := map[string]bool{}
+				for _, d := range devs.Items {
+					online[d.Site] = d.Online && d.MasterRev > 0
+				}
+				if !online["s1"] || !online["s2"] {
+					return fmt.Errorf("statuses %+v: want s1 and s2 online with master data", devs.Items)
+				}
+				return nil
+			})
+			// A device profile with a mistake is refused naming its field
+			// and line; a good one is stored for the site's agents.
+			var bad struct {
+				Errors []struct {
+					Field string `json:"field"`
+					Error string `json:"error"`
+				} `json:"errors"`
+			}
+			badYAML := "kind: reader\nname: gate-1\naddress: 127.0.0.1:5084\nantennas:\n  - port: 1\n    role: sideways\n"
+			if s := c.callErr(t, "PUT", "/api/v1/device-profiles/s1/gate-1.yaml", map[string]string{"yaml": badYAML}, &bad); s != 400 ||
+				len(bad.Errors) == 0 || bad.Errors[0].Field != "body.yaml.antennas[0].role" {
+				t.Errorf("bad profile: %d %+v", s, bad)
+			}
+			good := "kind: reader\nname: gate-1\naddress: 127.0.0.1:5084\nantennas:\n  - {port: 1, role: outer}\n  - {port: 2, role: inner}\ngate:\n  bin: DOOR\n"
+			if s := c.call(t, "PUT", "/api/v1/device-profiles/s1/gate-1.yaml", map[string]string{"yaml": good}, nil); s != 200 {
+				t.Errorf("good profile: %d", s)
+			}
+			testenv.WaitFor(t, time.Minute, func() error {
+				ps, err := l1.MasterRecords(ctx, syncproto.KindDeviceProfile)
+				if err != nil || len(ps) != 1 || string(ps[0].Body) != good {
+					return fmt.Errorf("s1's profiles: %v %v", ps, err)
 				}
 				return nil
 			})

@@ -29,8 +29,8 @@ type Options struct {
 	// Stores and Warehouses are the site codes, the site names the
 	// agents use. Default: shanghai-01, shanghai-02 and beijing-wh.
 	Stores, Warehouses []string
-	// Password is every generated user's password. Default
-	// DefaultPassword.
+	// Password is every generated user's first password (changed at the
+	// first sign-in). Default DefaultPassword.
 	Password string
 	// Seed varies the prices, colours, people and companies.
 	Seed uint64
@@ -52,8 +52,8 @@ type Product struct {
 	Category string
 }
 
-// User is an account to create: its role and, for a store manager, the
-// sites it sees (none: every site).
+// User is an account to create: its first password, its role and, for a
+// store manager, the sites it sees (none: every site).
 type User struct {
 	Name, DisplayName, Password, Role string
 	Sites                             []string

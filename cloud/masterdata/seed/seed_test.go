@@ -132,7 +132,7 @@ func TestGenerate(t *testing.T) {
 // TestApply writes the chain into a fresh tenant through the service: the
 // service's validation accepts every record, the counts are what was
 // generated, agents' master records are published, and the users can sign
-// in with their passwords.
+// in with their first passwords (and must change them then).
 func TestApply(t *testing.T) {
 	st, md, as, admin := MustOpenCloud(t)
 	ctx := context.Background()
@@ -195,8 +195,8 @@ func TestApply(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.MustChangePassword {
-				t.Error("must change the password at the first sign-in")
+			if !p.MustChangePassword {
+				t.Error("need not change the first password")
 			}
 			if fmt.Sprint(p.Scope.Sites) != fmt.Sprint(u.Sites) || p.Scope.All != (len(u.Sites) == 0) {
 				t.Errorf("scope %+v, want %v", p.Scope, u.Sites)

@@ -24,6 +24,7 @@ import (
 	jxcauth "github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cloud/httpapi"
 	"github.com/jxc-edge/jxc/cloud/ingest"
+	"github.com/jxc-edge/jxc/cloud/master"
 	"github.com/jxc-edge/jxc/cloud/masterdata"
 	"github.com/jxc-edge/jxc/cloud/postgres"
 	"github.com/jxc-edge/jxc/cloud/sqlite"
@@ -125,7 +126,13 @@ func Start(ctx context.Context, c Config) (*App, error) {
 		}
 		a.BrokerURL = url
 	}
-	a.Ingest = ingest.New(store, ingest.Options{Broker: a.BrokerURL, ClientID: c.ClientID, Workers: c.Workers, Logger: c.Logger})
+	io := ingest.Options{Broker: a.BrokerURL, ClientID: c.ClientID, Workers: c.Workers, Logger: c.Logger}
+	// Agents pull their site's master records (products, bins, stock
+	// limits, device profiles: what HQ's master data publishes).
+	if ms, ok := store.(master.Store); ok {
+		io.Master = master.New(ms)
+	}
+	a.Ingest = ingest.New(store, io)
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.Ingest.Run(ctx) }()
 

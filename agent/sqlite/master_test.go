@@ -443,3 +443,42 @@ func TestApplyMasterDeviceProfiles(t *testing.T) {
 		t.Errorf("MasterRecords =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// FuzzApplyMasterRecord applies a batch of one record of each known kind
+// with the fuzzed body, between two good products: whatever the body, the
+// batch is applied, the good records with it, and the revision advances.
+// (A fuzzed product may take the first one's GTIN, as a real one may.)
+func FuzzApplyMasterRecord(f *testing.F) {
+	good, err := proto.Marshal(&pb.ProductRecord{Name: "茶", Unit: "瓶", Price: 350, Gtins: []string{"96385074"},
+		Packs: []*pb.PackRecord{{Unit: "箱", Factor: 24, Gtins: []string{"4006381333931"}}}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range [][]byte{good, {0xff}, []byte(gateYAML), {0x08, 0x96, 0x01}, nil} {
+		f.Add(seed)
+	}
+	l := MustOpenLedger(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rev := l.MasterRev()
+		var recs []*pb.MasterRecord
+		recs = append(recs, productRecord(t, "RICE", rev+1, 800, "012345678905"))
+		for i, kind := range []string{syncproto.KindProduct, syncproto.KindBin, syncproto.KindStockLimit, syncproto.KindDeviceProfile, "other"} {
+			key := "k"
+			if kind == syncproto.KindDeviceProfile {
+				key = "k.yaml"
+			}
+			recs = append(recs, &pb.MasterRecord{Kind: kind, Key: key, Revision: rev + 2 + uint64(i), Body: body})
+		}
+		recs = append(recs, productRecord(t, "SALT", rev+7, 300, "4006381333931"))
+		ok, err := l.ApplyMaster(context.Background(), masterBatch(rev, rev+7, recs...))
+		if err != nil || !ok {
+			t.Fatalf("ApplyMaster = %v, %v", ok, err)
+		}
+		if l.MasterRev() != rev+7 {
+			t.Fatalf("master revision %d, want %d", l.MasterRev(), rev+7)
+		}
+		// The last record's GTIN is its, whatever the fuzzed product
+		// before it claimed.
+		wantProduct(t, l, "4006381333931", "SALT", 300)
+	})
+}

@@ -84,6 +84,20 @@ type Product struct {
 	// Price is the retail price in fen per one Unit (per kg for goods
 	// catalogued in kg, per piece for counted goods); 0 when unknown.
 	Price int64 `json:"price,omitempty"`
+	// Factor is, for the barcode of a pack (a case), how many of the
+	// SKU's quantities one pack holds: 24 for a case of 24 bottles, 10000
+	// for a 10 kg case of a SKU sold by weight (its quantities are grams).
+	// 0 for the SKU's own barcodes, which stand for one; 1 means the same.
+	Factor int64 `json:"factor,omitempty"`
+}
+
+// Units returns the quantity one item of p's GTIN stands for: Factor, or
+// 1 when Factor is below 2.
+func (p Product) Units() int64 {
+	if p.Factor < 2 {
+		return 1
+	}
+	return p.Factor
 }
 
 // Ledger is the agent's durable, grow-only event log with its derived
@@ -191,6 +205,22 @@ type Forker interface {
 	LastFork() (Fork, bool)
 }
 
+// Reasons a master record is skipped by MasterStore.ApplyMaster, as
+// counted in the ledger's stats (MasterSkipped) and on the agent's
+// /metrics.
+const (
+	// MasterSkipBody: the body does not decode as its kind's protobuf.
+	MasterSkipBody = "undecodable_body"
+	// MasterSkipGTIN: a product record's GTIN (its own or a pack's) has
+	// the wrong length or check digit, or is listed twice.
+	MasterSkipGTIN = "invalid_gtin"
+	// MasterSkipRecord: another field breaks its kind's rules (an empty
+	// key, a negative price, a pack factor below 2, min above max).
+	MasterSkipRecord = "invalid_record"
+	// MasterSkipProfile: a device profile that firmware-configs refuses.
+	MasterSkipProfile = "invalid_profile"
+)
+
 // MasterStore is a ledger that keeps the cloud's master records for its
 // site (DESIGN.md §4, down/master) and applies product records to its
 // catalogue. The sync client feeds it when the ledger has it.
@@ -202,11 +232,16 @@ type MasterStore interface {
 	// in one transaction, if its from_rev equals MasterRev; it reports
 	// whether it did. A batch that does not follow on is ignored (the
 	// caller pulls again). A batch for another tenant or site gives
-	// ErrWrongSite, a record whose body breaks its kind's rules
-	// (syncproto.DecodeProductRecord, a GTIN, a device profile that
-	// firmware-configs refuses) ErrInvalid; neither changes
-	// anything. Applying stores each record and advances MasterRev to the
-	// batch's to_rev; a product record (key = SKU) replaces that SKU's
-	// catalogue entries by its GTINs, a deleted one removes them.
+	// ErrWrongSite and one whose revision range is broken ErrInvalid;
+	// neither changes anything. Applying stores each record and advances
+	// MasterRev to the batch's to_rev; a product record (key = SKU)
+	// replaces that SKU's catalogue entries by its GTINs and its packs'
+	// GTINs, a deleted one removes them. A record that breaks its kind's
+	// rules (a product body that does not decode, a bad GTIN, a device
+	// profile that firmware-configs refuses) is skipped: not stored, the
+	// previous version of its (kind, key) kept, counted by reason
+	// (MasterSkip…) and logged with its kind, key and reason; the rest of
+	// the batch is applied and the revision still advances, so one bad
+	// record never stops master sync.
 	ApplyMaster(ctx context.Context, b *pb.MasterBatch) (bool, error)
 }

@@ -371,19 +371,20 @@ func (m *Manager) runReader(ctx context.Context, reads <-chan drivers.TagRead, g
 	}
 }
 
-// skuForEPC finds the SKU of an SGTIN-96 EPC through the catalogue.
-func (m *Manager) skuForEPC(ctx context.Context) func(epc []byte) (string, bool) {
-	return func(epc []byte) (string, bool) {
+// skuForEPC finds the SKU of an SGTIN-96 EPC through the catalogue, and
+// the pack's size when the EPC's GTIN is a case's.
+func (m *Manager) skuForEPC(ctx context.Context) func(epc []byte) (string, int64, bool) {
+	return func(epc []byte) (string, int64, bool) {
 		e, err := gs1.DecodeEPC(epc)
 		if err != nil || e.GTIN == "" {
 			m.unknown.Add(1)
-			return "", false
+			return "", 0, false
 		}
 		p, ok, err := m.ledger.ProductByGTIN(ctx, e.GTIN)
 		if err != nil || !ok {
 			m.unknown.Add(1)
-			return "", false
+			return "", 0, false
 		}
-		return p.SKU, true
+		return p.SKU, p.Units(), true
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jxc-edge/jxc/drivers/gs1"
 	"github.com/jxc-edge/jxc/drivers/scale"
 	profiles "github.com/jxc-edge/jxc/firmware-configs"
+	"github.com/jxc-edge/jxc/syncproto"
 )
 
 // UnknownGTINPrefix starts the SKU a station books an item under when the
@@ -37,6 +38,9 @@ const (
 	// RejectCountNotPositive: the count or amount in the code gives no
 	// positive quantity.
 	RejectCountNotPositive = "count_not_positive"
+	// RejectCountTooLarge: the count in the code times the pack's size
+	// (a case barcode) is beyond the largest quantity a movement holds.
+	RejectCountTooLarge = "count_too_large"
 	// RejectNotByWeight: the code carries a weight, but the SKU is counted.
 	RejectNotByWeight = "not_by_weight"
 	// RejectNoScale: the SKU is sold by weight and the station has no scale.
@@ -254,8 +258,11 @@ func itemGTIN(c gs1.Code) string {
 // grams for goods sold by weight (agent.WeightUnit), pieces otherwise. It
 // is, in this order: the weight the code carries; the amount of a price
 // label divided by the unit price (PriceQuantity); the count the code
-// carries (AI 30, or AI 37 with AI 02); the stable weight of the station's
-// scale for goods sold by weight; else 1. A weight or count ≤ 0 is refused,
+// carries (AI 30, or AI 37 with AI 02) times the pack's size when the GTIN
+// is a pack's (p.Units: a case of 24 scanned with AI 30 of 2 is 48); the
+// pack's size for a pack's GTIN (a fixed-weight case of goods sold by
+// weight too: not weighed); the stable weight of the station's scale for
+// goods sold by weight; else 1. A weight or count ≤ 0 is refused,
 // whatever its source and whichever way the station books. An unknown SKU
 // takes the weight a code carries, and is otherwise counted.
 func (s *station) quantity(ctx context.Context, code gs1.Code, p agent.Product, known bool) (int64, error) {
@@ -271,12 +278,20 @@ func (s *station) quantity(ctx context.Context, code gs1.Code, p agent.Product, 
 	case code.Price != (gs1.Price{}):
 		return PriceQuantity(code.Price, p)
 	}
+	units := p.Units()
 	if n, ok := codeCount(code); ok {
 		if n <= 0 {
 			return 0, reject(RejectCountNotPositive, nil, fmt.Sprintf("the code carries a count of %d", n),
 				fmt.Sprintf("条码中的数量为 %d，必须大于零", n))
 		}
-		return n, nil
+		if n > syncproto.MaxQty/units {
+			return 0, reject(RejectCountTooLarge, nil, fmt.Sprintf("the code carries %d packs of %d, more than a movement holds", n, units),
+				fmt.Sprintf("条码中为 %d 箱（每箱 %d），超出单笔出入库的上限", n, units))
+		}
+		return n * units, nil
+	}
+	if units > 1 {
+		return units, nil
 	}
 	if !byWeight {
 		return 1, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/jxc-edge/jxc/drivers/scale/scalesim"
 	"github.com/jxc-edge/jxc/drivers/scanner/scannersim"
 	"github.com/jxc-edge/jxc/internal/testenv"
+	"github.com/jxc-edge/jxc/syncproto"
 )
 
 // stationRig is a scanning station driven through the agent: an emulated
@@ -212,6 +213,37 @@ func TestStationLogisticUnits(t *testing.T) {
 		{"case: content and count", "(02)" + tea + "(37)12(10)L7", booked{sku: "TEA-250", qty: 12}},
 		{"count of nothing", "]C1" + "00106141411234567897" + "02" + tea + "370", booked{rejected: devices.RejectCountNotPositive}},
 		{"AI 37 with AI 01 breaks GS1", "]C1" + "01" + tea + "3724", booked{rejected: devices.RejectBadCode}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := r.scan(t, tt.code); got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestStationPacks: a case's barcode (a pack GTIN in the catalogue) books
+// the pack's size of its SKU: counted, times a count the code carries, and
+// a fixed-weight case of goods sold by weight in grams, not weighed.
+func TestStationPacks(t *testing.T) {
+	water, waterCase := ean13("697000000001"), "1"+ean13("697000000001")[:12]
+	waterCase += string(syncproto.GTINCheckDigit(waterCase))
+	appleCase := ean13("697000000002")
+	r := startStation(t, []agent.Product{
+		{GTIN: water, SKU: "WATER", Unit: "瓶"},
+		{GTIN: waterCase, SKU: "WATER", Unit: "瓶", Factor: 24},
+		{GTIN: appleCase, SKU: "APPLE", Unit: "kg", Factor: 10000},
+	}, scalesim.Options{Protocol: scalesim.MTSICS}, "kg", "  bin: B1\n")
+	r.scale.SetLoad(1234)
+	tests := []struct {
+		name, code string
+		want       booked
+	}{
+		{"a bottle", "]E0" + water, booked{sku: "WATER", qty: 1}},
+		{"a case of 24", "]C1" + "01" + waterCase, booked{sku: "WATER", qty: 24}},
+		{"three cases (AI 30)", "]C1" + "01" + waterCase + "303", booked{sku: "WATER", qty: 72}},
+		{"a 10 kg case of apples, not weighed", "]E0" + appleCase, booked{sku: "APPLE", qty: 10000}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,9 +37,12 @@ type SinkConfig struct {
 	// Ledger records the movements. Required.
 	Ledger Recorder
 	// SKU returns the SKU of an EPC (e.g. SGTIN decoding and the product
-	// catalogue), ok false if unknown. nil books every pass to UnknownSKU.
-	// It is called from the Sink's goroutine only and must not keep epc.
-	SKU func(epc []byte) (sku string, ok bool)
+	// catalogue) and how many of its units one tagged item holds (the
+	// pack's size for a tagged case, 1 for a single item; below 1 is
+	// taken as 1), ok false if unknown. nil books every pass to
+	// UnknownSKU. It is called from the Sink's goroutine only and must
+	// not keep epc.
+	SKU func(epc []byte) (sku string, units int64, ok bool)
 	// BatchSize is the most passes recorded in one RecordMovements call;
 	// Run records as soon as it has that many. Zero means
 	// DefaultBatchSize.
@@ -78,9 +81,9 @@ type SinkStats struct {
 	Dropped uint64
 }
 
-// Sink records passes as movements, in batches: qty +1 for In, -1 for Out,
-// in the pass's bin, with the EPC in upper-case hex and the reader as the
-// device.
+// Sink records passes as movements, in batches: qty +1 for In, -1 for Out
+// (times the pack's size for a tagged case), in the pass's bin, with the
+// EPC in upper-case hex and the reader as the device.
 type Sink struct {
 	cfg   SinkConfig
 	log   *slog.Logger
@@ -212,11 +215,15 @@ func (s *Sink) movement(p *Pass) agent.MovementInput {
 		m.Qty, m.Reason = -1, s.cfg.OutReason
 	}
 	known := false
+	units := int64(1)
 	if s.cfg.SKU != nil {
-		m.SKU, known = s.cfg.SKU(p.EPC)
+		m.SKU, units, known = s.cfg.SKU(p.EPC)
 	}
 	if !known || m.SKU == "" {
-		m.SKU = UnknownSKU
+		m.SKU, units = UnknownSKU, 1
+	}
+	if units > 1 {
+		m.Qty *= units
 	}
 	return m
 }

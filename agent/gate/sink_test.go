@@ -62,14 +62,18 @@ func pass(i int, dir gate.Direction) gate.Pass {
 	return gate.Pass{EPC: simEPC(i), Direction: dir, Reader: simReader, Bin: simBin, FirstSeen: t0, LastSeen: t0, Reads: 10}
 }
 
-// skuOf knows the tags below 100: tag i is SKU-(i%5).
-func skuOf(epc []byte) (string, bool) {
+// skuOf knows the tags below 100: tag i is SKU-(i%5), tag 99 a case of 12
+// of SKU-4.
+func skuOf(epc []byte) (string, int64, bool) {
 	for i := 0; i < 100; i++ {
 		if string(simEPC(i)) == string(epc) {
-			return fmt.Sprintf("SKU-%d", i%5), true
+			if i == 99 {
+				return "SKU-4", 12, true
+			}
+			return fmt.Sprintf("SKU-%d", i%5), 1, true
 		}
 	}
-	return "", false
+	return "", 0, false
 }
 
 func TestSinkMovements(t *testing.T) {
@@ -83,6 +87,10 @@ func TestSinkMovements(t *testing.T) {
 			{SKU: "SKU-1", Bin: simBin, EPC: "3034257BF7194E4000000002", Qty: 1, Reason: "receive", Device: simReader},
 			{SKU: "SKU-2", Bin: simBin, EPC: "3034257BF7194E4000000003", Qty: -1, Reason: "ship", Device: simReader},
 		}},
+		{"a case: its pack's size", nil, []gate.Pass{pass(99, gate.In), pass(99, gate.Out)}, []agent.MovementInput{
+			{SKU: "SKU-4", Bin: simBin, EPC: "3034257BF7194E4000000064", Qty: 12, Reason: "receive", Device: simReader},
+			{SKU: "SKU-4", Bin: simBin, EPC: "3034257BF7194E4000000064", Qty: -12, Reason: "ship", Device: simReader},
+		}},
 		{"unknown EPC", nil, []gate.Pass{pass(500, gate.In)}, []agent.MovementInput{
 			{SKU: gate.UnknownSKU, Bin: simBin, EPC: "3034257BF7194E40000001F5", Qty: 1, Reason: "receive", Device: simReader},
 		}},
@@ -93,7 +101,7 @@ func TestSinkMovements(t *testing.T) {
 			{SKU: gate.UnknownSKU, Bin: simBin, EPC: "3034257BF7194E4000000002", Qty: -1, Reason: "transfer_out", Operator: "gate-bot", Device: simReader},
 		}},
 		{"a lookup that says ok with no SKU", func(c *gate.SinkConfig) {
-			c.SKU = func([]byte) (string, bool) { return "", true }
+			c.SKU = func([]byte) (string, int64, bool) { return "", 1, true }
 		}, []gate.Pass{pass(1, gate.In)}, []agent.MovementInput{
 			{SKU: gate.UnknownSKU, Bin: simBin, EPC: "3034257BF7194E4000000002", Qty: 1, Reason: "receive", Device: simReader},
 		}},
@@ -271,9 +279,9 @@ func TestGateSinkLedger(t *testing.T) {
 	for i := 0; i < tags-unknown; i++ {
 		skus[strings.ToUpper(hex.EncodeToString(simEPC(i)))] = fmt.Sprintf("SKU-%02d", i%25)
 	}
-	lookup := func(epc []byte) (string, bool) {
+	lookup := func(epc []byte) (string, int64, bool) {
 		sku, ok := skus[strings.ToUpper(hex.EncodeToString(epc))]
-		return sku, ok
+		return sku, 1, ok
 	}
 
 	rng := rand.New(rand.NewPCG(7, 99))

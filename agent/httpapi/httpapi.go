@@ -32,6 +32,7 @@ type Server struct {
 	ledger  agent.Ledger
 	sync    SyncStatus
 	devices Devices
+	master  MasterLister
 	*httpx.API
 }
 
@@ -46,7 +47,11 @@ func New(l agent.Ledger, sync SyncStatus, log *slog.Logger) *Server {
 	s.HandleFunc("GET /api/v1/products/{gtin}", s.handleProduct)
 	s.HandleFunc("GET /api/v1/sync", s.handleSync)
 	s.HandleFunc("GET /api/v1/devices", s.handleDevices)
+	s.HandleFunc("GET /api/v1/master/{kind}", s.handleMaster)
 	s.HandleFunc("GET /healthz", s.handleHealth)
+	if m, ok := l.(MasterLister); ok {
+		s.master = m
+	}
 	return s
 }
 

@@ -10,15 +10,26 @@ import (
 
 // ProductRequest is one entry of the body of PUT /api/v1/products, which is
 // a JSON array of them. GTIN has 8, 12, 13 or 14 digits with a valid check
-// digit and is stored as 14; SKU is required; Name, Unit and Price are
-// optional. Price is the retail price in fen per one Unit (per kg for goods
-// catalogued in kg), 0 or absent when unknown; never negative.
+// digit and is stored as 14; SKU is required; Name, Unit, Price and Factor
+// are optional. Price is the retail price in fen per one Unit (per kg for
+// goods catalogued in kg), 0 or absent when unknown; never negative.
+// Factor makes GTIN a pack's barcode: a scan of it books Factor of the
+// SKU's quantities (24 for a case of 24; grams for goods sold by weight);
+// absent, 0 or 1 for the SKU's own barcode.
+//
+// PUT /api/v1/products is how a standalone agent, one without a cloud,
+// gets its catalogue. An agent synced to a cloud gets it from the cloud's
+// master data (down/master: product records with their packs' barcodes,
+// which the HQ console edits); a product record replaces every entry of
+// its SKU, so entries put here under a SKU the cloud publishes do not
+// last.
 type ProductRequest struct {
-	GTIN  string `json:"gtin"`
-	SKU   string `json:"sku"`
-	Name  string `json:"name,omitempty"`
-	Unit  string `json:"unit,omitempty"`
-	Price int64  `json:"price,omitempty"`
+	GTIN   string `json:"gtin"`
+	SKU    string `json:"sku"`
+	Name   string `json:"name,omitempty"`
+	Unit   string `json:"unit,omitempty"`
+	Price  int64  `json:"price,omitempty"`
+	Factor int64  `json:"factor,omitempty"`
 }
 
 // PutProductsResponse is the body of a successful PUT /api/v1/products.
@@ -27,8 +38,9 @@ type PutProductsResponse struct {
 	Upserted int `json:"upserted"`
 }
 
-// handlePutProducts upserts a list of catalogue entries, all or none. The
-// answer is 200 once they are durable.
+// handlePutProducts upserts a list of catalogue entries, all or none (the
+// catalogue of a standalone agent; see ProductRequest). The answer is 200
+// once they are durable.
 func (s *Server) handlePutProducts(w http.ResponseWriter, r *http.Request) {
 	var req []ProductRequest
 	if err := httpx.DecodeJSON(w, r, &req, MaxProductsBodyBytes); err != nil {
@@ -41,7 +53,7 @@ func (s *Server) handlePutProducts(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		ps[i] = agent.Product{GTIN: p.GTIN, SKU: p.SKU, Name: p.Name, Unit: p.Unit, Price: p.Price}
+		ps[i] = agent.Product{GTIN: p.GTIN, SKU: p.SKU, Name: p.Name, Unit: p.Unit, Price: p.Price, Factor: p.Factor}
 	}
 	if err := s.ledger.PutProducts(r.Context(), ps); err != nil {
 		s.writeError(w, r, err)
@@ -88,6 +100,11 @@ func (p *ProductRequest) validate(i int) error {
 	}
 	if _, err := agent.NormalizeGTIN(p.GTIN); err != nil {
 		return badGTIN(fmt.Sprintf("entry %d: field \"gtin\"", i), fmt.Sprintf("第 %d 项的字段 \"gtin\"", i), err)
+	}
+	if p.Factor < 0 {
+		return httpx.BadRequest("bad_factor",
+			fmt.Sprintf("entry %d: field \"factor\" is %d: a pack holds a positive number of the SKU's units (absent, 0 or 1: the SKU's own barcode)", i, p.Factor),
+			fmt.Sprintf("第 %d 项的字段 \"factor\" 为 %d：每箱/每包所含数量须为正数（不填、0 或 1 表示单品条码）", i, p.Factor))
 	}
 	if p.Price < 0 {
 		return httpx.BadRequest("bad_price",

@@ -21,17 +21,19 @@ func TestPutProducts(t *testing.T) {
 		{"gtin":"6901234567892","sku":"TEA-500G","name":"绿茶 500 g","unit":"pcs"},
 		{"gtin":"036000291452","sku":"TISSUE-10"},
 		{"gtin":"10614141000415","sku":"CASE-12","unit":"case"},
+		{"gtin":"16901234567899","sku":"TEA-500G","unit":"pcs","factor":12},
 		{"gtin":"2012345000001","sku":"PORK","unit":"kg","price":2980}]`)
 	if r.status != http.StatusOK {
 		t.Fatalf("status = %d, want 200; body %s", r.status, r.body)
 	}
-	if got := decode[httpapi.PutProductsResponse](t, r); got.Upserted != 4 {
-		t.Errorf("response %+v, want 4 upserted", got)
+	if got := decode[httpapi.PutProductsResponse](t, r); got.Upserted != 5 {
+		t.Errorf("response %+v, want 5 upserted", got)
 	}
 	want := map[string]agent.Product{
 		"06901234567892": {GTIN: "06901234567892", SKU: "TEA-500G", Name: "绿茶 500 g", Unit: "pcs"},
 		"00036000291452": {GTIN: "00036000291452", SKU: "TISSUE-10"},
 		"10614141000415": {GTIN: "10614141000415", SKU: "CASE-12", Unit: "case"},
+		"16901234567899": {GTIN: "16901234567899", SKU: "TEA-500G", Unit: "pcs", Factor: 12},
 		"02012345000001": {GTIN: "02012345000001", SKU: "PORK", Unit: "kg", Price: 2980},
 	}
 	if got := f.ledger.gotProducts(); fmt.Sprint(got) != fmt.Sprint(want) {
@@ -56,6 +58,7 @@ func TestPutProductsBadInput(t *testing.T) {
 		{"empty body", ``, 400, "empty_body", nil},
 		{"unknown field", `[{"gtin":"6901234567892","sku":"TEA","colour":5}]`, 400, "unknown_field", []string{`"colour"`}},
 		{"negative price", `[{"gtin":"6901234567892","sku":"TEA","price":-5}]`, 400, "bad_price", []string{"entry 0", `"price"`, "-5"}},
+		{"negative factor", `[{"gtin":"16901234567899","sku":"TEA","factor":-24}]`, 400, "bad_factor", []string{"entry 0", `"factor"`, "-24"}},
 		{"price in yuan with decimals", `[{"gtin":"6901234567892","sku":"TEA","price":29.8}]`, 400, "not_integer", []string{`"price"`}},
 		{"gtin a number", `[{"gtin":6901234567892,"sku":"TEA"}]`, 400, "bad_type", []string{`"gtin"`, "string"}},
 		{"missing gtin", `[{"gtin":"6901234567892","sku":"TEA"},{"sku":"PEN"}]`, 400, "missing_field", []string{"entry 1", `"gtin"`}},

@@ -3,6 +3,9 @@ package mqtt
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,13 +27,15 @@ const (
 	// tenant or site than this agent's (misaddressed).
 	MasterRejectTenant = "wrong_tenant"
 	MasterRejectSite   = "wrong_site"
-	// MasterRejectRecord: a record whose body breaks its kind's rules (a
-	// product with a bad GTIN); the whole batch is refused.
-	MasterRejectRecord = "invalid_record"
-	MasterRejectStore  = "store_error"
-	// MasterRejectProfile: a device profile that firmware-configs refuses,
-	// alone (the batch is refused) or in the folder it would make (the
-	// batch is applied, the folder kept as it was).
+	// MasterRejectRevisions: the ledger refused the batch's revision
+	// range. (A record that breaks its kind's rules does not refuse its
+	// batch: the ledger skips it and counts it in its own stats,
+	// MasterSkipped.)
+	MasterRejectRevisions = "bad_revisions"
+	MasterRejectStore     = "store_error"
+	// MasterRejectProfile: the device profiles of an applied batch would
+	// make a folder that firmware-configs refuses (the folder is kept as
+	// it was). A profile invalid on its own is skipped by the ledger.
 	MasterRejectProfile = "invalid_profile"
 	// MasterRejectProfileWrite: writing the profiles out failed (a full
 	// disk); the next batch with profiles tries again.
@@ -166,10 +171,8 @@ func (p *masterPuller) run(ctx context.Context, ms agent.MasterStore, in <-chan 
 				if err != nil {
 					reason := MasterRejectStore
 					switch {
-					case errors.Is(err, profiles.ErrInvalid):
-						reason = MasterRejectProfile
 					case errors.Is(err, agent.ErrInvalid):
-						reason = MasterRejectRecord
+						reason = MasterRejectRevisions
 					case errors.Is(err, agent.ErrWrongSite):
 						reason = MasterRejectSite
 					}
@@ -258,4 +261,33 @@ func (p *masterPuller) rejected(reason string, err error) {
 	p.c.master.reject(reason)
 	p.c.stats.rejected.Add(1)
 	p.c.log.Warn("master batch rejected", "reason", reason, "err", err)
+}
+
+// WriteMetrics writes the client's counters in Prometheus text format, for
+// the agent's /metrics: the link, batches and events sent, messages
+// rejected, master batches applied and rejected by reason.
+func (c *Client) WriteMetrics(w io.Writer) {
+	s := c.Stats()
+	conn := 0
+	if c.Connected() {
+		conn = 1
+	}
+	fmt.Fprintf(w, "# TYPE jxc_agent_sync_connected gauge\njxc_agent_sync_connected %d\n", conn)
+	for _, m := range []struct {
+		name string
+		v    uint64
+	}{{"sync_batches_sent_total", s.BatchesSent}, {"sync_events_sent_total", s.EventsSent},
+		{"sync_rejected_messages_total", s.Rejected}, {"master_batches_applied_total", s.MasterBatches}} {
+		fmt.Fprintf(w, "# TYPE jxc_agent_%s counter\njxc_agent_%s %d\n", m.name, m.name, m.v)
+	}
+	fmt.Fprintf(w, "# HELP jxc_agent_master_batches_rejected_total Master batches refused whole, by reason.\n")
+	fmt.Fprintf(w, "# TYPE jxc_agent_master_batches_rejected_total counter\n")
+	reasons := make([]string, 0, len(s.MasterRejected))
+	for r := range s.MasterRejected {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		fmt.Fprintf(w, "jxc_agent_master_batches_rejected_total{reason=%q} %d\n", r, s.MasterRejected[r])
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
@@ -102,6 +103,10 @@ type Stats struct {
 	ClockRefused uint64
 	// MasterApplied counts master records applied (ApplyMaster).
 	MasterApplied uint64
+	// MasterSkipped counts master records ApplyMaster skipped because
+	// they broke their kind's rules, by reason (agent.MasterSkip…); nil
+	// when none.
+	MasterSkipped map[string]uint64
 }
 
 // Ledger is an agent.Ledger on a SQLite file. All methods are safe for
@@ -150,6 +155,9 @@ type Ledger struct {
 	stats struct {
 		commits, appended, peerApplied, peerSkipped, peerHeld, peerRejected, maxBatch, clockRefused, masterApplied atomic.Uint64
 	}
+	// skipMu guards masterSkipped: master records skipped, by reason.
+	skipMu        sync.Mutex
+	masterSkipped map[string]uint64
 }
 
 // Open opens (creating if needed) the ledger in dir, applies migrations,
@@ -434,6 +442,7 @@ func (l *Ledger) Stats() Stats {
 		MaxBatch:      s.maxBatch.Load(),
 		ClockRefused:  s.clockRefused.Load(),
 		MasterApplied: s.masterApplied.Load(),
+		MasterSkipped: l.MasterSkipped(),
 	}
 }
 
@@ -616,7 +625,8 @@ func (l *Ledger) PutProducts(ctx context.Context, products []agent.Product) erro
 }
 
 // ProductByGTIN returns the catalogue entry of gtin, normalised to 14 digits
-// first, as committed, and whether there is one. A malformed GTIN gives
+// first, as committed, and whether there is one; Factor is 0 for a SKU's
+// own barcode and the pack's size for a pack's. A malformed GTIN gives
 // agent.ErrInvalid.
 func (l *Ledger) ProductByGTIN(ctx context.Context, gtin string) (agent.Product, bool, error) {
 	g, err := agent.NormalizeGTIN(gtin)
@@ -628,12 +638,15 @@ func (l *Ledger) ProductByGTIN(ctx context.Context, gtin string) (agent.Product,
 		return agent.Product{}, false, fmt.Errorf("product by gtin: %w", agent.ErrClosed)
 	}
 	p := agent.Product{GTIN: g}
-	err = l.rdb.QueryRowContext(ctx, `SELECT sku, name, unit, price FROM products WHERE gtin = ?`, g).Scan(&p.SKU, &p.Name, &p.Unit, &p.Price)
+	err = l.rdb.QueryRowContext(ctx, `SELECT sku, name, unit, price, factor FROM products WHERE gtin = ?`, g).Scan(&p.SKU, &p.Name, &p.Unit, &p.Price, &p.Factor)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return agent.Product{}, false, nil
 	case err != nil:
 		return agent.Product{}, false, fmt.Errorf("product by gtin: %w", err)
+	}
+	if p.Factor == 1 {
+		p.Factor = 0 // the SKU's own barcode
 	}
 	return p, true, nil
 }
@@ -943,4 +956,29 @@ type driverConn interface {
 	driver.ConnBeginTx
 	driver.QueryerContext
 	driver.ExecerContext
+}
+
+// WriteMetrics writes the ledger's counters in Prometheus text format, for
+// the agent's /metrics: events appended, peer events applied and rejected,
+// the master revision, master records applied and skipped by reason.
+func (l *Ledger) WriteMetrics(w io.Writer) {
+	s := l.Stats()
+	for _, c := range []struct {
+		name string
+		v    uint64
+	}{{"events_appended_total", s.Appended}, {"peer_events_applied_total", s.PeerApplied},
+		{"peer_events_rejected_total", s.PeerRejected}, {"master_records_applied_total", s.MasterApplied}} {
+		fmt.Fprintf(w, "# TYPE jxc_agent_%s counter\njxc_agent_%s %d\n", c.name, c.name, c.v)
+	}
+	fmt.Fprintf(w, "# TYPE jxc_agent_master_revision gauge\njxc_agent_master_revision %d\n", l.MasterRev())
+	fmt.Fprintf(w, "# HELP jxc_agent_master_records_skipped_total Master records skipped for breaking their kind's rules, by reason.\n")
+	fmt.Fprintf(w, "# TYPE jxc_agent_master_records_skipped_total counter\n")
+	reasons := make([]string, 0, len(s.MasterSkipped))
+	for r := range s.MasterSkipped {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		fmt.Fprintf(w, "jxc_agent_master_records_skipped_total{reason=%q} %d\n", r, s.MasterSkipped[r])
+	}
 }

@@ -124,7 +124,7 @@ func TestProductsMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TABLE products`, `DELETE FROM schema_migrations WHERE version IN (2, 3)`} {
+	for _, q := range []string{`DROP TABLE products`, `DELETE FROM schema_migrations WHERE version IN (2, 3, 8)`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -197,5 +197,25 @@ func TestProductPriceMigration(t *testing.T) {
 	}
 	if got, _, err := l.ProductByGTIN(ctx, "6901234567892"); err != nil || got.Price != 750 {
 		t.Fatalf("price after migrating: %+v, %v", got, err)
+	}
+}
+
+// TestPutProductsPacks: an entry with a factor is a pack's barcode, read
+// back with its factor; an ordinary one reads 0; a negative one is refused.
+func TestPutProductsPacks(t *testing.T) {
+	ctx := context.Background()
+	l := MustOpenLedger(t)
+	if err := l.PutProducts(ctx, []agent.Product{{GTIN: "6901234567892", SKU: "TEA", Factor: 1},
+		{GTIN: "16901234567899", SKU: "TEA", Factor: 12}}); err != nil {
+		t.Fatal(err)
+	}
+	for gtin, want := range map[string]int64{"6901234567892": 0, "16901234567899": 12} {
+		if p, ok, err := l.ProductByGTIN(ctx, gtin); err != nil || !ok || p.Factor != want || p.Units() != max(want, 1) {
+			t.Errorf("%s: %+v, %v, %v; want factor %d", gtin, p, ok, err, want)
+		}
+	}
+	err := l.PutProducts(ctx, []agent.Product{{GTIN: "16901234567899", SKU: "TEA", Factor: -12}})
+	if !errors.Is(err, agent.ErrInvalid) || !strings.Contains(err.Error(), "products[0].factor") {
+		t.Errorf("negative factor: %v", err)
 	}
 }

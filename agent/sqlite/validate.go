@@ -135,6 +135,10 @@ func validateProducts(ps []agent.Product) ([]agent.Product, error) {
 			return nil, invalid(fmt.Sprintf("%s %d is outside 0 … %d fen", f, p.Price, int64(MaxQty)),
 				fmt.Sprintf("字段 %s 的值 %d 超出范围：应在 0 到 %d 分之间", f, p.Price, int64(MaxQty)))
 		}
+		if f := fieldName("products", i, "factor"); p.Factor < 0 || p.Factor > MaxQty {
+			return nil, invalid(fmt.Sprintf("%s %d is outside 0 … %d (0 or 1: the SKU's own barcode; more: a pack of that many)", f, p.Factor, int64(MaxQty)),
+				fmt.Sprintf("字段 %s 的值 %d 超出范围：应在 0 到 %d 之间（0 或 1 表示单品条码，更大表示一箱/一包所含数量）", f, p.Factor, int64(MaxQty)))
+		}
 		p.GTIN = g
 		out[i] = p
 	}

@@ -151,8 +151,9 @@ const (
 	sqlUpsPeer   = `INSERT INTO peers (replica, applied_seq, max_hlc) VALUES (?, ?, ?)
 		ON CONFLICT (replica) DO UPDATE SET applied_seq = excluded.applied_seq, max_hlc = max(max_hlc, excluded.max_hlc)`
 	sqlUpdAcked   = `UPDATE ledger SET acked_seq = ? WHERE id = 1 AND acked_seq < ?`
-	sqlUpsProduct = `INSERT INTO products (gtin, sku, name, unit, price) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (gtin) DO UPDATE SET sku = excluded.sku, name = excluded.name, unit = excluded.unit, price = excluded.price`
+	sqlUpsProduct = `INSERT INTO products (gtin, sku, name, unit, price, factor) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (gtin) DO UPDATE SET sku = excluded.sku, name = excluded.name, unit = excluded.unit, price = excluded.price,
+		factor = excluded.factor`
 	sqlUpsMaster = `INSERT INTO master_records (kind, key, rev, deleted, body) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (kind, key) DO UPDATE SET rev = excluded.rev, deleted = excluded.deleted, body = excluded.body`
 	sqlDelSKU       = `DELETE FROM products WHERE sku = ?`
@@ -232,6 +233,9 @@ type writer struct {
 	masterRev     uint64
 	masterDirty   bool
 	masterApplied int
+	// masterSkips are the records the transaction's master batches left
+	// out, counted and logged once it commits.
+	masterSkips []masterSkip
 
 	insPeer, selKey, insKey, updKey, updCounts, selBody, selCounts, selMoves, upsPeer, updAcked, upsProduct driver.Stmt
 	upsMaster, delSKU, updMasterRev                                                                         driver.Stmt
@@ -563,6 +567,7 @@ func (w *writer) publish() {
 	}
 	l.masterRev.Store(w.masterRev)
 	l.stats.masterApplied.Add(uint64(w.masterApplied))
+	l.countSkips(w.masterSkips)
 	l.stats.commits.Add(1)
 	l.stats.appended.Add(uint64(w.own))
 	l.stats.peerApplied.Add(uint64(w.applied))
@@ -610,6 +615,8 @@ func (w *writer) clearScratch() {
 	clear(w.peerTouch)
 	w.acked = 0
 	w.masterDirty, w.masterApplied = false, 0
+	clear(w.masterSkips)
+	w.masterSkips = w.masterSkips[:0]
 	w.own, w.nEvents, w.applied, w.skipped, w.held, w.overflowed = 0, 0, 0, 0, 0, 0
 }
 
@@ -692,7 +699,7 @@ func (w *writer) appendOne(e *ownEvent, body []byte) (agent.Receipt, error) {
 // putProducts upserts the request's catalogue entries.
 func (w *writer) putProducts(r *request) error {
 	for _, p := range r.products {
-		if _, err := w.exec(w.upsProduct, p.GTIN, p.SKU, p.Name, p.Unit, p.Price); err != nil {
+		if _, err := w.exec(w.upsProduct, p.GTIN, p.SKU, p.Name, p.Unit, p.Price, p.Units()); err != nil {
 			return fmt.Errorf("upsert product %s: %w", p.GTIN, err)
 		}
 	}

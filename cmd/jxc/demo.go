@@ -45,9 +45,13 @@ type demoAgent struct {
 	profiles   string
 	app        *agentapp.App
 	url        string
-	moves      atomic.Int64
-	counts     atomic.Int64
-	errors     atomic.Int64
+	// items and bins are what the workload books: SKUs and bins from the
+	// agent's master data.
+	items  []demoItem
+	bins   []string
+	moves  atomic.Int64
+	counts atomic.Int64
+	errors atomic.Int64
 }
 
 // Run runs the demo until it has checked its totals, or ctx is cancelled.
@@ -84,6 +88,11 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 	log := slog.New(slog.NewTextHandler(logf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
 	d.printf("JXC Edge demo / 演示 — data in %s (log: demo.log)\n", *dir)
+	chain := demoChain()
+	items, err := deviceItems(chain)
+	if err != nil {
+		return err
+	}
 	cloud, err := cloudapp.Start(ctx, cloudapp.Config{DB: "sqlite:" + filepath.Join(*dir, "cloud.db"),
 		Broker: "embedded", MQTTListen: "127.0.0.1:0", Listen: *listen, Logger: log,
 		Tenant: demoTenant, AdminPassword: demoAdminPassword})
@@ -92,40 +101,69 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer cloud.Close()
 	d.printf("cloud 云端: http://%s  broker 消息代理: %s (embedded)\n", cloud.Addr, cloud.BrokerURL)
-	if d.token, err = demoToken(ctx, cloud.Auth); err != nil {
+	admin, err := demoAdmin(ctx, cloud.Auth)
+	if err != nil {
 		return err
 	}
-	d.printf("API docs 接口文档: http://%s/api/docs  sign in 登录: tenant %s, user %s, password %q\n",
-		cloud.Addr, demoTenant, auth.AdminUser, demoAdminPassword)
+	if d.token, err = demoToken(ctx, cloud.Auth, admin); err != nil {
+		return err
+	}
+	// HQ's master data, entered as the console would; then the users
+	// (slow on purpose: password hashing), while the agents start.
+	if err := d.seedMaster(ctx, cloud, admin, chain); err != nil {
+		return err
+	}
+	usersDone := make(chan error, 1)
+	go func() { usersDone <- chain.ApplyUsers(ctx, cloud.Auth, admin) }()
 
-	devs, err := startDemoDevices(filepath.Join(*dir, "wh-bj-devices"), 60, *duration/2)
+	devs, err := startDemoDevices(filepath.Join(*dir, "wh-bj-devices"), items, 60, *duration/2)
 	if err != nil {
+		<-usersDone
 		return fmt.Errorf("device emulators: %w", err)
 	}
 	defer devs.close()
 
 	agents := []*demoAgent{
-		{name: "shop-sh-a", site: "shanghai-01"},
-		{name: "shop-sh-b", site: "shanghai-01"},
-		{name: "wh-bj", site: "beijing-wh", profiles: devs.dir},
+		{name: "shop-sh-a", site: demoStores[0]},
+		{name: "shop-sh-b", site: demoStores[0]},
+		{name: "wh-bj", site: demoWarehouses[0], profiles: devs.dir},
 	}
 	for _, a := range agents {
-		a.app, err = agentapp.Start(ctx, agentapp.Config{DataDir: filepath.Join(*dir, a.name), Tenant: "demo", Site: a.site,
+		a.app, err = agentapp.Start(ctx, agentapp.Config{DataDir: filepath.Join(*dir, a.name), Tenant: demoTenant, Site: a.site,
 			Broker: cloud.BrokerURL, Listen: "127.0.0.1:0", Logger: log.With("agent", a.name), Profiles: a.profiles,
 			Sync: mqtt.Options{AckTimeout: 3 * time.Second, PullInterval: 2 * time.Second, StatusInterval: 2 * time.Second}})
 		if err != nil {
+			<-usersDone
 			return err
 		}
 		defer a.app.Close()
 		a.url = "http://" + a.app.Addr
-		d.printf("agent 门店终端 %-10s site %-12s replica %s  %s\n", a.name, a.site, a.app.Ledger.Replica(), a.url)
+		d.printf("agent 边缘节点 %-10s site %-12s replica %s  %s\n", a.name, a.site, a.app.Ledger.Replica(), a.url)
 	}
-	wh := agents[2]
-	if err := devs.catalogue(ctx, wh.url); err != nil {
+	// The agents' catalogues come from the cloud's master data only.
+	if err := d.waitMaster(ctx, cloud, agents); err != nil {
+		<-usersDone
 		return err
 	}
-	d.printf("devices 设备 of %s: RFID portal %s (LLRP), scale %s (MT-SICS), scanner %s, profiles in %s\n",
-		wh.name, devs.reader.Addr(), devs.scale.Path(), devs.scanner.Path(), devs.dir)
+	if err := <-usersDone; err != nil {
+		return err
+	}
+	d.printUsers(cloud.Addr, chain)
+	d.printf("\n")
+	for _, a := range agents {
+		if a.items, a.bins, err = workload(ctx, a, 40); err != nil {
+			return err
+		}
+	}
+	wh := agents[2]
+	if err := devs.writeProfiles(); err != nil {
+		return fmt.Errorf("device profiles: %w", err)
+	}
+	wh.app.Devices.Reload()
+	d.printf("devices 设备 of %s: RFID portal 射频门 %s (LLRP), scale 秤 %s (MT-SICS), scanner 扫码枪 %s, profiles in %s\n"+
+		"  tagged cases 整箱 through the portal: %s; %s\n  at the receiving desk 收货台: %s scanned, %s weighed and scanned\n",
+		wh.name, devs.reader.Addr(), devs.scale.Path(), devs.scanner.Path(), devs.dir,
+		items.caseNames[0], items.caseNames[1], items.countedName, items.weighedName)
 
 	// The generator: receipts, shipments and counts through the HTTP APIs.
 	gctx, stopGen := context.WithTimeout(ctx, *duration)
@@ -179,6 +217,7 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 	if err := d.printDevices(ctx, wh); err != nil {
 		return err
 	}
+	d.printf("\nconsole 管理后台: http://%s/ — sign in as any user above, tenant %s / 可用上方任一用户登录\n", cloud.Addr, demoTenant)
 	if *hold {
 		d.printf("running until Ctrl-C / 按 Ctrl-C 退出: curl -H 'Authorization: Bearer %s' http://%s/api/v1/stock\n", d.token, cloud.Addr)
 		<-ctx.Done()
@@ -190,13 +229,6 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 }
 
 func (d *DemoCommand) printf(format string, args ...any) { fmt.Fprintf(d.out, format, args...) }
-
-var (
-	demoSKUs = []string{"6901234567892", "6920152400012", "6954767412345", "6901028075862", "6925303730574",
-		"6903148042441", "6902083881405", "6907992100012"}
-	demoBins = []string{"A-01-01", "A-01-02", "B-02-01"}
-	demoLots = []string{"", "", "L2026-11"}
-)
 
 func (d *DemoCommand) generate(ctx context.Context, a *demoAgent, perSecond int, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 42))
@@ -210,7 +242,7 @@ func (d *DemoCommand) generate(ctx context.Context, a *demoAgent, perSecond int,
 			return
 		case <-t.C:
 		}
-		sku, bin, lot := demoSKUs[rng.IntN(len(demoSKUs))], demoBins[rng.IntN(len(demoBins))], demoLots[rng.IntN(len(demoLots))]
+		it, bin := a.items[rng.IntN(len(a.items))], a.bins[rng.IntN(len(a.bins))]
 		// A request under way finishes when the generator stops (the client's
 		// timeout bounds it): a cancelled one might still be recorded by the
 		// agent after the generator stopped, unknown to the final check.
@@ -218,16 +250,13 @@ func (d *DemoCommand) generate(ctx context.Context, a *demoAgent, perSecond int,
 		var err error
 		switch p := rng.IntN(100); {
 		case p < 2:
-			err = d.count(rctx, client, a, sku, bin, lot, rng)
-		case p < 62:
-			err = post(rctx, client, a.url+"/api/v1/movements", map[string]any{"sku": sku, "bin": bin, "lot": lot,
-				"qty": 1 + rng.IntN(24), "reason": "receive", "unit_cost": 350 + rng.IntN(500), "currency": "CNY", "operator": "demo"})
-			if err == nil {
-				a.moves.Add(1)
+			lot := ""
+			if it.lot {
+				lot = demoLots[rng.IntN(len(demoLots))]
 			}
+			err = d.count(rctx, client, a, it.sku, bin, lot, rng)
 		default:
-			err = post(rctx, client, a.url+"/api/v1/movements", map[string]any{"sku": sku, "bin": bin, "lot": lot,
-				"qty": -(1 + rng.IntN(12)), "reason": "ship", "operator": "demo"})
+			err = post(rctx, client, a.url+"/api/v1/movements", it.movement(rng, bin, p < 62))
 			if err == nil {
 				a.moves.Add(1)
 			}
@@ -273,10 +302,6 @@ func stockFilter(sku, bin string) agent.StockFilter { return agent.StockFilter{S
 
 func post(ctx context.Context, c *http.Client, url string, body any) error {
 	return send(ctx, c, http.MethodPost, url, body, http.StatusCreated)
-}
-
-func put(ctx context.Context, c *http.Client, url string, body any) error {
-	return send(ctx, c, http.MethodPut, url, body, http.StatusOK)
 }
 
 func send(ctx context.Context, c *http.Client, method, url string, body any, want int) error {
@@ -431,6 +456,7 @@ func (d *DemoCommand) check(ctx context.Context, cloud *cloudapp.App, agents []*
 		}
 		d.printf("%-12s %10d %10d %14d %14d   (Σ movement deltas %d, failed requests %d)\n", s, moves, counts, sites[s][0], sites[s][1], deltas[s], errs)
 	}
+	d.printf("(on-hand in base units: pieces, grams of goods sold by weight / 库存按基本单位：件、个、瓶…，称重商品按克)\n")
 	if ok {
 		d.printf("\nOK: cloud totals equal what was recorded, for every key; every agent agrees. / 云端库存与记账一致。\n")
 	} else {
@@ -467,18 +493,10 @@ const (
 	demoAdminPassword = "jxc-demo-2026"
 )
 
-// demoToken signs the demo's administrator in and makes an API token for
-// reading the cloud's stock, as an integration would.
-func demoToken(ctx context.Context, svc *auth.Service) (string, error) {
-	si, err := svc.SignIn(ctx, demoTenant, auth.AdminUser, demoAdminPassword, "demo")
-	if err != nil {
-		return "", fmt.Errorf("demo sign-in: %w", err)
-	}
-	p, err := svc.AuthenticateSession(ctx, si.Token, "demo")
-	if err != nil {
-		return "", fmt.Errorf("demo sign-in: %w", err)
-	}
-	_, tok, err := svc.CreateToken(ctx, p, auth.NewToken{Name: "demo", Permissions: []auth.Permission{"stock.view"}})
+// demoToken makes an API token for admin, for reading the cloud's stock
+// as an integration would.
+func demoToken(ctx context.Context, svc *auth.Service, admin *auth.Principal) (string, error) {
+	_, tok, err := svc.CreateToken(ctx, admin, auth.NewToken{Name: "demo", Permissions: []auth.Permission{"stock.view"}})
 	if err != nil {
 		return "", fmt.Errorf("demo API token: %w", err)
 	}

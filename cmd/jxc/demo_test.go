@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -18,9 +19,32 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"link cut", "link restored", "OK: cloud totals equal what was recorded"} {
+	for _, want := range []string{"link cut", "link restored", "OK: cloud totals equal what was recorded",
+		"203 products 商品 (376 SKUs)", "20 suppliers 供应商, 50 customers 客户"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	// Every agent got the seeded catalogue over down/master: 376 SKUs, and
+	// its site's bins (and a store's stock limits).
+	// (Users and pushes that arrive while agents are up add to the counts.)
+	pulled := regexp.MustCompile(`agents pulled master data .*: shop-sh-a (\d+), shop-sh-b (\d+), wh-bj (\d+) records`).FindStringSubmatch(out.String())
+	if pulled == nil {
+		t.Error("demo output lacks the agents' master data")
+	} else {
+		for _, n := range pulled[1:] {
+			if v, _ := strconv.Atoi(n); v < 376 {
+				t.Errorf("an agent applied %d master records, fewer than the 376 SKUs", v)
+			}
+		}
+	}
+	// The console and how each shipped role signs in.
+	if !regexp.MustCompile(`console 管理后台: http://127\.0\.0\.1:\d+/ `).MatchString(out.String()) {
+		t.Error("demo output lacks the console's address")
+	}
+	for _, role := range []string{"administrator", "purchaser", "sales", "warehouse", "finance", "store_manager", "auditor"} {
+		if !regexp.MustCompile(`(?m)^  [a-z.]+ +` + demoAdminPassword + ` +` + role + ` `).MatchString(out.String()) {
+			t.Errorf("demo output has no sign-in of a %s", role)
 		}
 	}
 	// The warehouse's emulated devices recorded through the pipeline.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -19,20 +18,18 @@ import (
 // with the profiles that point the agent at them.
 type demoDevices struct {
 	dir     string
+	items   demoDeviceItems
 	reader  *llrpsim.Server
 	scale   *scalesim.Sim
 	scanner *scannersim.Sim
 }
 
-// Catalogue entries of the demo's devices.
-const (
-	demoTea    = "6901234567892" // counted, the desk scans it
-	demoCheese = "6920152400012" // sold by weight: weighed at the desk
-)
-
-func startDemoDevices(dir string, cartons int, outAfter time.Duration) (*demoDevices, error) {
-	d := &demoDevices{dir: dir}
-	passes, err := DockPopulation(demoGTINs, cartons, 40*time.Millisecond, outAfter)
+// startDemoDevices starts the emulators: cartons tagged cases of the two
+// seeded case GTINs carried in through the portal, and out again after
+// outAfter. The profiles folder dir is made empty; writeProfiles fills it.
+func startDemoDevices(dir string, items demoDeviceItems, cartons int, outAfter time.Duration) (*demoDevices, error) {
+	d := &demoDevices{dir: dir, items: items}
+	passes, err := DockPopulation(items.cases[:], cartons, 40*time.Millisecond, outAfter)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +46,24 @@ func startDemoDevices(dir string, cartons int, outAfter time.Duration) (*demoDev
 		return nil, err
 	}
 	d.scanner.SetTerminator("\r")
+	// Profiles of an earlier run in the same --dir name emulators that are
+	// gone.
+	if err := os.RemoveAll(dir); err != nil {
+		d.close()
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		d.close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// writeProfiles writes the device profiles into the agent's profiles
+// folder. The demo writes them once the agent has the seeded catalogue
+// from the cloud, so that no tag or scan comes before the products it
+// names; the agent then reloads the folder and starts the devices.
+func (d *demoDevices) writeProfiles() error {
 	files := map[string]string{
 		"dock-1.yaml": fmt.Sprintf(`kind: reader
 model: emulated 4-port reader (jxc sim llrp)
@@ -79,31 +94,15 @@ station:
   scale: bench-1
 `, d.scanner.Path()),
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		d.close()
-		return nil, err
-	}
 	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			d.close()
-			return nil, err
+		if err := os.WriteFile(filepath.Join(d.dir, name), []byte(text), 0o644); err != nil {
+			return err
 		}
 	}
-	return d, nil
+	return nil
 }
 
-// catalogue loads the products the devices name into an agent.
-func (d *demoDevices) catalogue(ctx context.Context, agentURL string) error {
-	products := []map[string]string{
-		{"gtin": demoGTINs[0], "sku": "CARTON-TEA", "name": "茶叶 整箱 / tea, carton", "unit": "pcs"},
-		{"gtin": demoGTINs[1], "sku": "CARTON-CHEESE", "name": "奶酪 整箱 / cheese, carton", "unit": "pcs"},
-		{"gtin": demoTea, "sku": "TEA-250", "name": "茶叶 250g / tea 250 g", "unit": "pcs"},
-		{"gtin": demoCheese, "sku": "CHEESE", "name": "奶酪 称重 / cheese by weight", "unit": "g"},
-	}
-	return put(ctx, &http.Client{Timeout: 10 * time.Second}, agentURL+"/api/v1/products", products)
-}
-
-// scan plays the receiving desk: a box of tea, or cheese put on the scale
+// scan plays the receiving desk: a bottle of tea, or meat put on the scale
 // and scanned, every interval.
 func (d *demoDevices) scan(ctx context.Context, every time.Duration) {
 	rng := rand.New(rand.NewPCG(7, 7))
@@ -115,10 +114,10 @@ func (d *demoDevices) scan(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		code := "]E0" + demoTea
+		code := "]E0" + d.items.counted
 		if i%2 == 1 {
 			d.scale.SetLoad(int64(200 + rng.IntN(1800))) // 0.200–2.000 kg
-			code = "]E0" + demoCheese
+			code = "]E0" + d.items.weighed
 		}
 		d.scanner.Scan(code)
 	}

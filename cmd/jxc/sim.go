@@ -70,8 +70,13 @@ func DockPopulation(gtins []string, tags int, spacing, outAfter time.Duration) (
 	return passes, nil
 }
 
-// demoGTINs are the cartons of the demo and the LLRP emulator.
-var demoGTINs = []string{"16901234567899", "16920152400019"} // cases of tea and of cheese
+// simCases are the cartons the LLRP emulator carries: the demo chain's
+// cases of water and of milk (cloud/masterdata/seed), which an agent with
+// the demo's master data knows.
+func simCases() ([]string, error) {
+	it, err := deviceItems(demoChain())
+	return it.cases[:], err
+}
 
 func (s *SimCommand) llrp(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("jxc sim llrp", flag.ContinueOnError)
@@ -97,7 +102,11 @@ func (s *SimCommand) llrp(ctx context.Context, args []string) error {
 			return fmt.Errorf("--manufacturer %q: want impinj, zebra or an enterprise number", *maker)
 		}
 	}
-	passes, err := DockPopulation(demoGTINs, *tags, 20*time.Millisecond, *repeat/2)
+	cases, err := simCases()
+	if err != nil {
+		return err
+	}
+	passes, err := DockPopulation(cases, *tags, 20*time.Millisecond, *repeat/2)
 	if err != nil {
 		return err
 	}

@@ -117,6 +117,10 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	}
 	api := httpapi.New(l, link, c.Logger)
 	api.SetDevices(a.Devices)
+	api.AddMetrics(l.WriteMetrics)
+	if a.Sync != nil {
+		api.AddMetrics(a.Sync.WriteMetrics)
+	}
 	a.srv = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	a.wg.Add(1)
 	go func() {

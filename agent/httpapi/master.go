@@ -1,0 +1,207 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/jxc-edge/jxc/internal/httpx"
+	"github.com/jxc-edge/jxc/syncproto"
+	"github.com/jxc-edge/jxc/syncproto/pb"
+)
+
+// MasterLister is a ledger that keeps the cloud's master records and lists
+// them (agent/sqlite's Ledger). GET /api/v1/master/{kind} answers 404 when
+// the ledger is not one.
+type MasterLister interface {
+	// MasterRev returns the master revision the ledger holds.
+	MasterRev() uint64
+	// MasterRecordsAfter returns at most limit stored records of kind
+	// whose key sorts after after, tombstones included, in key order.
+	MasterRecordsAfter(ctx context.Context, kind, after string, limit int) ([]*pb.MasterRecord, error)
+}
+
+// Limits of GET /api/v1/master/{kind}.
+const (
+	DefaultMasterPage = 500
+	MaxMasterPage     = 5000
+)
+
+// MasterResponse is the body of GET /api/v1/master/{kind}: a page of the
+// master records of one kind the agent holds, in key order.
+type MasterResponse struct {
+	Kind string `json:"kind"`
+	// MasterRev is the master revision the agent holds.
+	MasterRev uint64         `json:"master_rev"`
+	Records   []MasterRecord `json:"records"`
+	// Next, when set, is the after= of the next page.
+	Next string `json:"next,omitempty"`
+}
+
+// MasterRecord is one master record as the agent received it, its body
+// decoded for the kinds this build knows: Product for "product", Bin for
+// "bin", StockLimit for "stock_limit", Profile (the YAML text) for
+// "device_profile", else Body (base64). A deleted record (listed with
+// deleted=true) has none of them.
+type MasterRecord struct {
+	Key        string            `json:"key"`
+	Rev        uint64            `json:"rev"`
+	Deleted    bool              `json:"deleted,omitempty"`
+	Product    *MasterProduct    `json:"product,omitempty"`
+	Bin        *MasterBin        `json:"bin,omitempty"`
+	StockLimit *MasterStockLimit `json:"stock_limit,omitempty"`
+	Profile    string            `json:"profile,omitempty"`
+	Body       []byte            `json:"body,omitempty"`
+}
+
+// MasterProduct is a SKU as the cloud publishes it (syncproto
+// ProductRecord). Prices are in fen per Unit; the record's key is the SKU.
+type MasterProduct struct {
+	Name           string       `json:"name"`
+	Unit           string       `json:"unit"`
+	Price          int64        `json:"price"`
+	WholesalePrice int64        `json:"wholesale_price"`
+	VATRate        int32        `json:"vat_rate"`
+	GTINs          []string     `json:"gtins"`
+	Packs          []MasterPack `json:"packs,omitempty"`
+	Product        string       `json:"product,omitempty"`
+	Attrs          []string     `json:"attrs,omitempty"`
+	LotTracked     bool         `json:"lot_tracked,omitempty"`
+	ShelfLifeDays  int32        `json:"shelf_life_days,omitempty"`
+	SerialTracked  bool         `json:"serial_tracked,omitempty"`
+	ByWeight       bool         `json:"by_weight,omitempty"`
+	WeightDecimals int32        `json:"weight_decimals,omitempty"`
+	PLU            string       `json:"plu,omitempty"`
+}
+
+// MasterPack is a larger unit of a SKU: Factor base units, and the
+// barcodes on it.
+type MasterPack struct {
+	Unit   string   `json:"unit"`
+	Factor int64    `json:"factor"`
+	GTINs  []string `json:"gtins"`
+}
+
+// MasterBin is a storage location of the agent's site; the key is its code.
+type MasterBin struct {
+	Name     string `json:"name"`
+	Disabled bool   `json:"disabled,omitempty"`
+}
+
+// MasterStockLimit is the stock the site keeps of a SKU (the key), in base
+// units; 0 means no limit.
+type MasterStockLimit struct {
+	Min int64 `json:"min"`
+	Max int64 `json:"max"`
+}
+
+// SetMaster makes GET /api/v1/master/{kind} list m's records. New calls it
+// when the ledger is a MasterLister.
+func (s *Server) SetMaster(m MasterLister) { s.master = m }
+
+// handleMaster lists a page of the master records of the kind in the
+// path: ?after=KEY continues after a key, ?limit= (1 … MaxMasterPage,
+// default DefaultMasterPage) bounds the page, ?deleted=true includes
+// tombstones.
+func (s *Server) handleMaster(w http.ResponseWriter, r *http.Request) {
+	if s.master == nil {
+		s.writeError(w, r, &httpx.Problem{Status: http.StatusNotFound, Reason: "no_master_data",
+			Msg:   "this agent keeps no master data",
+			MsgZH: "该节点不保存主数据"})
+		return
+	}
+	kind := r.PathValue("kind")
+	if err := syncproto.ValidateMasterRecord(&pb.MasterRecord{Kind: kind, Key: "k", Revision: 1}); err != nil {
+		s.writeError(w, r, httpx.BadRequest("bad_kind",
+			fmt.Sprintf("%q is not a master record kind (product, bin, stock_limit, device_profile, …)", kind),
+			fmt.Sprintf("%q 不是主数据类型（product、bin、stock_limit、device_profile 等）", kind)))
+		return
+	}
+	q := r.URL.Query()
+	limit := DefaultMasterPage
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxMasterPage {
+			s.writeError(w, r, httpx.BadRequest("bad_limit",
+				fmt.Sprintf("limit %q: want 1 … %d", v, MaxMasterPage),
+				fmt.Sprintf("limit %q 无效：应在 1 到 %d 之间", v, MaxMasterPage)))
+			return
+		}
+		limit = n
+	}
+	withDeleted := q.Get("deleted") == "true"
+	rev := s.master.MasterRev()
+	recs, err := s.master.MasterRecordsAfter(r.Context(), kind, q.Get("after"), limit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := MasterResponse{Kind: kind, MasterRev: rev, Records: make([]MasterRecord, 0, len(recs))}
+	for _, rec := range recs {
+		if rec.GetDeleted() && !withDeleted {
+			continue
+		}
+		out.Records = append(out.Records, masterRecord(rec))
+	}
+	if len(recs) == limit {
+		out.Next = recs[len(recs)-1].GetKey()
+	}
+	s.Reply(w, r, http.StatusOK, out)
+}
+
+// masterRecord decodes rec's body for the kinds this build knows. The
+// ledger stored only records that passed their kind's checks; one that
+// does not decode anyway is shown as its raw body.
+func masterRecord(rec *pb.MasterRecord) MasterRecord {
+	m := MasterRecord{Key: rec.GetKey(), Rev: rec.GetRevision(), Deleted: rec.GetDeleted()}
+	if m.Deleted {
+		return m
+	}
+	body := rec.GetBody()
+	switch rec.GetKind() {
+	case syncproto.KindProduct:
+		var p pb.ProductRecord
+		if proto.Unmarshal(body, &p) == nil {
+			m.Product = masterProduct(&p)
+			return m
+		}
+	case syncproto.KindBin:
+		var b pb.BinRecord
+		if proto.Unmarshal(body, &b) == nil {
+			m.Bin = &MasterBin{Name: b.GetName(), Disabled: b.GetDisabled()}
+			return m
+		}
+	case syncproto.KindStockLimit:
+		var l pb.StockLimitRecord
+		if proto.Unmarshal(body, &l) == nil {
+			m.StockLimit = &MasterStockLimit{Min: l.GetMin(), Max: l.GetMax()}
+			return m
+		}
+	case syncproto.KindDeviceProfile:
+		m.Profile = string(body)
+		return m
+	}
+	m.Body = body
+	return m
+}
+
+func masterProduct(p *pb.ProductRecord) *MasterProduct {
+	out := &MasterProduct{Name: p.GetName(), Unit: p.GetUnit(), Price: p.GetPrice(), WholesalePrice: p.GetWholesalePrice(),
+		VATRate: p.GetVatRate(), GTINs: p.GetGtins(), Product: p.GetProduct(), Attrs: p.GetAttrs(),
+		LotTracked: p.GetLotTracked(), ShelfLifeDays: p.GetShelfLifeDays(), SerialTracked: p.GetSerialTracked(),
+		ByWeight: p.GetByWeight(), WeightDecimals: p.GetWeightDecimals(), PLU: p.GetPlu()}
+	if out.GTINs == nil {
+		out.GTINs = []string{}
+	}
+	for _, pk := range p.GetPacks() {
+		gs := pk.GetGtins()
+		if gs == nil {
+			gs = []string{}
+		}
+		out.Packs = append(out.Packs, MasterPack{Unit: pk.GetUnit(), Factor: pk.GetFactor(), GTINs: gs})
+	}
+	return out
+}

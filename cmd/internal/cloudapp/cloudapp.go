@@ -27,6 +27,7 @@ import (
 	"github.com/jxc-edge/jxc/cloud/postgres"
 	"github.com/jxc-edge/jxc/cloud/sqlite"
 	"github.com/jxc-edge/jxc/cloud/sqlstore"
+	"github.com/jxc-edge/jxc/cloud/webui"
 )
 
 // DefaultTenant is the tenant whose administrator the cloud creates at
@@ -137,7 +138,7 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	}
 	api := httpapi.New(store, a.Auth, httpapi.Options{Log: c.Logger, DefaultTenant: tenant, MetricsOpen: c.MetricsOpen})
 	api.AddMetrics(a.Ingest.WriteMetrics)
-	a.srv = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	a.srv = &http.Server{Handler: withConsole(api.Handler()), ReadHeaderTimeout: 10 * time.Second}
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
@@ -147,6 +148,18 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	}()
 	c.Logger.Info("cloud started", "http", a.Addr, "broker", a.BrokerURL, "db", redact(c.DB))
 	return a, nil
+}
+
+// withConsole serves the web console at every path the API does not own:
+// /api/…, /healthz and /metrics go to api (which answers unknown API paths
+// in JSON), everything else to the console (webui).
+func withConsole(api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
+	mux.Handle("/healthz", api)
+	mux.Handle("/metrics", api)
+	mux.Handle("/", webui.Handler())
+	return mux
 }
 
 // AuthService returns the auth service on store, which must be one of the

@@ -13,7 +13,7 @@ const en: typeof zh = {
     total: '{n} in all', stale: 'Changed by someone else: reload, then save again.', staleTitle: 'Changed by someone else',
     referenced: 'The record is referenced and cannot be deleted; disable it instead.', fixFields: 'Please fix the marked fields',
     forbidden: 'Not allowed: {msg}', error: 'Error', site: 'Site', sku: 'SKU', bin: 'Bin', lot: 'Lot', qty: 'Qty',
-    none: 'None', detail: 'Details', back: 'Back', unknownApi: 'The cloud does not offer this yet ({path})',
+    none: 'None', tagsHint: 'Type, then press Enter', detail: 'Details', back: 'Back', unknownApi: 'The cloud does not offer this yet ({path})',
   },
   login: {
     title: 'Sign in', tenant: 'Tenant', tenantHint: 'Empty for the default tenant', username: 'Username',

@@ -11,7 +11,7 @@ export default {
     total: '共 {n} 条', stale: '已被他人修改，请重新加载后再保存。', staleTitle: '已被他人修改',
     referenced: '该记录被引用，无法删除，请改为停用。', fixFields: '请修正标出的字段',
     forbidden: '没有权限：{msg}', error: '出错了', site: '站点', sku: 'SKU', bin: '库位', lot: '批次', qty: '数量',
-    none: '无', detail: '详情', back: '返回', unknownApi: '云端暂未提供此接口（{path}）',
+    none: '无', tagsHint: '输入后按回车', detail: '详情', back: '返回', unknownApi: '云端暂未提供此接口（{path}）',
   },
   login: {
     title: '登录', tenant: '租户', tenantHint: '留空为默认租户', username: '用户名', password: '密码',

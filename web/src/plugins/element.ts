@@ -151,8 +151,12 @@ const components = [
   ElUpload,
 ]
 
+// Each component is registered by its own name: a part such as
+// ElRadioGroup has a no-op install of its own (its parent's install
+// registers it), so app.use alone would miss the parts whose parent is
+// not used.
 export function installElement(app: App): void {
-  for (const c of components) app.use(c)
+  for (const c of components) app.component((c as { name: string }).name, c)
   app.use(ElLoading)
 }
 

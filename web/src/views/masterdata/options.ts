@@ -17,9 +17,15 @@ export async function categoryTree(): Promise<TreeOption[]> {
   return [{ value: 0, label: 'md.topLevel', labelKey: true }, ...roots]
 }
 
+/** categoryOptions is every category, after "none" (0). */
 export async function categoryOptions(): Promise<Option[]> {
-  const p = await categories.list({ limit: 500, sort: 'code' })
-  return p.items.map((c) => ({ value: c.id, label: `${c.code} ${c.name}` }))
+  const none: Option = { value: 0, label: 'common.none', labelKey: true }
+  try {
+    const p = await categories.list({ limit: 500, sort: 'code' })
+    return [none, ...p.items.map((c) => ({ value: c.id, label: `${c.code} ${c.name}` }))]
+  } catch {
+    return [none]
+  }
 }
 
 export async function unitOptions(): Promise<Option[]> {

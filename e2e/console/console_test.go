@@ -1,10 +1,12 @@
 package console_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -236,4 +238,96 @@ func TestScreenshots(t *testing.T) {
 	}
 	b.Screenshot(t, dir, "en-home-tablet")
 	t.Logf("screenshots in %s", dir)
+}
+
+// fillProduct opens a new product form and types its code, name, base
+// unit and retail price.
+func fillProduct(t *testing.T, b *Browser, code, name string) {
+	t.Helper()
+	b.Open(t, "/products", ".resource-page")
+	b.Do(t,
+		chromedp.Click(chromedp.CSS("#record-create")),
+		chromedp.WaitVisible(chromedp.CSS(".product-skus")),
+		Settled(),
+		chromedp.SendKeys(chromedp.CSS(`.record-dialog [data-field="code"] input`), code),
+		chromedp.SendKeys(chromedp.CSS(`.record-dialog [data-field="name"] input`), name),
+		Choose(`.record-dialog [data-field="base_unit"] input`, "件"),
+		chromedp.SendKeys(chromedp.CSS(`.record-dialog [data-field="retail_price"] input`), "59.00\r"),
+	)
+}
+
+// Choose types text into a select that takes new values (a tags input,
+// a unit), waits until the select offers it and clicks that option.
+func Choose(sel, text string) chromedp.Action[chromedp.Void] {
+	option := fmt.Sprintf(`[...document.querySelectorAll('.el-select-dropdown__item')]
+		.filter(e => e.offsetParent !== null && e.textContent.trim() === %q)`, text)
+	return chromedp.Steps(
+		chromedp.SendKeys(chromedp.CSS(sel), text),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Poll[bool](option+`.length > 0`, chromedp.WithPollingTimeout(5*time.Second))(ctx, tg)
+			return err
+		}),
+		Settled(), // the dropdown has stopped moving
+		chromedp.Click(chromedp.JSPath(option)),
+	)
+}
+
+// generateColours adds the attribute 颜色 with the values 白 and 黑 and
+// generates the SKUs: two rows, with distinct codes after the product's.
+func generateColours(t *testing.T, b *Browser, code string) {
+	t.Helper()
+	b.Do(t,
+		chromedp.Click(chromedp.CSS(".attr-add")),
+		chromedp.SendKeys(chromedp.CSS(".product-attrs .attr-name input"), "颜色"),
+		Choose(".product-attrs .attr-values input", "白,黑"),
+		// A click outside closes the values' dropdown, which covers the button.
+		chromedp.Click(chromedp.CSS(".product-form h4")),
+		Settled(),
+	)
+	b.Do(t, chromedp.Click(chromedp.CSS(".sku-generate")))
+	// The table renders the new rows a few ticks later.
+	n := Eval[int](t, b, `new Promise(resolve => {
+		const t0 = Date.now();
+		const check = () => {
+			const n = document.querySelectorAll('.product-skus .el-table__body tr').length;
+			if (n === 2 || Date.now() - t0 > 5000) resolve(n); else setTimeout(check, 50);
+		};
+		check();
+	})`)
+	if n != 2 {
+		t.Fatalf("the form generated %d SKUs, want 2; attributes: %q", n, b.Text(t, ".product-attrs"))
+	}
+	codes := Eval[[]string](t, b, `[...document.querySelectorAll('.product-skus .sku-code input')].map(e => e.value)`)
+	if len(codes) != 2 || codes[0] == codes[1] || !strings.HasPrefix(codes[0], code) {
+		t.Errorf("generated SKU codes %q, want two distinct codes starting with %s", codes, code)
+	}
+}
+
+// TestProductFormGeneratesSKUs fills the product form without saving:
+// a product without attributes has one SKU with the product's code; two
+// colours give two SKUs; the price typed in yuan is kept in fen.
+func TestProductFormGeneratesSKUs(t *testing.T) {
+	c := MustStartCloud(t)
+	b := MustBrowser(t, c.URL)
+	b.SignIn(t, "admin", adminPassword)
+	fillProduct(t, b, "E2E-FORM", "表单")
+	codes := Eval[[]string](t, b, `[...document.querySelectorAll('.product-skus .sku-code input')].map(e => e.value)`)
+	if len(codes) != 1 || codes[0] != "E2E-FORM" {
+		t.Fatalf("without attributes the SKUs are %q, want the one SKU E2E-FORM", codes)
+	}
+	price := Eval[string](t, b, `document.querySelector('.record-dialog [data-field="retail_price"] input').value`)
+	if price != "59.00" {
+		t.Errorf("retail price field shows %q after typing 59.00", price)
+	}
+	// The units table names the chosen base unit in its factor column.
+	if head := b.WaitText(t, ".product-units .el-table__header", "× 件"); !strings.Contains(head, "× 件") {
+		t.Errorf("the units table's header %q does not name the base unit 件", head)
+	}
+	generateColours(t, b, "E2E-FORM")
+	attrs := b.Text(t, ".product-skus .el-table__body")
+	for _, want := range []string{"颜色: 白", "颜色: 黑"} {
+		if !strings.Contains(attrs, want) {
+			t.Errorf("the SKU table lacks %q: %q", want, attrs)
+		}
+	}
 }

@@ -321,6 +321,20 @@ func (b *Browser) Text(tb testing.TB, sel string) string {
 	return Eval[string](tb, b, fmt.Sprintf(`(document.querySelector(%q) || {innerText: ''}).innerText`, sel))
 }
 
+// WaitText waits up to 5 s until the text of sel contains want (the page
+// updates a few ticks after an input), and returns the text then.
+func (b *Browser) WaitText(tb testing.TB, sel, want string) string {
+	tb.Helper()
+	return Eval[string](tb, b, fmt.Sprintf(`new Promise(resolve => {
+		const t0 = Date.now();
+		const check = () => {
+			const s = (document.querySelector(%q) || {innerText: ''}).innerText;
+			if (s.includes(%q) || Date.now() - t0 > 5000) resolve(s); else setTimeout(check, 50);
+		};
+		check();
+	})`, sel, want))
+}
+
 // Count returns how many elements match the CSS selector sel.
 func (b *Browser) Count(tb testing.TB, sel string) int {
 	tb.Helper()

@@ -110,19 +110,25 @@ export async function createRole(r: Role): Promise<Role> {
 
 export async function updateRole(r: Role): Promise<Role> {
   const { name, title, title_zh, permissions } = r
-  return (await request<Role>(`/roles/${encodeURIComponent(name)}`, { method: 'PUT', body: { name, title, title_zh, permissions } })).data
+  return (await request<Role>(`/roles/${encodeURIComponent(name)}`, { method: 'PUT', body: { title, title_zh, permissions } })).data
 }
 
 export async function permissions(): Promise<PermissionInfo[]> {
   return listOf<PermissionInfo>(await get('/permissions'), 'permissions')
 }
 
+/** auditParams names the filter as GET /audit takes it (user, not user_id). */
+function auditParams(q: AuditQuery): Record<string, string | number | undefined> {
+  const { user_id, ...rest } = q
+  return { ...rest, user: user_id }
+}
+
 export async function audit(q: AuditQuery): Promise<Audit[]> {
-  return listOf<Audit>(await get('/audit', q as Record<string, string | number>), 'entries', 'audit')
+  return listOf<Audit>(await get('/audit', auditParams(q)), 'items', 'entries')
 }
 
 export function auditExportURL(q: AuditQuery): string {
-  return url('/api/v1/audit/export', q as Record<string, string | number>)
+  return url('/api/v1/audit/export', auditParams(q))
 }
 
 export async function lockouts(): Promise<Lockout[]> {

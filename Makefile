@@ -8,7 +8,7 @@ TESTFLAGS ?= $(RACE) -count=1 -timeout 25m
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/jxc-edge/jxc/cmd/internal/cli.Version=$(VERSION)
 
-.PHONY: demo test bench build vet fuzz generate
+.PHONY: demo test bench build vet fuzz generate web
 
 ## demo: run the one-command demo (embedded broker, cloud on SQLite, three agents)
 demo:
@@ -50,3 +50,8 @@ fuzz:
 ## generate: regenerate the protobuf code (needs protoc: apt-get install protobuf-compiler)
 generate:
 	$(GO) generate ./syncproto/...
+
+## web: build the web console from web/ into cloud/webui/dist (commit the result;
+## cloud/webui's test checks that dist is what web/ builds to). Needs node and npm.
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build

@@ -4,6 +4,10 @@
 #
 #   - the mosquitto binary (tests start their own brokers from it on free
 #     ports), installed from Debian's packages if missing;
+#   - node and npm (Debian's nodejs and npm if missing), which build the web
+#     console (cloud/webui's build test);
+#   - chromium and fonts-noto-cjk for the console's browser tests
+#     (e2e/console), exported as JXC_CHROMIUM;
 #   - a PostgreSQL server with trust auth for the user postgres: the one on
 #     127.0.0.1:5432 if it lets postgres in without a password, otherwise a
 #     private instance this script starts (and reuses on later runs) under
@@ -17,6 +21,7 @@
 #
 #   export JXC_TEST_POSTGRES='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
 #   export JXC_MOSQUITTO='/usr/sbin/mosquitto'
+#   export JXC_CHROMIUM='/usr/bin/chromium'
 #
 # It exits non-zero with a message when it cannot provide a service: CI must
 # fail then, not skip tests.
@@ -330,6 +335,55 @@ ensure_libusb() {
 	log "libusb-1.0-0-dev: installed"
 }
 
+# ---- node, npm, chromium (the web console) --------------------------------
+
+# node_ok succeeds if node is 18 or newer and npm is there (the console's
+# build, Vite 6, needs node 18+).
+node_ok() {
+	local major
+	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || return 1
+	major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || return 1
+	[ "${major:-0}" -ge 18 ]
+}
+
+ensure_node() {
+	if ! node_ok; then
+		log "node 18+ with npm not found; installing Debian's nodejs and npm"
+		if command -v node >/dev/null 2>&1; then
+			apt_install npm
+		else
+			apt_install nodejs npm
+		fi
+		node_ok || die "node 18+ and npm are still missing after installing nodejs and npm (node $(node --version 2>/dev/null || echo none))"
+	fi
+	log "node $(node --version), npm $(npm --version)"
+}
+
+find_chromium() {
+	local p
+	for p in "${JXC_CHROMIUM:-}" /usr/bin/chromium "$(command -v chromium 2>/dev/null || true)"; do
+		if [ -n "$p" ] && [ -x "$p" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# ensure_chromium installs Debian's chromium for the console's browser
+# tests, and fonts-noto-cjk so that Chinese renders in its screenshots.
+ensure_chromium() {
+	local missing=()
+	find_chromium >/dev/null || missing+=(chromium)
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+	if [ "${#missing[@]}" -gt 0 ]; then
+		log "installing ${missing[*]} for the console's browser tests"
+		apt_install "${missing[@]}"
+	fi
+	CHROMIUM=$(find_chromium) || die "chromium is still missing after installing Debian's package"
+	log "chromium: $CHROMIUM ($("$CHROMIUM" --version 2>/dev/null || echo '?'))"
+}
+
 main() {
 	case "${1:-start}" in
 	start)
@@ -337,9 +391,12 @@ main() {
 		ensure_mosquitto
 		ensure_postgres
 		ensure_libusb
+		ensure_node
+		ensure_chromium
 		printf "export JXC_USB='%s'\n" "$USB"
 		printf "export JXC_TEST_POSTGRES='postgres://postgres@127.0.0.1:%s/postgres?sslmode=disable'\n" "$PG_PORT"
 		printf "export JXC_MOSQUITTO='%s'\n" "$MOSQUITTO"
+		printf "export JXC_CHROMIUM='%s'\n" "$CHROMIUM"
 		;;
 	stop)
 		lock
@@ -347,6 +404,8 @@ main() {
 		;;
 	status)
 		if m=$(find_mosquitto); then log "mosquitto: $m"; else log "mosquitto: not installed"; fi
+		if node_ok; then log "node $(node --version), npm $(npm --version)"; else log "node 18+ with npm: not installed"; fi
+		if c=$(find_chromium); then log "chromium: $c"; else log "chromium: not installed"; fi
 		if PSQL=$(find_psql) && pg_trusts "$CHECK_PORT"; then
 			log "PostgreSQL on 127.0.0.1:$CHECK_PORT: trust auth for postgres"
 		else

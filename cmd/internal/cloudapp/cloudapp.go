@@ -29,6 +29,7 @@ import (
 	"github.com/jxc-edge/jxc/cloud/postgres"
 	"github.com/jxc-edge/jxc/cloud/sqlite"
 	"github.com/jxc-edge/jxc/cloud/sqlstore"
+	"github.com/jxc-edge/jxc/cloud/webui"
 )
 
 // DefaultTenant is the tenant whose administrator the cloud creates at
@@ -157,7 +158,7 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	api := httpapi.New(store, a.Auth, httpapi.Options{Log: c.Logger, DefaultTenant: tenant, MetricsOpen: c.MetricsOpen,
 		MasterData: a.MasterData, Idempotency: idem.Idempotency()})
 	api.AddMetrics(a.Ingest.WriteMetrics)
-	a.srv = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	a.srv = &http.Server{Handler: withConsole(api.Handler()), ReadHeaderTimeout: 10 * time.Second}
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
@@ -173,6 +174,18 @@ func Start(ctx context.Context, c Config) (*App, error) {
 // stores).
 type idempotencyStorer interface {
 	Idempotency() *sqlstore.IdempotencyStore
+}
+
+// withConsole serves the web console at every path the API does not own:
+// /api/…, /healthz and /metrics go to api (which answers unknown API paths
+// in JSON), everything else to the console (webui).
+func withConsole(api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
+	mux.Handle("/healthz", api)
+	mux.Handle("/metrics", api)
+	mux.Handle("/", webui.Handler())
+	return mux
 }
 
 // AuthService returns the auth service on store, which must be one of the

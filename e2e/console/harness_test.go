@@ -1,0 +1,421 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/jxc-edge/jxc/cloud"
+	"github.com/jxc-edge/jxc/cloud/auth"
+	"github.com/jxc-edge/jxc/cloud/postgres"
+	"github.com/jxc-edge/jxc/cloud/sqlite"
+	"github.com/jxc-edge/jxc/cloud/sqlstore"
+	"github.com/jxc-edge/jxc/internal/testenv"
+	"github.com/jxc-edge/jxc/syncproto"
+	"github.com/jxc-edge/jxc/syncproto/pb"
+)
+
+// defaultTenant is the tenant of a jxc-cloud started without --tenant.
+const defaultTenant = "default"
+
+// adminPassword is the password of the administrator the test cloud
+// creates at first start.
+const adminPassword = "console-admin-2026"
+
+// Cloud is a running jxc-cloud for a test, and the test's own handle on
+// its database (to make users and store synced movements).
+//
+// The cloud runs as the jxc-cloud binary, which cmd/internal/cloudapp
+// wires (Go does not let a package outside cmd/ import it): what is
+// tested is what ships, the console mounted beside the API included.
+type Cloud struct {
+	URL   string
+	Store cloud.Store
+	Auth  *auth.Service
+}
+
+var cloudBin struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// TestMain removes the binary built for the package.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if cloudBin.dir != "" {
+		os.RemoveAll(cloudBin.dir)
+	}
+	os.Exit(code)
+}
+
+// buildCloud builds jxc-cloud once for the package.
+func buildCloud(tb testing.TB) string {
+	tb.Helper()
+	cloudBin.once.Do(func() {
+		dir, err := os.MkdirTemp("", "jxc-console-bin-*")
+		if err != nil {
+			cloudBin.err = err
+			return
+		}
+		cloudBin.dir, cloudBin.path = dir, filepath.Join(dir, "jxc-cloud")
+		out, err := exec.Command("go", "build", "-o", cloudBin.path, "github.com/jxc-edge/jxc/cmd/jxc-cloud").CombinedOutput()
+		if err != nil {
+			cloudBin.err = fmt.Errorf("go build jxc-cloud: %v\n%s", err, out)
+		}
+	})
+	if cloudBin.err != nil {
+		tb.Fatal(cloudBin.err)
+	}
+	return cloudBin.path
+}
+
+// MustStartCloud starts jxc-cloud on a fresh database (PostgreSQL when
+// JXC_TEST_POSTGRES is set, else SQLite) with the embedded broker and the
+// administrator "admin" (adminPassword), and stops it when the test ends.
+func MustStartCloud(tb testing.TB) *Cloud {
+	tb.Helper()
+	db := "sqlite:" + filepath.Join(tb.TempDir(), "cloud.db")
+	if os.Getenv(testenv.PostgresEnv) != "" {
+		db = testenv.PostgresDSN(tb)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(tb))
+	tb.Setenv("JXC_ADMIN_PASSWORD", adminPassword)
+	testenv.StartProcess(tb, "jxc-cloud", buildCloud(tb), "--db", db, "--broker", "embedded",
+		"--mqtt-listen", "127.0.0.1:0", "--listen", addr)
+	url := "http://" + addr
+	testenv.WaitFor(tb, 30*time.Second, func() error {
+		res, err := http.Get(url + "/healthz")
+		if err != nil {
+			return err
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("/healthz: %s", res.Status)
+		}
+		return nil
+	})
+	ctx := context.Background()
+	var store cloud.Store
+	var err error
+	if strings.HasPrefix(db, "sqlite:") {
+		store, err = sqlite.Open(strings.TrimPrefix(db, "sqlite:"), sqlite.Options{})
+	} else {
+		store, err = postgres.Open(ctx, db, postgres.Options{})
+	}
+	if err != nil {
+		tb.Fatalf("open the cloud's database: %v", err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	as, ok := store.(interface{ Auth() *sqlstore.AuthStore })
+	if !ok {
+		tb.Fatalf("store %T has no auth tables", store)
+	}
+	return &Cloud{URL: url, Store: store, Auth: auth.New(as.Auth(), auth.Options{})}
+}
+
+// CreateUser makes a user of the default tenant with roles, as the
+// system; the user must change the password at the first sign-in.
+func (c *Cloud) CreateUser(tb testing.TB, name, password string, roles ...string) {
+	tb.Helper()
+	_, _, err := c.Auth.CreateUser(context.Background(), auth.System(defaultTenant, "127.0.0.1"),
+		auth.NewUser{Name: name, DisplayName: name, Password: password, Roles: roles, Scope: auth.AllSites()})
+	if err != nil {
+		tb.Fatalf("create user %s: %v", name, err)
+	}
+}
+
+// Seed stores movements of two sites' replicas, so that the home page has
+// sites, replicas and stock to show.
+func (c *Cloud) Seed(tb testing.TB) {
+	tb.Helper()
+	for i, s := range []struct {
+		site string
+		qty  []int64
+	}{{"store-1", []int64{120, 35, -20}}, {"warehouse-1", []int64{800, 450}}} {
+		r := syncproto.ReplicaID(0x1000 + i)
+		b := &syncproto.Batch{Version: syncproto.Version, Tenant: defaultTenant, Site: s.site, Replica: r,
+			From: 1, To: uint64(len(s.qty))}
+		for j, q := range s.qty {
+			seq := uint64(j + 1)
+			body := &pb.Event{Body: &pb.Event_Movement{Movement: &pb.Movement{
+				Bin: "A-01", Sku: fmt.Sprintf("SKU-%d", j%2+1), Qty: q, Reason: "receive"}}}
+			e, err := syncproto.NewEvent(r, seq, syncproto.HLC(time.Now().UnixMilli())<<16+syncproto.HLC(seq), s.site, body)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			b.Events = append(b.Events, e)
+		}
+		if _, err := c.Store.ApplyBatch(context.Background(), b); err != nil {
+			tb.Fatalf("seed %s: %v", s.site, err)
+		}
+	}
+}
+
+// chromiumPath finds Chromium: $JXC_CHROMIUM, /usr/bin/chromium, or
+// chromium on the PATH. Missing, the test fails under CI=true and is
+// skipped otherwise.
+func chromiumPath(tb testing.TB) string {
+	tb.Helper()
+	for _, p := range []string{os.Getenv("JXC_CHROMIUM"), "/usr/bin/chromium"} {
+		if p == "" {
+			continue
+		}
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	msg := "chromium not found ($JXC_CHROMIUM, /usr/bin/chromium, PATH): scripts/services.sh installs Debian's chromium"
+	if os.Getenv("CI") == "true" {
+		tb.Fatal(msg)
+	}
+	tb.Skip(msg + "; skipping the browser tests")
+	return ""
+}
+
+// Browser is a headless Chromium tab with the console errors it logged.
+type Browser struct {
+	ctx  context.Context
+	base string
+
+	mu     sync.Mutex
+	errors []string
+}
+
+// MustBrowser starts headless Chromium with a fresh profile, its viewport
+// 1366×768, and stops it when the test ends. Every console error, uncaught
+// exception and browser log error of the tab is kept (TakeErrors).
+func MustBrowser(tb testing.TB, base string) *Browser {
+	tb.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath(tb)),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.WindowSize(1366, 768),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	tb.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	b := &Browser{ctx: ctx, base: base}
+	// The first run starts the browser; it must not have a timeout.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
+		tb.Fatalf("start chromium: %v", err)
+	}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			switch m.Type {
+			case chromedp.ConsoleError, chromedp.ConsoleException, "assert":
+				b.addError(fmt.Sprintf("%s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line))
+			}
+		}
+	}()
+	return b
+}
+
+func (b *Browser) addError(s string) {
+	b.mu.Lock()
+	b.errors = append(b.errors, s)
+	b.mu.Unlock()
+}
+
+// TakeErrors returns the console errors logged since the last call.
+func (b *Browser) TakeErrors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e := b.errors
+	b.errors = nil
+	return e
+}
+
+// stepTimeout bounds one call of Do or Eval.
+const stepTimeout = 45 * time.Second
+
+// Do runs actions, failing the test on an error.
+func (b *Browser) Do(tb testing.TB, actions ...chromedp.Action[chromedp.Void]) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		tb.Fatalf("browser: %v (console errors: %q)", err, b.TakeErrors())
+	}
+}
+
+// Eval returns the value of a JavaScript expression in the page, awaiting
+// a promise.
+func Eval[T any](tb testing.TB, b *Browser, expr string) T {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		tb.Fatalf("browser: evaluate %.80q: %v", expr, err)
+	}
+	return v
+}
+
+// Open loads path of the console and waits until sel is visible and the
+// page settled.
+func (b *Browser) Open(tb testing.TB, path, sel string) {
+	tb.Helper()
+	b.Do(tb, chromedp.Navigate(b.base+path), chromedp.WaitVisible(chromedp.CSS(sel)), Settled())
+}
+
+// Settled waits until no loading mask is shown, the fonts are loaded and
+// no CSS transition or animation runs (a tag zooming in).
+func Settled() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](`(() => {
+			const busy = [...document.querySelectorAll('.el-loading-mask')].some(e => e.offsetParent !== null);
+			const moving = document.getAnimations().some(a => a.playState === 'running');
+			return !busy && !moving && document.fonts.status === 'loaded';
+		})()`, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second))(ctx, t)
+		return err
+	})
+}
+
+// SignIn signs in on the sign-in page and waits for the side menu.
+func (b *Browser) SignIn(tb testing.TB, user, password string) {
+	tb.Helper()
+	b.Open(tb, "/login", "#login-username")
+	b.Do(tb,
+		chromedp.SendKeys(chromedp.CSS("#login-username"), user),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), password),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#side-menu")),
+	)
+}
+
+// Text returns the text of the first element matching sel.
+func (b *Browser) Text(tb testing.TB, sel string) string {
+	tb.Helper()
+	return Eval[string](tb, b, fmt.Sprintf(`(document.querySelector(%q) || {innerText: ''}).innerText`, sel))
+}
+
+// WaitText waits up to 5 s until the text of sel contains want (the page
+// updates a few ticks after an input), and returns the text then.
+func (b *Browser) WaitText(tb testing.TB, sel, want string) string {
+	tb.Helper()
+	return Eval[string](tb, b, fmt.Sprintf(`new Promise(resolve => {
+		const t0 = Date.now();
+		const check = () => {
+			const s = (document.querySelector(%q) || {innerText: ''}).innerText;
+			if (s.includes(%q) || Date.now() - t0 > 5000) resolve(s); else setTimeout(check, 50);
+		};
+		check();
+	})`, sel, want))
+}
+
+// Count returns how many elements match the CSS selector sel.
+func (b *Browser) Count(tb testing.TB, sel string) int {
+	tb.Helper()
+	return Eval[int](tb, b, fmt.Sprintf(`document.querySelectorAll(%q).length`, sel))
+}
+
+// APIResult is the answer of a request made by the page.
+type APIResult struct {
+	Status int             `json:"status"`
+	Body   json.RawMessage `json:"body"`
+}
+
+// Fetch makes a request from the page with its session cookie and, on a
+// write, the session's CSRF token (read from /api/v1/auth/me).
+func (b *Browser) Fetch(tb testing.TB, method, path string, body any) APIResult {
+	tb.Helper()
+	js, _ := json.Marshal(body)
+	script := fmt.Sprintf(`(async () => {
+		const me = await (await fetch('/api/v1/auth/me')).json();
+		const r = await fetch(%q, {method: %q, headers: {'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token || ''},
+			body: %q === 'GET' ? undefined : %q});
+		const text = await r.text();
+		let parsed = null;
+		try { parsed = JSON.parse(text); } catch (e) { parsed = text; }
+		return {status: r.status, body: parsed};
+	})()`, path, method, method, string(js))
+	return Eval[APIResult](tb, b, script)
+}
+
+// ScreenshotDir is $JXC_SCREENSHOTS (created) or a temporary folder.
+func ScreenshotDir(tb testing.TB) string {
+	tb.Helper()
+	dir := os.Getenv("JXC_SCREENSHOTS")
+	if dir == "" {
+		return tb.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// Screenshot saves the viewport as name.png in dir and fails the test if
+// the picture is blank: almost one colour, or too few colours for a page
+// with text.
+func (b *Browser) Screenshot(tb testing.TB, dir, name string) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		tb.Fatalf("screenshot %s: %v", name, err)
+	}
+	file := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(file, buf, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(buf))
+	if err != nil {
+		tb.Fatalf("screenshot %s: %v", name, err)
+	}
+	if colors, share := inked(img); colors < 16 || share < 0.02 {
+		tb.Errorf("screenshot %s looks blank: %d colours, %.1f%% of pixels off the background (%s)", name, colors, share*100, file)
+	}
+}
+
+// inked returns how many distinct colours img has and the share of its
+// pixels that differ from the most common colour.
+func inked(img image.Image) (colors int, share float64) {
+	count := map[uint32]int{}
+	bounds := img.Bounds()
+	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
+		for x := bounds.Min.X; x < bounds.Max.X; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			count[(r>>11)<<10|(g>>11)<<5|b>>11]++
+		}
+	}
+	most := 0
+	for _, n := range count {
+		most = max(most, n)
+	}
+	total := bounds.Dx() * bounds.Dy()
+	return len(count), float64(total-most) / float64(total)
+}

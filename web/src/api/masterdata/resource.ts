@@ -1,0 +1,88 @@
+// One typed client per master data collection, all of the same shape
+// (API.md): list with q/disabled/sort/offset/limit and filters, get with
+// ETag, create, update and delete with If-Match.
+import { request, type Reply } from '../http'
+import type { Base, ImportReport, Settings } from './types'
+
+/** Page is one page of a list. */
+export interface Page<T> {
+  items: T[]
+  total: number
+  offset: number
+  limit: number
+}
+
+/** ListQuery is what a list page asks for. */
+export interface ListQuery {
+  q?: string
+  disabled?: 'true' | 'false' | ''
+  sort?: string
+  offset?: number
+  limit?: number
+  [filter: string]: string | number | undefined
+}
+
+const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` })
+
+/** Resource is the client of one collection, e.g. resource<Unit>('/units'). */
+export interface Resource<T extends Base> {
+  path: string
+  list(q: ListQuery): Promise<Page<T>>
+  get(id: number): Promise<Reply<T>>
+  create(rec: Partial<T>, idempotencyKey?: string): Promise<Reply<T>>
+  update(rec: T): Promise<Reply<T>>
+  remove(rec: T): Promise<unknown>
+  setDisabled(rec: T, disabled: boolean): Promise<Reply<T>>
+}
+
+export function resource<T extends Base>(path: string): Resource<T> {
+  return {
+    path,
+    async list(q) {
+      const r = await request<Page<T>>(path, { query: q })
+      const d = r.data ?? ({} as Page<T>)
+      return { items: d.items ?? [], total: d.total ?? 0, offset: d.offset ?? 0, limit: d.limit ?? 0 }
+    },
+    get: (id) => request<T>(`${path}/${id}`),
+    create: (rec, key) =>
+      request<T>(path, { method: 'POST', body: rec, headers: key ? { 'Idempotency-Key': key } : {} }),
+    update: (rec) => request<T>(`${path}/${rec.id}`, { method: 'PUT', body: rec, headers: ifMatch(rec.version) }),
+    remove: (rec) => request(`${path}/${rec.id}`, { method: 'DELETE', headers: ifMatch(rec.version) }),
+    setDisabled: (rec, disabled) =>
+      request<T>(`${path}/${rec.id}/${disabled ? 'disable' : 'enable'}`, {
+        method: 'POST',
+        headers: ifMatch(rec.version),
+      }),
+  }
+}
+
+export async function getSettings(): Promise<Reply<Settings>> {
+  return request<Settings>('/settings')
+}
+
+export async function putSettings(s: Settings): Promise<Reply<Settings>> {
+  return request<Settings>('/settings', { method: 'PUT', body: s, headers: ifMatch(s.version) })
+}
+
+/** exportURL is the address of a collection's file export. */
+export function exportURL(path: string, format: 'xlsx' | 'csv'): string {
+  return `/api/v1${path}/export?format=${format}`
+}
+
+/** checkImport uploads a file; the cloud checks it and writes nothing. */
+export async function checkImport(kind: string, file: File): Promise<ImportReport> {
+  const format = file.name.toLowerCase().endsWith('.csv') ? 'csv' : 'xlsx'
+  const body = await file.arrayBuffer()
+  const r = await request<ImportReport>('/imports', {
+    method: 'POST',
+    query: { kind, format },
+    raw: body,
+    headers: { 'Content-Type': format === 'csv' ? 'text/csv' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+  })
+  return { ...r.data, problems: r.data.problems ?? [] }
+}
+
+/** commitImport writes the valid rows of a checked import. */
+export async function commitImport(id: string): Promise<{ created: number; updated: number }> {
+  return (await request<{ created: number; updated: number }>(`/imports/${encodeURIComponent(id)}/commit`, { method: 'POST' })).data
+}

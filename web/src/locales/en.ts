@@ -1,0 +1,90 @@
+// English. Same keys as zh-CN.ts.
+import type zh from './zh-CN'
+
+const en: typeof zh = {
+  app: { title: 'JXC Edge', console: 'HQ console' },
+  common: {
+    search: 'Search', reset: 'Reset', create: 'New', edit: 'Edit', delete: 'Delete', save: 'Save', cancel: 'Cancel',
+    close: 'Close', reload: 'Reload', confirm: 'OK', actions: 'Actions', enable: 'Enable', disable: 'Disable',
+    enabled: 'Active', disabled: 'Disabled', status: 'Status', all: 'All', yes: 'Yes', no: 'No', import: 'Import',
+    export: 'Export', exportCsv: 'Export CSV', exportXlsx: 'Export Excel', refresh: 'Refresh', loading: 'Loading…', noData: 'No data',
+    code: 'Code', name: 'Name', updatedAt: 'Updated', updatedBy: 'Updated by', keyword: 'Code or name',
+    saved: 'Saved', deleted: 'Deleted', confirmDelete: 'Delete {name}?', add: 'Add', remove: 'Remove',
+    total: '{n} in all', stale: 'Changed by someone else: reload, then save again.', staleTitle: 'Changed by someone else',
+    referenced: 'The record is referenced and cannot be deleted; disable it instead.', fixFields: 'Please fix the marked fields',
+    forbidden: 'Not allowed: {msg}', error: 'Error', site: 'Site', sku: 'SKU', bin: 'Bin', lot: 'Lot', qty: 'Qty',
+    none: 'None', tagsHint: 'Type, then press Enter', detail: 'Details', back: 'Back', unknownApi: 'The cloud does not offer this yet ({path})',
+  },
+  login: {
+    title: 'Sign in', tenant: 'Tenant', tenantHint: 'Empty for the default tenant', username: 'Username',
+    password: 'Password', submit: 'Sign in', failed: 'Sign-in failed',
+  },
+  menu: {
+    home: 'Home', masterdata: 'Master data', categories: 'Categories', units: 'Units', products: 'Products',
+    sites: 'Sites', bins: 'Bins', stockLimits: 'Stock limits', suppliers: 'Suppliers', customers: 'Customers',
+    accounts: 'Accounts', settings: 'Settings', inventory: 'Inventory', stock: 'On-hand stock', conflicts: 'Count conflicts',
+    system: 'System', users: 'Users', roles: 'Roles', audit: 'Audit log', lockouts: 'Lockouts',
+  },
+  user: {
+    changePassword: 'Change password', signOut: 'Sign out', language: 'Language',
+    forced: 'This is a first sign-in or the password was reset: change the password first.',
+    oldPassword: 'Current password', newPassword: 'New password', repeatPassword: 'Repeat the new password',
+    mismatch: 'The new passwords differ', changed: 'Password changed',
+  },
+  home: {
+    sites: 'Sites', online: 'Online', offline: 'Offline', lastSeen: 'Last seen', lag: 'Sync lag',
+    replicas: 'Replicas', replica: 'Replica ID', watermark: 'Acknowledged seq', maxSeq: 'Max seq', conflict: 'Conflict',
+    devices: 'Edge device health', healthy: 'Healthy', broken: 'Replica conflict (from seq {seq})',
+    stockTotals: 'Stock totals per site', totalQty: 'On-hand quantity', keys: 'SKU rows',
+    noReplicas: 'No agent has synced yet', noDevicesApi: 'The cloud has no devices endpoint yet; this is what each replica reports.',
+    firstSeen: 'First seen',
+  },
+  md: {
+    categories: 'Categories', units: 'Units', products: 'Products', sites: 'Sites', bins: 'Bins',
+    stockLimits: 'Stock limits', suppliers: 'Suppliers', customers: 'Customers', accounts: 'Accounts', settings: 'Settings',
+    parent: 'Parent', topLevel: '(top level)', weightUnit: 'Weight unit', category: 'Category', brand: 'Brand', spec: 'Spec',
+    baseUnit: 'Base unit', units2: 'Other units', unit: 'Unit', factor: 'Factor', barcodes: 'Barcodes', barcodesHint: 'Separate barcodes with commas',
+    attributes: 'Attributes', attrName: 'Attribute', attrValues: 'Values (comma separated)', generate: 'Generate SKU combinations', skus: 'SKUs',
+    skuCode: 'SKU code', purchasePrice: 'Purchase price', wholesalePrice: 'Wholesale price', retailPrice: 'Retail price', flags: 'Tracking',
+    lotTracked: 'Lots', shelfLife: 'Shelf life (days)', serialTracked: 'Serial numbers', soldByWeight: 'Sold by weight',
+    weightDecimals: 'Weight decimals', plu: 'PLU', vat: 'VAT', prices: 'Prices', type: 'Type', store: 'Store', warehouse: 'Warehouse',
+    address: 'Address', contact: 'Contact', phone: 'Phone', min: 'Min', max: 'Max', contacts: 'Contacts', email: 'Email',
+    title: 'Title', taxId: 'Tax ID', bankName: 'Bank', bankAccount: 'Bank account', paymentTerms: 'Payment terms (days)',
+    currency: 'Currency', rating: 'Rating', region: 'Region', note: 'Note', level: 'Level', creditLimit: 'Credit limit',
+    salesperson: 'Salesperson', accountType: 'Account type', cash: 'Cash', bank: 'Bank', other: 'Other', accountNo: 'Account no.',
+    openingBalance: 'Opening balance', vatRates: 'VAT rates (%)', defaultVat: 'Default VAT rate (%)', weightPrefixes: 'Weight label prefixes',
+    skuCount: 'SKUs', generated: '{n} SKUs generated', keepDefault: '0 keeps the product price', site: 'Site',
+    noAttrs: 'A product without attributes has one SKU', basic: 'Basics', siteReplicas: 'Edge replicas',
+  },
+  imp: {
+    title: 'Import {kind}', choose: 'Choose a file (.xlsx or .csv)', check: 'Upload and check', rows: '{rows} rows, {valid} valid',
+    row: 'Row', column: 'Column', reason: 'Reason', accept: 'Import the valid rows', done: 'Imported: {created} created, {updated} updated',
+    noProblems: 'No problems found', sample: 'Sample files: cloud/masterdata/samples/',
+  },
+  sys: {
+    users: 'Users', roles: 'Roles', name: 'Username', displayName: 'Display name', roles2: 'Roles', scope: 'Data scope',
+    allSites: 'All sites', sitesList: 'These sites (comma separated)', mustChange: 'Must change password', created: 'Created',
+    initialPassword: 'Initial password', initialHint: 'Empty to generate one; the user must change it at the first sign-in',
+    generatedPassword: 'Generated initial password (shown only now): ',
+    roleName: 'Role id', roleTitle: 'Title (English)', roleTitleZh: 'Title (Chinese)', builtin: 'Built-in', permissions: 'Permissions',
+    permCount: '{n} permissions', builtinReadonly: 'Built-in roles cannot be changed; copy one to a new role', copy: 'Copy to a new role',
+    user: 'User', userId: 'User ID', recordType: 'Record type', recordId: 'Record ID', time: 'Time', from: 'From', to: 'To',
+    action: 'Action', addr: 'Address', before: 'Before', after: 'After', more: 'Load more',
+    kind: 'Kind', key: 'Locked', failures: 'Failures', until: 'Until', cleared: 'Cleared', clear: 'Clear',
+    active: 'Active', module: 'Module',
+  },
+  perm: {
+    view: 'View', edit: 'Create and change', approve: 'Approve', export: 'Export',
+    product: 'Products', site: 'Sites', partner: 'Partners', account: 'Accounts', purchase: 'Purchasing', sales: 'Sales',
+    inventory: 'Inventory work', stock: 'Stock', finance: 'Finance', crm: 'CRM', report: 'Reports', device: 'Devices',
+    user: 'Users', role: 'Roles', audit: 'Audit',
+  },
+  conflicts: {
+    title: 'Count conflicts', open: 'Open', closed: 'Resolved', onlyOpen: 'Open only', winner: 'Followed count', onHand: 'On hand',
+    observations: 'Counts', counted: 'Counted', operator: 'Operator', device: 'Device', live: 'Live', detected: 'Detected',
+    at: 'Counted at', none: 'No count conflicts',
+  },
+  stock: { title: 'On-hand stock', total: 'Total' },
+}
+
+export default en

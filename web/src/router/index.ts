@@ -1,0 +1,78 @@
+// Routes and the side menu, from one table: each page names the
+// permission (any of) that shows it.
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { canAny, load, session } from '../session'
+
+/** MenuItem is a page of the side menu. */
+export interface MenuItem {
+  path: string
+  title: string // i18n key
+  perms?: string[]
+  icon?: string
+  component: () => Promise<unknown>
+}
+
+/** MenuGroup is a titled group of pages. */
+export interface MenuGroup {
+  title: string
+  icon: string
+  items: MenuItem[]
+}
+
+export const home: MenuItem = { path: '/', title: 'menu.home', icon: 'House', component: () => import('../views/Home.vue') }
+
+export const menu: MenuGroup[] = [
+  {
+    title: 'menu.masterdata', icon: 'Box',
+    items: [
+      { path: '/products', title: 'menu.products', perms: ['product.view'], component: () => import('../views/masterdata/products/index.vue') },
+      { path: '/categories', title: 'menu.categories', perms: ['product.view'], component: () => import('../views/masterdata/categories/index.vue') },
+      { path: '/units', title: 'menu.units', perms: ['product.view'], component: () => import('../views/masterdata/units/index.vue') },
+      { path: '/sites', title: 'menu.sites', perms: ['site.view'], component: () => import('../views/masterdata/sites/index.vue') },
+      { path: '/bins', title: 'menu.bins', perms: ['site.view'], component: () => import('../views/masterdata/bins/index.vue') },
+      { path: '/stock-limits', title: 'menu.stockLimits', perms: ['product.view'], component: () => import('../views/masterdata/stock-limits/index.vue') },
+      { path: '/suppliers', title: 'menu.suppliers', perms: ['partner.view'], component: () => import('../views/masterdata/suppliers/index.vue') },
+      { path: '/customers', title: 'menu.customers', perms: ['partner.view'], component: () => import('../views/masterdata/customers/index.vue') },
+      { path: '/accounts', title: 'menu.accounts', perms: ['account.view'], component: () => import('../views/masterdata/accounts/index.vue') },
+      { path: '/settings', title: 'menu.settings', perms: ['product.view'], component: () => import('../views/masterdata/settings/index.vue') },
+    ],
+  },
+  {
+    title: 'menu.inventory', icon: 'Histogram',
+    items: [
+      { path: '/stock', title: 'menu.stock', perms: ['stock.view'], component: () => import('../views/inventory/stock/index.vue') },
+      { path: '/count-conflicts', title: 'menu.conflicts', perms: ['inventory.view'], component: () => import('../views/inventory/conflicts/index.vue') },
+    ],
+  },
+  {
+    title: 'menu.system', icon: 'Setting',
+    items: [
+      { path: '/users', title: 'menu.users', perms: ['user.view'], component: () => import('../views/system/users/index.vue') },
+      { path: '/roles', title: 'menu.roles', perms: ['role.view'], component: () => import('../views/system/roles/index.vue') },
+      { path: '/audit', title: 'menu.audit', perms: ['audit.view'], component: () => import('../views/system/audit/index.vue') },
+      { path: '/lockouts', title: 'menu.lockouts', perms: ['user.view'], component: () => import('../views/system/lockouts/index.vue') },
+    ],
+  },
+]
+
+const pages: RouteRecordRaw[] = [home, ...menu.flatMap((g) => g.items)].map((m) => ({
+  path: m.path,
+  component: m.component,
+  meta: { title: m.title, perms: m.perms },
+}))
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes: [
+    { path: '/login', component: () => import('../views/Login.vue'), meta: { public: true } },
+    { path: '/', component: () => import('../views/Layout.vue'), children: pages },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+})
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  if (!session.me && !(await load())) return { path: '/login', query: to.fullPath === '/' ? {} : { next: to.fullPath } }
+  if (!canAny(to.meta.perms as string[] | undefined)) return '/'
+  return true
+})

@@ -1,0 +1,61 @@
+// Display formats. Money is integer fen: the only arithmetic on it is the
+// division for display; parsing a typed amount is done on the digits.
+
+const cny = new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY' })
+
+/** money formats integer fen as ¥1,234.50. */
+export function money(fen: number | null | undefined): string {
+  if (fen === null || fen === undefined || !Number.isFinite(fen)) return ''
+  return cny.format(fen / 100)
+}
+
+/** fenToText gives fen as a plain amount "1234.50" for an input field,
+ * with integer arithmetic only. */
+export function fenToText(fen: number | null | undefined): string {
+  if (fen === null || fen === undefined || !Number.isFinite(fen)) return ''
+  const neg = fen < 0
+  const abs = Math.abs(Math.trunc(fen))
+  const yuan = Math.trunc(abs / 100)
+  const cents = abs % 100
+  return `${neg ? '-' : ''}${yuan}.${String(cents).padStart(2, '0')}`
+}
+
+/** parseFen reads an amount typed in yuan ("12", "12.5", "-0.05",
+ * "1,234.50") as integer fen, or null when it is not one. */
+export function parseFen(text: string): number | null {
+  const s = text.trim().replace(/[,\s¥]/g, '')
+  const m = /^(-)?(\d{1,13})(?:\.(\d{0,2}))?$/.exec(s)
+  if (!m) return null
+  const cents = (m[3] ?? '').padEnd(2, '0')
+  const v = Number(m[2]) * 100 + Number(cents)
+  return m[1] && v !== 0 ? -v : v
+}
+
+/** dateTime shows an RFC 3339 time in the browser's time zone. */
+export function dateTime(s: string | null | undefined, locale: string): string {
+  if (!s || s.startsWith('0001-')) return ''
+  const d = new Date(s)
+  if (Number.isNaN(d.getTime())) return s
+  return new Intl.DateTimeFormat(locale, {
+    year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+  }).format(d)
+}
+
+/** ago says how long ago s was, roughly, in the locale's words. */
+export function ago(s: string, locale: string, now = Date.now()): string {
+  const d = new Date(s).getTime()
+  if (Number.isNaN(d)) return ''
+  const sec = Math.round((d - now) / 1000)
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })
+  const abs = Math.abs(sec)
+  if (abs < 60) return rtf.format(sec, 'second')
+  if (abs < 3600) return rtf.format(Math.round(sec / 60), 'minute')
+  if (abs < 86400) return rtf.format(Math.round(sec / 3600), 'hour')
+  return rtf.format(Math.round(sec / 86400), 'day')
+}
+
+/** qty formats an integer quantity with grouping. */
+export function qty(n: number, locale: string): string {
+  return new Intl.NumberFormat(locale).format(n)
+}

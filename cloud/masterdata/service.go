@@ -151,10 +151,10 @@ func (w *write) refCode(ctx context.Context, field string, k *kindInfo, site, co
 	}
 	switch {
 	case !ok:
-		w.c.addf(field, "no %s has the code %q", "没有编码为 %q 的"+k.zh, k.en, code)
+		w.c.add(field, fmt.Sprintf("no %s has the code %q", k.en, code), fmt.Sprintf("没有编码为 %q 的%s", code, k.zh))
 		return Row{}, nil
 	case r.Disabled:
-		w.c.addf(field, "%s %q is disabled", "%s %q 已停用", k.en, code)
+		w.c.add(field, fmt.Sprintf("%s %q is disabled", k.en, code), fmt.Sprintf("%s %q 已停用", k.zh, code))
 		return Row{}, nil
 	}
 	w.refs = append(w.refs, Ref{Kind: k.name, ID: r.ID})
@@ -166,13 +166,13 @@ func (w *write) refID(ctx context.Context, field string, k *kindInfo, id int64) 
 	r, err := w.tx.Get(ctx, w.tenant, k.name, id)
 	if err != nil {
 		if isNotFound(err) {
-			w.c.addf(field, "no %s has the id %d", "没有 id 为 %d 的"+k.zh, k.en, id)
+			w.c.add(field, fmt.Sprintf("no %s has the id %d", k.en, id), fmt.Sprintf("没有 id 为 %d 的%s", id, k.zh))
 			return Row{}, nil
 		}
 		return Row{}, err
 	}
 	if r.Disabled {
-		w.c.addf(field, "%s %q is disabled", "%s %q 已停用", k.en, r.Code)
+		w.c.add(field, fmt.Sprintf("%s %q is disabled", k.en, r.Code), fmt.Sprintf("%s %q 已停用", k.zh, r.Code))
 		return Row{}, nil
 	}
 	w.refs = append(w.refs, Ref{Kind: k.name, ID: r.ID})
@@ -283,7 +283,7 @@ func (s *Service) query(k *kindInfo, p *auth.Principal, lq ListQuery) (Query, er
 			continue
 		}
 		if !contains(k.filters, name) {
-			c.addf(name, "%s lists have no filter %q", "%s列表没有筛选条件 %q", k.en, name)
+			c.add(name, fmt.Sprintf("%s lists have no filter %q", k.en, name), fmt.Sprintf("%s列表没有筛选条件 %q", k.zh, name))
 			continue
 		}
 		if q.Filters == nil {
@@ -293,7 +293,7 @@ func (s *Service) query(k *kindInfo, p *auth.Principal, lq ListQuery) (Query, er
 	}
 	switch {
 	case lq.Site != "" && !k.siteScoped && k.name != KindSite:
-		c.addf("site", "%s lists have no filter site", "%s列表没有筛选条件 site", k.en)
+		c.add("site", fmt.Sprintf("%s lists have no filter site", k.en), fmt.Sprintf("%s列表没有筛选条件 site", k.zh))
 	case lq.Site != "":
 		if err := p.CanSite(lq.Site); err != nil {
 			return Query{}, err
@@ -471,17 +471,22 @@ func (w *write) referenced(ctx context.Context, k *kindInfo, ref Ref, code strin
 	if err != nil || len(by) == 0 {
 		return err
 	}
-	names := make([]string, len(by))
+	names, namesZH := make([]string, len(by)), make([]string, len(by))
 	for i, r := range by {
-		names[i] = r.Kind + " " + strconv.FormatInt(r.ID, 10)
+		c := strconv.FormatInt(r.ID, 10)
 		if row, err := w.tx.Get(ctx, w.tenant, r.Kind, r.ID); err == nil {
-			names[i] = r.Kind + " " + row.Code
+			c = row.Code
+		}
+		names[i], namesZH[i] = r.Kind+" "+c, r.Kind+" "+c
+		for _, ki := range infos {
+			if ki.name == r.Kind {
+				names[i], namesZH[i] = ki.en+" "+c, ki.zh+" "+c
+			}
 		}
 	}
-	list := strings.Join(names, ", ")
 	return &Error{Err: ErrReferenced,
-		Msg:   fmt.Sprintf("%s %q is referenced by %s: disable it instead", k.en, code, list),
-		MsgZH: fmt.Sprintf("%s %q 正被 %s 引用，不能删除，请改为停用", k.zh, code, list)}
+		Msg:   fmt.Sprintf("%s %q is referenced by %s: disable it instead", k.en, code, strings.Join(names, ", ")),
+		MsgZH: fmt.Sprintf("%s %q 正被%s引用，不能删除，请改为停用", k.zh, code, strings.Join(namesZH, "、"))}
 }
 
 func clone[T any](v *T) *T {

@@ -68,7 +68,7 @@ func checkRecord[T any](ctx context.Context, k *Kind[T], w *write, before, v *T)
 			return err
 		}
 		if ok && other.ID != w.id {
-			w.c.addf("code", "%q is already the code of another %s", "编码 %q 已被另一个%s使用", m.Code, k.en)
+			w.c.add("code", fmt.Sprintf("%q is already the code of another %s", m.Code, k.en), fmt.Sprintf("编码 %q 已被另一个%s使用", m.Code, k.zh))
 		}
 	}
 	return w.c.err()
@@ -112,12 +112,20 @@ func finish[T any](ctx context.Context, k *Kind[T], w *write, before, v *T, acti
 
 // keyTaken is the problem of a unique value another record owns.
 func keyTaken(ctx context.Context, w *write, key Key, by Ref) error {
-	who := by.Kind + " " + strconv.FormatInt(by.ID, 10)
+	code := strconv.FormatInt(by.ID, 10)
 	if row, err := w.tx.Get(ctx, w.tenant, by.Kind, by.ID); err == nil {
-		who = by.Kind + " " + row.Code
+		code = row.Code
 	}
+	kindEN, kindZH := by.Kind, by.Kind
+	for _, k := range infos {
+		if k.name == by.Kind {
+			kindEN, kindZH = k.en, k.zh
+		}
+	}
+	spaceZH := map[string]string{SpaceBarcode: "条码", SpacePLU: "秤码"}[key.Space]
 	var c checker
-	c.addf(key.Field, "%s %q is already used by %s", "%s %q 已被 %s 使用", key.Space, key.Value, who)
+	c.add(key.Field, fmt.Sprintf("%s %q is already used by %s %s", key.Space, key.Value, kindEN, code),
+		fmt.Sprintf("%s %q 已被%s %s 使用", spaceZH, key.Value, kindZH, code))
 	return c.err()
 }
 

@@ -61,7 +61,7 @@ func TestProductWithVariants(t *testing.T) {
 	c := MustStartCloud(t)
 	b := MustBrowser(t, c.URL)
 	b.SignIn(t, "admin", adminPassword)
-	mustPost(t, b, "/api/v1/units", map[string]any{"code": "PCS", "name": "件", "weight": false})
+	mustPost(t, b, "/api/v1/units", map[string]any{"code": "件", "name": "件", "weight": false})
 
 	code := "E2E-TEE"
 	fillProduct(t, b, code, "E2E 纯棉T恤")
@@ -109,7 +109,7 @@ func TestProductFieldErrorAndStale(t *testing.T) {
 	c := MustStartCloud(t)
 	b := MustBrowser(t, c.URL)
 	b.SignIn(t, "admin", adminPassword)
-	mustPost(t, b, "/api/v1/units", map[string]any{"code": "PCS", "name": "件", "weight": false})
+	mustPost(t, b, "/api/v1/units", map[string]any{"code": "件", "name": "件", "weight": false})
 
 	// A barcode with a wrong GTIN check digit is refused at its field.
 	fillProduct(t, b, "E2E-BAD", "bad barcode")

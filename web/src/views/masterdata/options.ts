@@ -30,7 +30,7 @@ export async function categoryOptions(): Promise<Option[]> {
 
 export async function unitOptions(): Promise<Option[]> {
   const p = await units.list({ limit: 500, disabled: 'false' })
-  return p.items.map((u) => ({ value: u.name, label: u.code === u.name ? u.name : `${u.name} (${u.code})` }))
+  return p.items.map((u) => ({ value: u.code, label: u.code === u.name ? u.name : `${u.name} (${u.code})` }))
 }
 
 export async function siteOptions(): Promise<Option[]> {

@@ -391,12 +391,14 @@ func (im *Importer) read(info *kindInfo, format Format, body []byte) (*file, err
 				ln.vals[i] = strings.TrimSpace(cells[j])
 			}
 		}
+		stray := false
 		for j := f.h.width; j < len(cells); j++ {
 			if strings.TrimSpace(cells[j]) != "" {
 				cell, _ := cellName(j, num)
 				f.ps.list = append(f.ps.list, Problem{Row: num, Cell: cell,
 					Error:   fmt.Sprintf("%s holds %q in a column without a header: name the column or clear the cell", cell, strings.TrimSpace(cells[j])),
 					ErrorZH: fmt.Sprintf("%s 有内容 %q，但该列没有表头：请填写列名或清空该单元格", cell, strings.TrimSpace(cells[j]))})
+				stray = true
 				break
 			}
 		}
@@ -406,6 +408,7 @@ func (im *Importer) read(info *kindInfo, format Format, body []byte) (*file, err
 				// An empty product code continues the product above
 				// (merged cells).
 				last.lines = append(last.lines, ln)
+				last.bad = last.bad || stray
 				return nil
 			}
 			f.ps.add(num, keyCol, m)
@@ -421,10 +424,17 @@ func (im *Importer) read(info *kindInfo, format Format, body []byte) (*file, err
 		case info.multi:
 			g.lines = append(g.lines, ln)
 		default:
-			f.ps.add(num, keyCol, msgf("%s is also on row %d: one row per record", "%s 与第 %d 行重复：每条记录只能有一行",
-				strings.ReplaceAll(key, "\x00", "/"), g.lines[0].num))
+			// Which of the rows is right is not known: neither is written.
+			keyCol = colIndex(info.cols, info.keyCols[len(info.keyCols)-1])
+			shown := strings.ReplaceAll(key, "\x00", "/")
+			f.ps.add(num, keyCol, msgf(dupEN, dupZH, shown, g.lines[0].num, info.en, info.zh))
+			if !g.dup {
+				f.ps.add(g.lines[0].num, keyCol, msgf(dupEN, dupZH, shown, num, info.en, info.zh))
+				g.dup, g.bad = true, true
+			}
 			return nil
 		}
+		g.bad = g.bad || stray
 		last = g
 		return nil
 	})
@@ -442,6 +452,11 @@ func (im *Importer) read(info *kindInfo, format Format, body []byte) (*file, err
 	}
 	return f, nil
 }
+
+const (
+	dupEN = "%[1]q is also on row %[2]d: one row per %[3]s"
+	dupZH = "%[1]q 与第 %[2]d 行重复：每条%[4]s只能有一行"
+)
 
 // resolve picks, for each record column of a group, the row whose value
 // is the record's: the first that has one. Another row with a different

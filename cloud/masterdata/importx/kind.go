@@ -173,54 +173,75 @@ func (s *spec[T]) check(ctx context.Context, im *Importer, p *auth.Principal, f 
 		return nil, nil, err
 	}
 	rep := &Report{Records: len(f.groups)}
+	// First every record from its cells, and the values two records of
+	// the file share: neither is written, which one is right is not
+	// known.
+	type built struct {
+		b           *builder
+		rec, before *T
+		same        bool
+	}
+	recs := make([]built, len(f.groups))
 	type seenAt struct {
-		g   *group
-		num int
+		i, line int
+		u       unique
+		// told: the first record was told of a second.
+		told bool
 	}
 	seen := map[string]seenAt{}
-	var valid []*group
-	for _, g := range f.groups {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
-		}
+	for gi, g := range f.groups {
 		if g.bad {
-			rep.Invalid++
 			continue
 		}
 		b := &builder{h: f.h, g: g, ps: f.ps, env: e}
 		rec, before, same := s.make(b, stored)
-		if !b.fail && s.uniques != nil {
-			for _, u := range s.uniques(b, rec) {
-				k := u.space + "\x00" + u.value
-				o, dup := seen[k]
-				switch {
-				case !dup:
-					seen[k] = seenAt{g, g.lines[u.line].num}
-				case o.g != g:
-					b.problem(u.line, u.col, msgf("%[1]q is also on row %[2]d: a %[3]s is unique", "%[1]q 与第 %[2]d 行重复：%[4]s不能重复",
-						u.value, o.num, u.space, spaceZH(u.space)))
+		recs[gi] = built{b, rec, before, same}
+		if b.fail || s.uniques == nil {
+			continue
+		}
+		for _, u := range s.uniques(b, rec) {
+			k := u.space + "\x00" + u.value
+			o, dup := seen[k]
+			switch {
+			case !dup:
+				seen[k] = seenAt{i: gi, line: u.line, u: u}
+			case o.i != gi:
+				ob := recs[o.i].b
+				b.problem(u.line, u.col, msgf(alsoEN, alsoZH, u.value, ob.g.lines[o.line].num, u.space, spaceZH(u.space)))
+				if !o.told {
+					ob.problem(o.line, o.u.col, msgf(alsoEN, alsoZH, u.value, g.lines[u.line].num, u.space, spaceZH(u.space)))
+					o.told = true
+					seen[k] = o
 				}
 			}
 		}
-		if b.fail {
+	}
+	// Then each record's write, rolled back.
+	var valid []*group
+	for gi, g := range f.groups {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		r := recs[gi]
+		if g.bad || r.b.fail {
 			g.bad = true
 			rep.Invalid++
 			continue
 		}
-		if same {
+		if r.same {
 			rep.Unchanged++
 			valid = append(valid, g)
 			continue
 		}
-		if err := s.write(ctx, im.dry, p, rec, before); err != nil {
-			if !s.report(b, err) {
+		if err := s.write(ctx, im.dry, p, r.rec, r.before); err != nil {
+			if !s.report(r.b, err) {
 				return nil, nil, err
 			}
 			g.bad = true
 			rep.Invalid++
 			continue
 		}
-		if before == nil {
+		if r.before == nil {
 			rep.Create++
 		} else {
 			rep.Update++
@@ -233,6 +254,11 @@ func (s *spec[T]) check(ctx context.Context, im *Importer, p *auth.Principal, f 
 	rep.Problems = f.ps.sorted()
 	return rep, valid, nil
 }
+
+const (
+	alsoEN = "%[1]q is also on row %[2]d: a %[3]s is unique"
+	alsoZH = "%[1]q 与第 %[2]d 行重复：%[4]s不能重复"
+)
 
 func spaceZH(space string) string {
 	switch space {

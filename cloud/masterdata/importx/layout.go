@@ -190,8 +190,9 @@ type group struct {
 	// index in lines of the row whose value is the record's; 0 when no
 	// row has one.
 	src []int
-	// bad groups have a problem and are not written.
-	bad bool
+	// bad groups have a problem and are not written; dup ones share
+	// their key with another row.
+	bad, dup bool
 }
 
 // problems collects the problems of a check, by row and column.

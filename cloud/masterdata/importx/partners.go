@@ -190,4 +190,3 @@ var binSpec = &spec[masterdata.Bin]{
 		return strings.Compare(a.Code, b.Code)
 	},
 }
-

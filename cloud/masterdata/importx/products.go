@@ -142,7 +142,9 @@ func buildPack(b *builder, rec *masterdata.Product) {
 		pu.Factor = b.integer("pack_factor", 0, math.MaxInt64)
 	}
 	if b.has("pack_barcodes") {
-		if bs := splitList(b.text("pack_barcodes")); !slices.Equal(bs, pu.Barcodes) {
+		bs := splitList(b.text("pack_barcodes"))
+		scientific(b, -1, "pack_barcodes", bs)
+		if !slices.Equal(bs, pu.Barcodes) {
 			pu.Barcodes = bs
 		}
 	}
@@ -188,7 +190,9 @@ func buildSKUs(b *builder, rec, before *masterdata.Product) {
 			s = masterdata.SKU{Code: code}
 		}
 		if b.has("barcodes") {
-			if bs := splitList(b.lineText(i, "barcodes")); !slices.Equal(bs, s.Barcodes) {
+			bs := splitList(b.lineText(i, "barcodes"))
+			scientific(b, i, "barcodes", bs)
+			if !slices.Equal(bs, s.Barcodes) {
 				s.Barcodes = bs
 			}
 		}
@@ -278,6 +282,17 @@ func buildAttributes(b *builder, rec *masterdata.Product, skus []masterdata.SKU)
 		return a.Name == b.Name && slices.Equal(a.Values, b.Values)
 	}) {
 		rec.Attributes = attrs
+	}
+}
+
+// scientific refuses a barcode Excel turned into scientific notation
+// ("6.90123E+12"): its digits are lost.
+func scientific(b *builder, i int, key string, bs []string) {
+	for _, v := range bs {
+		if excelScientific(v) {
+			b.problem(i, key, msgf("%q: Excel showed the barcode in scientific notation and its digits are lost; format the column as text and type it again",
+				"%q：Excel 以科学计数法显示了该条码，数字已丢失；请将该列设为文本格式后重新输入", v))
+		}
 	}
 }
 

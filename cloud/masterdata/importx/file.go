@@ -53,7 +53,7 @@ const utf8BOM = "\uFEFF"
 
 // unzipLimit bounds what an XLSX file may unpack to: a ZIP bomb is
 // refused, a real workbook of MaxRows rows fits.
-const unzipLimit = 1 << 30
+const unzipLimit = 512 << 20
 
 // readRows calls fn with each row of the file's table, numbered as a
 // spreadsheet shows it (the header is row 1), empty rows included. An XLSX

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cloud/masterdata"
 	"github.com/jxc-edge/jxc/cloud/masterdata/importx"
 )
@@ -512,5 +513,29 @@ func TestPermissions(t *testing.T) {
 	}
 	if err := f.im.Export(ctx, &noone, "bins", importx.CSV, &bytes.Buffer{}); err == nil {
 		t.Error("export without permission")
+	}
+}
+
+// TestSiteScope: a caller limited to some sites imports and exports the
+// bins of those sites only.
+func TestSiteScope(t *testing.T) {
+	f := newFixture(t, openSQLite, importx.Options{})
+	seedSamples(t, f)
+	mgr := *f.p
+	mgr.Scope = auth.SitesScope("store-1")
+	var buf bytes.Buffer
+	if err := f.im.Export(context.Background(), &mgr, "bins", importx.CSV, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "store-1,A-01") || strings.Contains(buf.String(), "wh-1") {
+		t.Errorf("export:\n%s", buf.String())
+	}
+	rep, err := f.im.Check(context.Background(), &mgr, "bins", importx.CSV,
+		csvOf("站点编码,库位编码,库位名称", "store-1,A-02,前场 A02", "wh-1,R09-01,常温区 9 排"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Create != 1 || !findProblem(rep.Problems, want{3, "站点编码", "outside your data scope"}) {
+		t.Errorf("report %+v", rep)
 	}
 }

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/jxc-edge/jxc/cloud/auth"
@@ -537,5 +539,51 @@ func TestSiteScope(t *testing.T) {
 	}
 	if rep.Create != 1 || !findProblem(rep.Problems, want{3, "站点编码", "outside your data scope"}) {
 		t.Errorf("report %+v", rep)
+	}
+}
+
+// TestXLSXNumberCells reads cells typed as numbers, as a user's workbook
+// has them: what Excel shows is what is imported.
+func TestXLSXNumberCells(t *testing.T) {
+	x := excelize.NewFile()
+	sh := "Sheet1"
+	for i, h := range []string{"商品编码", "商品名称", "基本单位", "条码", "零售价", "进价", "税率", "包装单位", "包装换算"} {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		x.SetCellStr(sh, cell, h)
+	}
+	barcode := gtin13("690999000003")
+	x.SetCellInt(sh, "A2", 1001)
+	x.SetCellStr(sh, "B2", "矿泉水")
+	x.SetCellStr(sh, "C2", "瓶")
+	n, _ := strconv.ParseInt(barcode, 10, 64)
+	x.SetCellInt(sh, "D2", n)
+	x.SetCellFloat(sh, "E2", 2.5, -1, 64)
+	money, _ := x.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
+	x.SetCellStyle(sh, "E2", "E2", money)
+	x.SetCellFloat(sh, "F2", 0.95, -1, 64)
+	x.SetCellFloat(sh, "G2", 0.13, -1, 64)
+	pct, _ := x.NewStyle(&excelize.Style{NumFmt: 9}) // 0%
+	x.SetCellStyle(sh, "G2", "G2", pct)
+	x.SetCellStr(sh, "H2", "箱")
+	x.SetCellInt(sh, "I2", 24)
+	// A second product whose price has three decimals, shown as such.
+	x.SetCellInt(sh, "A3", 1002)
+	x.SetCellStr(sh, "B3", "可乐")
+	x.SetCellStr(sh, "C3", "罐")
+	x.SetCellFloat(sh, "E3", 3.125, -1, 64)
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, openSQLite, importx.Options{})
+	rep := f.check(t, "products", importx.XLSX, buf.Bytes())
+	if rep.Create != 1 || len(rep.Problems) != 1 || rep.Problems[0].Cell != "E3" || !strings.Contains(rep.Problems[0].Error, "3.125") {
+		t.Fatalf("report %+v", rep)
+	}
+	f.commit(t, rep.ID)
+	p := list(t, f, masterdata.Products)[0]
+	if p.Code != "1001" || p.SKUs[0].Barcodes[0] != barcode || p.RetailPrice != 250 || p.PurchasePrice != 95 ||
+		*p.VATRate != 13 || p.Units[0].Factor != 24 {
+		t.Errorf("stored %+v", p)
 	}
 }

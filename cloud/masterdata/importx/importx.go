@@ -84,6 +84,10 @@ type Options struct {
 	// BatchSize is how many records a commit writes in one transaction.
 	// Default 100.
 	BatchSize int
+	// LookupMax: a file of at most this many records looks each one up
+	// in the store; a larger one loads every record of its kind once.
+	// Default 50.
+	LookupMax int
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 }
@@ -130,6 +134,9 @@ func New(svc *masterdata.Service, opts Options) *Importer {
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 100
+	}
+	if opts.LookupMax <= 0 {
+		opts.LookupMax = 50
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

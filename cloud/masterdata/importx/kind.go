@@ -120,14 +120,24 @@ func loadAll[T any](ctx context.Context, svc *masterdata.Service, k *masterdata.
 	}
 }
 
-func (s *spec[T]) stored(ctx context.Context, im *Importer, p *auth.Principal) (map[string]*T, *env, error) {
-	all, err := loadAll(ctx, im.svc, s.kind, p)
+// stored returns the stored records of the groups' keys, and the env.
+// A few keys are looked up one by one (a search for the code, then the
+// exact key); more, or a code whose search finds more than a page, load
+// every record of the kind once.
+func (s *spec[T]) stored(ctx context.Context, im *Importer, p *auth.Principal, groups []*group) (map[string]*T, *env, error) {
+	byKey, err := s.lookup(ctx, im, p, groups)
 	if err != nil {
 		return nil, nil, err
 	}
-	byKey := make(map[string]*T, len(all))
-	for _, r := range all {
-		byKey[s.key(r)] = r
+	if byKey == nil {
+		all, err := loadAll(ctx, im.svc, s.kind, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		byKey = make(map[string]*T, len(all))
+		for _, r := range all {
+			byKey[s.key(r)] = r
+		}
 	}
 	e := &env{}
 	if s.prepare != nil {
@@ -136,6 +146,31 @@ func (s *spec[T]) stored(ctx context.Context, im *Importer, p *auth.Principal) (
 		}
 	}
 	return byKey, e, nil
+}
+
+// lookup returns the stored records of the groups' keys, searching for
+// each; nil when there are too many keys, or a search finds too much.
+func (s *spec[T]) lookup(ctx context.Context, im *Importer, p *auth.Principal, groups []*group) (map[string]*T, error) {
+	if len(groups) > im.opts.LookupMax {
+		return nil, nil
+	}
+	out := map[string]*T{}
+	for _, g := range groups {
+		code := g.key[strings.LastIndexByte(g.key, 0)+1:]
+		page, total, err := masterdata.List(ctx, im.svc, s.kind, p, masterdata.ListQuery{Q: code, Limit: masterdata.MaxPage})
+		if err != nil {
+			return nil, err
+		}
+		if total > len(page) {
+			return nil, nil
+		}
+		for _, r := range page {
+			if s.key(r) == g.key {
+				out[g.key] = r
+			}
+		}
+	}
+	return out, nil
 }
 
 // make builds the record of a group over the stored one; before is nil
@@ -168,7 +203,7 @@ func clone[T any](v *T) *T {
 }
 
 func (s *spec[T]) check(ctx context.Context, im *Importer, p *auth.Principal, f *file) (*Report, []*group, error) {
-	stored, e, err := s.stored(ctx, im, p)
+	stored, e, err := s.stored(ctx, im, p, f.groups)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -316,7 +351,7 @@ func (s *spec[T]) report(b *builder, err error) bool {
 }
 
 func (s *spec[T]) commit(ctx context.Context, im *Importer, p *auth.Principal, pd *pending) (*Result, error) {
-	stored, e, err := s.stored(ctx, im, p)
+	stored, e, err := s.stored(ctx, im, p, pd.groups)
 	if err != nil {
 		return nil, err
 	}

@@ -339,20 +339,6 @@ func (im *Importer) Export(ctx context.Context, p *auth.Principal, kind string, 
 	return writeTable(w, format, info.sheet, header, rows)
 }
 
-// Template writes an empty file of kind with its header.
-func Template(kind string, format Format, w io.Writer) error {
-	k, err := handlerOf(kind)
-	if err != nil {
-		return err
-	}
-	info := k.info()
-	header := make([]string, len(info.cols))
-	for i, c := range info.cols {
-		header[i] = c.zh
-	}
-	return writeTable(w, format, info.sheet, header, nil)
-}
-
 // file is a read file: its header and its rows grouped into records.
 type file struct {
 	h      *header

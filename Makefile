@@ -29,7 +29,7 @@ test:
 bench:
 	@set -e; env=$$(bash scripts/services.sh); eval "$$env"; \
 	$(GO) test -run '^$$' -bench . -count 1 -timeout 30m \
-		./syncproto ./agent/sqlite ./agent/gate ./cloud/sqlite ./cloud/postgres ./cloud/httpapi ./e2e | tee bench.out; \
+		./syncproto ./agent/sqlite ./agent/gate ./cloud/sqlite ./cloud/postgres ./cloud/httpapi ./cloud/masterdata/importx ./e2e | tee bench.out; \
 	$(GO) run ./scripts/benchreport < bench.out
 
 ## build: the three binaries into bin/
@@ -41,7 +41,7 @@ vet:
 
 ## fuzz: run each fuzzer for FUZZTIME (default 30s)
 FUZZTIME ?= 30s
-FUZZPKGS ?= ./syncproto ./internal/httpx ./firmware-configs ./drivers/llrp ./drivers/gs1 ./drivers/scale ./drivers/scanner
+FUZZPKGS ?= ./syncproto ./internal/httpx ./firmware-configs ./drivers/llrp ./drivers/gs1 ./drivers/scale ./drivers/scanner ./cloud/masterdata/importx
 fuzz:
 	@for p in $(FUZZPKGS); do \
 		for f in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \

@@ -241,6 +241,7 @@ func (s *Server) registerMasterData() {
 	registerKind(s, masterdata.Suppliers, false)
 	registerKind(s, masterdata.Customers, false)
 	registerKind(s, masterdata.Accounts, false)
+	s.registerImports()
 	tags := []string{"master data 主数据"}
 	svc := s.opts.MasterData
 	register(s, huma.Operation{OperationID: "get-settings", Method: http.MethodGet, Path: "/api/v1/settings",

@@ -131,6 +131,12 @@ func main() {
 			ratio(fmt.Sprintf("ratio %s %s / no authentication", st.name, cred), v, noAuth, "")
 		}
 	}
+	fmt.Println("\n== 8. Master data import: an XLSX file of 10,000 product rows (7,000 products) into SQLite ==")
+	imp := line("import rows/s, check then commit through the service", "BenchmarkImportXLSX", "rows/s")
+	line("  check rows/s (every record written and rolled back)", "BenchmarkImportXLSX", "check-rows/s")
+	line("  commit rows/s (100 records per transaction)", "BenchmarkImportXLSX", "commit-rows/s")
+	xr := line("raw excelize rows/s, reading the same file", "BenchmarkRawExcelizeRead", "rows/s")
+	ratio("ratio import / raw excelize read", imp, xr, "")
 	if missing > 0 {
 		fmt.Printf("\n%d figures missing: a benchmark failed or did not run\n", missing)
 		os.Exit(1)

@@ -310,6 +310,7 @@ func TestProductFormGeneratesSKUs(t *testing.T) {
 	c := MustStartCloud(t)
 	b := MustBrowser(t, c.URL)
 	b.SignIn(t, "admin", adminPassword)
+	mustPost(t, b, "/api/v1/units", map[string]any{"code": "件", "name": "件"})
 	fillProduct(t, b, "E2E-FORM", "表单")
 	codes := Eval[[]string](t, b, `[...document.querySelectorAll('.product-skus .sku-code input')].map(e => e.value)`)
 	if len(codes) != 1 || codes[0] != "E2E-FORM" {

@@ -1,7 +1,5 @@
-//go:build masterdata
-
-// These tests need the master data API (cloud/masterdata, API.md); they
-// run with -tags masterdata until it is merged, and then lose the tag.
+// These tests work the master data pages against the master data API
+// (cloud/masterdata, API.md).
 
 package console_test
 
@@ -68,7 +66,12 @@ func TestProductWithVariants(t *testing.T) {
 	generateColours(t, b, code)
 	b.Do(t,
 		chromedp.Click(chromedp.CSS("#record-save")),
-		chromedp.WaitNotVisible(chromedp.CSS(".record-dialog")),
+		// The dialog is destroyed when it closes.
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Poll[bool](`(() => { const d = document.querySelector('.record-dialog'); return !d || d.offsetParent === null })()`,
+				chromedp.WithPollingTimeout(10*time.Second))(ctx, tg)
+			return err
+		}),
 	)
 
 	// The list finds it by its code, with two SKUs.
@@ -114,7 +117,8 @@ func TestProductFieldErrorAndStale(t *testing.T) {
 	// A barcode with a wrong GTIN check digit is refused at its field.
 	fillProduct(t, b, "E2E-BAD", "bad barcode")
 	b.Do(t,
-		chromedp.SendKeys(chromedp.CSS(".product-skus .sku-barcodes input"), "6901234000016\r"),
+		// 6901234000016 is valid: its last digit is one off.
+		chromedp.SendKeys(chromedp.CSS(".product-skus .sku-barcodes input"), "6901234000017\r"),
 		chromedp.Click(chromedp.CSS("#record-save")),
 		chromedp.WaitVisible(chromedp.CSS(".record-error")),
 	)

@@ -326,7 +326,7 @@ func Create[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Principa
 	}
 	var out *T
 	err := s.tx(ctx, p, func(w *write) error {
-		v := clone(rec)
+		v := Clone(rec)
 		m := metaOf(v)
 		*m = Meta{Code: strings.TrimSpace(m.Code), Name: strings.TrimSpace(m.Name), Disabled: m.Disabled,
 			Version: 1, UpdatedAt: w.now, UpdatedBy: p.User}
@@ -356,46 +356,37 @@ func Create[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Principa
 // Update replaces a record whose stored version is version (permission
 // module.edit): an older version gives ErrStale, naming who changed it.
 func Update[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Principal, id, version int64, rec *T) (*T, error) {
-	if err := p.Can(k.edit()); err != nil {
-		return nil, err
-	}
-	var out *T
-	err := s.tx(ctx, p, func(w *write) error {
-		w.id = id
-		before, err := load(ctx, k, w, id, version)
-		if err != nil {
-			return err
-		}
-		v := clone(rec)
-		m, bm := metaOf(v), metaOf(before)
-		*m = Meta{ID: id, Code: strings.TrimSpace(m.Code), Name: strings.TrimSpace(m.Name), Disabled: m.Disabled,
-			Version: bm.Version + 1, UpdatedAt: w.now, UpdatedBy: p.User}
-		if err := checkRecord(ctx, k, w, before, v); err != nil {
-			return err
-		}
-		row, err := w.row(k.kindInfo, v)
-		if err != nil {
-			return err
-		}
-		if err := w.tx.Update(ctx, p.Tenant, row); err != nil {
-			return err
-		}
-		if err := finish(ctx, k, w, before, v, "update"); err != nil {
-			return err
-		}
-		out = v
-		return nil
+	return change(ctx, s, k, p, id, version, "update", func(before *T) (*T, bool) {
+		v := Clone(rec)
+		m := metaOf(v)
+		*m = Meta{Code: strings.TrimSpace(m.Code), Name: strings.TrimSpace(m.Name), Disabled: m.Disabled}
+		return v, true
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // SetDisabled disables or enables a record at version (permission
 // module.edit). A disabled record keeps its references and keys; agents
 // no longer receive it.
 func SetDisabled[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Principal, id, version int64, disabled bool) (*T, error) {
+	action := "enable"
+	if disabled {
+		action = "disable"
+	}
+	return change(ctx, s, k, p, id, version, action, func(before *T) (*T, bool) {
+		v := Clone(before)
+		metaOf(v).Disabled = disabled
+		// The checks declare the site, keys and references again; a
+		// record that no longer passes them (a referenced category
+		// disabled since) can still be disabled, not enabled.
+		return v, !disabled
+	})
+}
+
+// change writes the record next returns from the stored one at version,
+// as the next version, checked (strict) or with the check's problems
+// ignored, and audits it as action.
+func change[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Principal, id, version int64, action string,
+	next func(before *T) (v *T, strict bool)) (*T, error) {
 	if err := p.Can(k.edit()); err != nil {
 		return nil, err
 	}
@@ -406,13 +397,10 @@ func SetDisabled[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Pri
 		if err != nil {
 			return err
 		}
-		v := clone(before)
+		v, strict := next(before)
 		m := metaOf(v)
-		m.Disabled, m.Version, m.UpdatedAt, m.UpdatedBy = disabled, m.Version+1, w.now, p.User
-		// The checks declare the site, keys and references again; a
-		// record that no longer passes them (a referenced category
-		// disabled since) can still be disabled, not enabled.
-		if err := checkRecord(ctx, k, w, before, v); err != nil && !disabled {
+		m.ID, m.Version, m.UpdatedAt, m.UpdatedBy = id, metaOf(before).Version+1, w.now, p.User
+		if err := checkRecord(ctx, k, w, before, v); err != nil && (strict || !isInvalid(err)) {
 			return err
 		}
 		row, err := w.row(k.kindInfo, v)
@@ -421,10 +409,6 @@ func SetDisabled[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Pri
 		}
 		if err := w.tx.Update(ctx, p.Tenant, row); err != nil {
 			return err
-		}
-		action := "enable"
-		if disabled {
-			action = "disable"
 		}
 		if err := finish(ctx, k, w, before, v, action); err != nil {
 			return err
@@ -436,6 +420,12 @@ func SetDisabled[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Pri
 		return nil, err
 	}
 	return out, nil
+}
+
+// isInvalid reports whether err lists a record's problems.
+func isInvalid(err error) bool {
+	var ve *ValidationError
+	return errors.As(err, &ve)
 }
 
 // Delete removes a record at version (permission module.edit); one that
@@ -489,7 +479,8 @@ func (w *write) referenced(ctx context.Context, k *kindInfo, ref Ref, code strin
 		MsgZH: fmt.Sprintf("%s %q 正被%s引用，不能删除，请改为停用", k.zh, code, strings.Join(namesZH, "、"))}
 }
 
-func clone[T any](v *T) *T {
+// Clone returns a deep copy of a record (through its JSON).
+func Clone[T any](v *T) *T {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err)

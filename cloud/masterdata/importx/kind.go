@@ -179,7 +179,7 @@ func (s *spec[T]) make(b *builder, stored map[string]*T) (rec, before *T, same b
 	before = stored[b.g.key]
 	rec = new(T)
 	if before != nil {
-		rec = clone(before)
+		rec = masterdata.Clone(before)
 	}
 	s.build(b, rec, before)
 	if b.fail || before == nil {
@@ -188,18 +188,6 @@ func (s *spec[T]) make(b *builder, stored map[string]*T) (rec, before *T, same b
 	x, err1 := json.Marshal(rec)
 	y, err2 := json.Marshal(before)
 	return rec, before, err1 == nil && err2 == nil && bytes.Equal(x, y)
-}
-
-func clone[T any](v *T) *T {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	out := new(T)
-	if err := json.Unmarshal(b, out); err != nil {
-		panic(err)
-	}
-	return out
 }
 
 func (s *spec[T]) check(ctx context.Context, im *Importer, p *auth.Principal, f *file) (*Report, []*group, error) {

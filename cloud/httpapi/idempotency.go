@@ -129,7 +129,7 @@ func (s *Server) idempotent(ctx huma.Context, r *http.Request, p *auth.Principal
 	// The answer is captured, stored, then sent: a client that got it and
 	// retries finds it stored.
 	_, w := humago.Unwrap(ctx)
-	cw := &captureWriter{w: w, h: make(http.Header)}
+	cw := httpx.NewCapture(w)
 	bg := context.WithoutCancel(ctx.Context())
 	defer func() {
 		if v := recover(); v != nil {
@@ -139,11 +139,11 @@ func (s *Server) idempotent(ctx huma.Context, r *http.Request, p *auth.Principal
 	}()
 	next(humago.NewContext(ctx.Operation(), r.WithContext(ctx.Context()), cw))
 
-	status := cw.statusOr200()
+	status := cw.Status()
 	if status >= 200 && status < 300 || status >= 400 && status < 500 && status != httpx.StatusClientClosedRequest {
 		ans := rec
-		ans.Status, ans.Body = status, redact(cw.body.Bytes())
-		ans.ContentType, ans.ETag, ans.Location = cw.h.Get("Content-Type"), cw.h.Get("ETag"), cw.h.Get("Location")
+		ans.Status, ans.Body = status, redact(cw.Body.Bytes())
+		ans.ContentType, ans.ETag, ans.Location = cw.Header().Get("Content-Type"), cw.Header().Get("ETag"), cw.Header().Get("Location")
 		if err := s.opts.Idempotency.Complete(bg, k, ans); err != nil {
 			s.Log.Error("store the answer of an idempotency key", "key", key, "err", err)
 			s.release(bg, k)
@@ -151,11 +151,11 @@ func (s *Server) idempotent(ctx huma.Context, r *http.Request, p *auth.Principal
 	} else {
 		s.release(bg, k)
 	}
-	for name, vs := range cw.h {
+	for name, vs := range cw.Header() {
 		w.Header()[name] = vs
 	}
 	w.WriteHeader(status)
-	_, _ = w.Write(cw.body.Bytes())
+	_, _ = w.Write(cw.Body.Bytes())
 }
 
 // release frees k after a request that may be retried, logging a failure
@@ -238,35 +238,3 @@ func redact(body []byte) []byte {
 	return append(out, '\n')
 }
 
-// captureWriter holds a whole answer in memory.
-type captureWriter struct {
-	w      http.ResponseWriter
-	h      http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (c *captureWriter) Header() http.Header { return c.h }
-
-func (c *captureWriter) WriteHeader(code int) {
-	if c.status == 0 {
-		c.status = code
-	}
-}
-
-func (c *captureWriter) Write(p []byte) (int, error) {
-	if c.status == 0 {
-		c.status = http.StatusOK
-	}
-	return c.body.Write(p)
-}
-
-// Unwrap lets huma set the read deadline of the connection.
-func (c *captureWriter) Unwrap() http.ResponseWriter { return c.w }
-
-func (c *captureWriter) statusOr200() int {
-	if c.status == 0 {
-		return http.StatusOK
-	}
-	return c.status
-}

@@ -68,7 +68,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// No route of ours: let the mux decide between 404 and 405 (and
 	// anything else it may answer, passed on as it is), then answer 404
 	// and 405 in JSON.
-	c := &captureWriter{header: make(http.Header)}
+	c := NewCapture(nil)
 	rt.mux.ServeHTTP(c, r)
 	switch c.status {
 	case http.StatusNotFound:
@@ -80,8 +80,8 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for k, v := range c.header {
 			sw.Header()[k] = v
 		}
-		sw.WriteHeader(c.statusOr200())
-		_, _ = sw.Write(c.body.Bytes())
+		sw.WriteHeader(c.Status())
+		_, _ = sw.Write(c.Body.Bytes())
 	}
 }
 
@@ -115,29 +115,44 @@ func (w *statusWriter) statusOr200() int {
 	return w.status
 }
 
-// captureWriter buffers a whole response.
-type captureWriter struct {
+// Capture buffers a whole response in memory, standing in for the
+// writer it was made for (NewCapture), which Unwrap returns.
+type Capture struct {
+	under  http.ResponseWriter
 	header http.Header
 	status int
-	body   bytes.Buffer
+	// Body is what was written.
+	Body bytes.Buffer
 }
 
-func (c *captureWriter) Header() http.Header { return c.header }
+// NewCapture returns a Capture standing in for under (nil for none).
+func NewCapture(under http.ResponseWriter) *Capture {
+	return &Capture{under: under, header: make(http.Header)}
+}
 
-func (c *captureWriter) WriteHeader(code int) {
+// Header returns the captured header.
+func (c *Capture) Header() http.Header { return c.header }
+
+// WriteHeader keeps the first status.
+func (c *Capture) WriteHeader(code int) {
 	if c.status == 0 {
 		c.status = code
 	}
 }
 
-func (c *captureWriter) Write(p []byte) (int, error) {
+func (c *Capture) Write(p []byte) (int, error) {
 	if c.status == 0 {
 		c.status = http.StatusOK
 	}
-	return c.body.Write(p)
+	return c.Body.Write(p)
 }
 
-func (c *captureWriter) statusOr200() int {
+// Unwrap returns the writer the capture stands in for (for
+// http.ResponseController, which huma uses to set deadlines).
+func (c *Capture) Unwrap() http.ResponseWriter { return c.under }
+
+// Status returns the status written, 200 when none was.
+func (c *Capture) Status() int {
 	if c.status == 0 {
 		return http.StatusOK
 	}

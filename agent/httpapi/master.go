@@ -43,7 +43,8 @@ type MasterResponse struct {
 
 // MasterRecord is one master record as the agent received it, its body
 // decoded for the kinds this build knows: Product for "product", Bin for
-// "bin", StockLimit for "stock_limit", Profile (the YAML text) for
+// "bin", StockLimit for "stock_limit", PurchaseOrder for
+// "purchase_order", Profile (the YAML text) for
 // "device_profile", else Body (base64). A deleted record (listed with
 // deleted=true) has none of them.
 type MasterRecord struct {
@@ -54,7 +55,10 @@ type MasterRecord struct {
 	Bin        *MasterBin        `json:"bin,omitempty"`
 	StockLimit *MasterStockLimit `json:"stock_limit,omitempty"`
 	Profile    string            `json:"profile,omitempty"`
-	Body       []byte            `json:"body,omitempty"`
+	// PurchaseOrder is an approved purchase order to receive (kind
+	// "purchase_order", key its number).
+	PurchaseOrder *MasterPurchaseOrder `json:"purchase_order,omitempty"`
+	Body          []byte               `json:"body,omitempty"`
 }
 
 // MasterProduct is a SKU as the cloud publishes it (syncproto
@@ -183,6 +187,12 @@ func masterRecord(rec *pb.MasterRecord) MasterRecord {
 	case syncproto.KindDeviceProfile:
 		m.Profile = string(body)
 		return m
+	case syncproto.KindPurchaseOrder:
+		var po pb.PurchaseOrderRecord
+		if proto.Unmarshal(body, &po) == nil {
+			m.PurchaseOrder = masterPurchaseOrder(&po)
+			return m
+		}
 	}
 	m.Body = body
 	return m
@@ -202,6 +212,40 @@ func masterProduct(p *pb.ProductRecord) *MasterProduct {
 			gs = []string{}
 		}
 		out.Packs = append(out.Packs, MasterPack{Unit: pk.GetUnit(), Factor: pk.GetFactor(), GTINs: gs})
+	}
+	return out
+}
+
+// MasterPurchaseOrder is an approved purchase order addressed to the
+// agent's site (syncproto PurchaseOrderRecord). Receive against a line by
+// recording movements whose doc is "NUMBER#LINE" (CG20261125-0001#2).
+type MasterPurchaseOrder struct {
+	Supplier           string         `json:"supplier"`
+	SupplierName       string         `json:"supplier_name,omitempty"`
+	Date               string         `json:"date,omitempty"`
+	ExpectedDate       string         `json:"expected_date,omitempty"`
+	OverReceiptPercent int32          `json:"over_receipt_percent"`
+	Lines              []MasterPOLine `json:"lines"`
+}
+
+// MasterPOLine is a line of a purchase order: Qty in Unit, Factor base
+// units each, QtyBase = Qty × Factor.
+type MasterPOLine struct {
+	Line    int32  `json:"line"`
+	SKU     string `json:"sku"`
+	Name    string `json:"name,omitempty"`
+	Unit    string `json:"unit"`
+	Factor  int64  `json:"factor"`
+	Qty     int64  `json:"qty"`
+	QtyBase int64  `json:"qty_base"`
+}
+
+func masterPurchaseOrder(r *pb.PurchaseOrderRecord) *MasterPurchaseOrder {
+	out := &MasterPurchaseOrder{Supplier: r.GetSupplier(), SupplierName: r.GetSupplierName(), Date: r.GetDate(),
+		ExpectedDate: r.GetExpectedDate(), OverReceiptPercent: r.GetOverReceiptPercent(), Lines: []MasterPOLine{}}
+	for _, l := range r.GetLines() {
+		out.Lines = append(out.Lines, MasterPOLine{Line: l.GetLine(), SKU: l.GetSku(), Name: l.GetName(), Unit: l.GetUnit(),
+			Factor: l.GetFactor(), Qty: l.GetQty(), QtyBase: l.GetQtyBase()})
 	}
 	return out
 }

@@ -142,6 +142,20 @@ func checkMasterRow(i int, row *masterRow) (string, error) {
 		if err := syncproto.CheckString("name", b.GetName(), false); err != nil {
 			return agent.MasterSkipRecord, fromSyncproto(err, "records", i)
 		}
+	case syncproto.KindPurchaseOrder:
+		if err := syncproto.CheckString("key", row.key, true); err != nil {
+			return agent.MasterSkipRecord, fromSyncproto(err, "records", i)
+		}
+		if row.deleted {
+			return "", nil
+		}
+		if _, err := syncproto.DecodePurchaseOrderRecord(row.body); err != nil {
+			var ve *syncproto.ValidationError
+			if errors.As(err, &ve) {
+				return agent.MasterSkipRecord, fromSyncproto(err, "records", i)
+			}
+			return agent.MasterSkipBody, undecodable(i, "purchase order", "采购订单", err)
+		}
 	case syncproto.KindStockLimit:
 		if row.deleted {
 			return "", nil

@@ -171,6 +171,11 @@ func Check(r Record) error {
 			return validation(err)
 		}
 	}
+	if r.Kind == syncproto.KindPurchaseOrder && !r.Deleted {
+		if _, err := syncproto.DecodePurchaseOrderRecord(r.Body); err != nil {
+			return validation(err)
+		}
+	}
 	if r.Kind == syncproto.KindDeviceProfile {
 		return CheckProfile(r.Key, r.Body, r.Deleted)
 	}

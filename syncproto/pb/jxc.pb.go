@@ -1673,6 +1673,195 @@ func (x *UserRecord) GetMustChangePassword() bool {
 	return false
 }
 
+// PurchaseOrderRecord is the body of a master record of kind
+// "purchase_order" (key: the PO number, CG20261125-0001), addressed to
+// the receiving site: an approved purchase order to receive against. A
+// closed or void order is a tombstone. Receipts against it are movements
+// whose doc is "NUMBER#LINE" (see PurchaseOrderLine.line). Added message.
+type PurchaseOrderRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// supplier is the supplier's code; supplier_name its name.
+	Supplier     string `protobuf:"bytes,1,opt,name=supplier,proto3" json:"supplier,omitempty"`
+	SupplierName string `protobuf:"bytes,2,opt,name=supplier_name,json=supplierName,proto3" json:"supplier_name,omitempty"`
+	// date and expected_date are yyyy-mm-dd.
+	Date         string               `protobuf:"bytes,3,opt,name=date,proto3" json:"date,omitempty"`
+	ExpectedDate string               `protobuf:"bytes,4,opt,name=expected_date,json=expectedDate,proto3" json:"expected_date,omitempty"`
+	Lines        []*PurchaseOrderLine `protobuf:"bytes,5,rep,name=lines,proto3" json:"lines,omitempty"`
+	// over_receipt_percent is how far above a line's quantity a receipt may
+	// go (0: not at all).
+	OverReceiptPercent int32 `protobuf:"varint,6,opt,name=over_receipt_percent,json=overReceiptPercent,proto3" json:"over_receipt_percent,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *PurchaseOrderRecord) Reset() {
+	*x = PurchaseOrderRecord{}
+	mi := &file_jxc_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PurchaseOrderRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PurchaseOrderRecord) ProtoMessage() {}
+
+func (x *PurchaseOrderRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_jxc_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PurchaseOrderRecord.ProtoReflect.Descriptor instead.
+func (*PurchaseOrderRecord) Descriptor() ([]byte, []int) {
+	return file_jxc_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *PurchaseOrderRecord) GetSupplier() string {
+	if x != nil {
+		return x.Supplier
+	}
+	return ""
+}
+
+func (x *PurchaseOrderRecord) GetSupplierName() string {
+	if x != nil {
+		return x.SupplierName
+	}
+	return ""
+}
+
+func (x *PurchaseOrderRecord) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *PurchaseOrderRecord) GetExpectedDate() string {
+	if x != nil {
+		return x.ExpectedDate
+	}
+	return ""
+}
+
+func (x *PurchaseOrderRecord) GetLines() []*PurchaseOrderLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *PurchaseOrderRecord) GetOverReceiptPercent() int32 {
+	if x != nil {
+		return x.OverReceiptPercent
+	}
+	return 0
+}
+
+// PurchaseOrderLine is one line of a purchase order.
+type PurchaseOrderLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// line numbers a line 1, 2, 3 … within its order.
+	Line int32  `protobuf:"varint,1,opt,name=line,proto3" json:"line,omitempty"`
+	Sku  string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
+	// unit is the unit ordered in, factor its base units (1 for the base
+	// unit); qty is in that unit, qty_base = qty × factor.
+	Unit          string `protobuf:"bytes,3,opt,name=unit,proto3" json:"unit,omitempty"`
+	Factor        int64  `protobuf:"varint,4,opt,name=factor,proto3" json:"factor,omitempty"`
+	Qty           int64  `protobuf:"varint,5,opt,name=qty,proto3" json:"qty,omitempty"`
+	QtyBase       int64  `protobuf:"varint,6,opt,name=qty_base,json=qtyBase,proto3" json:"qty_base,omitempty"`
+	Name          string `protobuf:"bytes,7,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PurchaseOrderLine) Reset() {
+	*x = PurchaseOrderLine{}
+	mi := &file_jxc_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PurchaseOrderLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PurchaseOrderLine) ProtoMessage() {}
+
+func (x *PurchaseOrderLine) ProtoReflect() protoreflect.Message {
+	mi := &file_jxc_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PurchaseOrderLine.ProtoReflect.Descriptor instead.
+func (*PurchaseOrderLine) Descriptor() ([]byte, []int) {
+	return file_jxc_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *PurchaseOrderLine) GetLine() int32 {
+	if x != nil {
+		return x.Line
+	}
+	return 0
+}
+
+func (x *PurchaseOrderLine) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *PurchaseOrderLine) GetUnit() string {
+	if x != nil {
+		return x.Unit
+	}
+	return ""
+}
+
+func (x *PurchaseOrderLine) GetFactor() int64 {
+	if x != nil {
+		return x.Factor
+	}
+	return 0
+}
+
+func (x *PurchaseOrderLine) GetQty() int64 {
+	if x != nil {
+		return x.Qty
+	}
+	return 0
+}
+
+func (x *PurchaseOrderLine) GetQtyBase() int64 {
+	if x != nil {
+		return x.QtyBase
+	}
+	return 0
+}
+
+func (x *PurchaseOrderLine) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 var File_jxc_proto protoreflect.FileDescriptor
 
 const file_jxc_proto_rawDesc = "" +
@@ -1816,7 +2005,22 @@ const file_jxc_proto_rawDesc = "" +
 	"\x05roles\x18\x03 \x03(\tR\x05roles\x12 \n" +
 	"\vpermissions\x18\x04 \x03(\tR\vpermissions\x12\x1a\n" +
 	"\bdisabled\x18\x05 \x01(\bR\bdisabled\x120\n" +
-	"\x14must_change_password\x18\x06 \x01(\bR\x12mustChangePasswordB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
+	"\x14must_change_password\x18\x06 \x01(\bR\x12mustChangePassword\"\xf7\x01\n" +
+	"\x13PurchaseOrderRecord\x12\x1a\n" +
+	"\bsupplier\x18\x01 \x01(\tR\bsupplier\x12#\n" +
+	"\rsupplier_name\x18\x02 \x01(\tR\fsupplierName\x12\x12\n" +
+	"\x04date\x18\x03 \x01(\tR\x04date\x12#\n" +
+	"\rexpected_date\x18\x04 \x01(\tR\fexpectedDate\x124\n" +
+	"\x05lines\x18\x05 \x03(\v2\x1e.jxc.sync.v1.PurchaseOrderLineR\x05lines\x120\n" +
+	"\x14over_receipt_percent\x18\x06 \x01(\x05R\x12overReceiptPercent\"\xa6\x01\n" +
+	"\x11PurchaseOrderLine\x12\x12\n" +
+	"\x04line\x18\x01 \x01(\x05R\x04line\x12\x10\n" +
+	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x12\n" +
+	"\x04unit\x18\x03 \x01(\tR\x04unit\x12\x16\n" +
+	"\x06factor\x18\x04 \x01(\x03R\x06factor\x12\x10\n" +
+	"\x03qty\x18\x05 \x01(\x03R\x03qty\x12\x19\n" +
+	"\bqty_base\x18\x06 \x01(\x03R\aqtyBase\x12\x12\n" +
+	"\x04name\x18\a \x01(\tR\x04nameB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
 
 var (
 	file_jxc_proto_rawDescOnce sync.Once
@@ -1830,26 +2034,28 @@ func file_jxc_proto_rawDescGZIP() []byte {
 	return file_jxc_proto_rawDescData
 }
 
-var file_jxc_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_jxc_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_jxc_proto_goTypes = []any{
-	(*Event)(nil),            // 0: jxc.sync.v1.Event
-	(*Movement)(nil),         // 1: jxc.sync.v1.Movement
-	(*VVEntry)(nil),          // 2: jxc.sync.v1.VVEntry
-	(*Count)(nil),            // 3: jxc.sync.v1.Count
-	(*DocEvent)(nil),         // 4: jxc.sync.v1.DocEvent
-	(*Batch)(nil),            // 5: jxc.sync.v1.Batch
-	(*Ack)(nil),              // 6: jxc.sync.v1.Ack
-	(*Pull)(nil),             // 7: jxc.sync.v1.Pull
-	(*DeviceHealth)(nil),     // 8: jxc.sync.v1.DeviceHealth
-	(*Status)(nil),           // 9: jxc.sync.v1.Status
-	(*MasterRecord)(nil),     // 10: jxc.sync.v1.MasterRecord
-	(*MasterBatch)(nil),      // 11: jxc.sync.v1.MasterBatch
-	(*MasterPull)(nil),       // 12: jxc.sync.v1.MasterPull
-	(*ProductRecord)(nil),    // 13: jxc.sync.v1.ProductRecord
-	(*PackRecord)(nil),       // 14: jxc.sync.v1.PackRecord
-	(*BinRecord)(nil),        // 15: jxc.sync.v1.BinRecord
-	(*StockLimitRecord)(nil), // 16: jxc.sync.v1.StockLimitRecord
-	(*UserRecord)(nil),       // 17: jxc.sync.v1.UserRecord
+	(*Event)(nil),               // 0: jxc.sync.v1.Event
+	(*Movement)(nil),            // 1: jxc.sync.v1.Movement
+	(*VVEntry)(nil),             // 2: jxc.sync.v1.VVEntry
+	(*Count)(nil),               // 3: jxc.sync.v1.Count
+	(*DocEvent)(nil),            // 4: jxc.sync.v1.DocEvent
+	(*Batch)(nil),               // 5: jxc.sync.v1.Batch
+	(*Ack)(nil),                 // 6: jxc.sync.v1.Ack
+	(*Pull)(nil),                // 7: jxc.sync.v1.Pull
+	(*DeviceHealth)(nil),        // 8: jxc.sync.v1.DeviceHealth
+	(*Status)(nil),              // 9: jxc.sync.v1.Status
+	(*MasterRecord)(nil),        // 10: jxc.sync.v1.MasterRecord
+	(*MasterBatch)(nil),         // 11: jxc.sync.v1.MasterBatch
+	(*MasterPull)(nil),          // 12: jxc.sync.v1.MasterPull
+	(*ProductRecord)(nil),       // 13: jxc.sync.v1.ProductRecord
+	(*PackRecord)(nil),          // 14: jxc.sync.v1.PackRecord
+	(*BinRecord)(nil),           // 15: jxc.sync.v1.BinRecord
+	(*StockLimitRecord)(nil),    // 16: jxc.sync.v1.StockLimitRecord
+	(*UserRecord)(nil),          // 17: jxc.sync.v1.UserRecord
+	(*PurchaseOrderRecord)(nil), // 18: jxc.sync.v1.PurchaseOrderRecord
+	(*PurchaseOrderLine)(nil),   // 19: jxc.sync.v1.PurchaseOrderLine
 }
 var file_jxc_proto_depIdxs = []int32{
 	1,  // 0: jxc.sync.v1.Event.movement:type_name -> jxc.sync.v1.Movement
@@ -1861,11 +2067,12 @@ var file_jxc_proto_depIdxs = []int32{
 	8,  // 6: jxc.sync.v1.Status.devices:type_name -> jxc.sync.v1.DeviceHealth
 	10, // 7: jxc.sync.v1.MasterBatch.records:type_name -> jxc.sync.v1.MasterRecord
 	14, // 8: jxc.sync.v1.ProductRecord.packs:type_name -> jxc.sync.v1.PackRecord
-	9,  // [9:9] is the sub-list for method output_type
-	9,  // [9:9] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	19, // 9: jxc.sync.v1.PurchaseOrderRecord.lines:type_name -> jxc.sync.v1.PurchaseOrderLine
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_jxc_proto_init() }
@@ -1884,7 +2091,7 @@ func file_jxc_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jxc_proto_rawDesc), len(file_jxc_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1,0 +1,61 @@
+package syncproto_test
+
+import (
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/jxc-edge/jxc/syncproto"
+	"github.com/jxc-edge/jxc/syncproto/pb"
+)
+
+func TestParseDocLine(t *testing.T) {
+	for _, c := range []struct {
+		doc    string
+		number string
+		line   int
+		ok     bool
+	}{
+		{"CG20261125-0001#3", "CG20261125-0001", 3, true},
+		{syncproto.DocLine("CG20261125-0012", 1000), "CG20261125-0012", 1000, true},
+		{"CG20261125-0001", "", 0, false},
+		{"CG20261125-0001#", "", 0, false},
+		{"#3", "", 0, false},
+		{"CG1#0", "", 0, false},
+		{"CG1#03", "", 0, false},
+		{"CG1#1001", "", 0, false},
+		{"CG1#x", "", 0, false},
+		{"", "", 0, false},
+	} {
+		number, line, ok := syncproto.ParseDocLine(c.doc)
+		if number != c.number || line != c.line || ok != c.ok {
+			t.Errorf("ParseDocLine(%q) = %q, %d, %v; want %q, %d, %v", c.doc, number, line, ok, c.number, c.line, c.ok)
+		}
+	}
+}
+
+func TestDecodePurchaseOrderRecord(t *testing.T) {
+	good := &pb.PurchaseOrderRecord{Supplier: "S1", Lines: []*pb.PurchaseOrderLine{
+		{Line: 1, Sku: "A", Unit: "箱", Factor: 12, Qty: 2, QtyBase: 24}}}
+	body, _ := proto.Marshal(good)
+	if _, err := syncproto.DecodePurchaseOrderRecord(body); err != nil {
+		t.Fatal(err)
+	}
+	for name, mut := range map[string]func(r *pb.PurchaseOrderRecord){
+		"no supplier": func(r *pb.PurchaseOrderRecord) { r.Supplier = "" },
+		"no lines":    func(r *pb.PurchaseOrderRecord) { r.Lines = nil },
+		"line 0":      func(r *pb.PurchaseOrderRecord) { r.Lines[0].Line = 0 },
+		"base":        func(r *pb.PurchaseOrderRecord) { r.Lines[0].QtyBase = 23 },
+		"factor":      func(r *pb.PurchaseOrderRecord) { r.Lines[0].Factor = 0 },
+	} {
+		r := proto.Clone(good).(*pb.PurchaseOrderRecord)
+		mut(r)
+		b, _ := proto.Marshal(r)
+		if _, err := syncproto.DecodePurchaseOrderRecord(b); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := syncproto.DecodePurchaseOrderRecord([]byte{0xff}); err == nil {
+		t.Error("garbage accepted")
+	}
+}

@@ -1,0 +1,61 @@
+package docs
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/jxc-edge/jxc/cloud/masterdata"
+)
+
+// Errors of the service besides field problems, which are a
+// *masterdata.ValidationError (the cloud's one bilingual field error;
+// errors.Is(err, cloud.ErrInvalid) holds). Each is wrapped in an *Error
+// carrying English and Chinese messages.
+var (
+	// ErrNotFound: no document has the ID (or it is outside the caller's
+	// sites).
+	ErrNotFound = errors.New("not found")
+	// ErrStale: the document changed since the version the caller had.
+	ErrStale = errors.New("stale version")
+	// ErrVersionRequired: a change named no version (If-Match).
+	ErrVersionRequired = errors.New("version required")
+	// ErrState: the document's status does not allow the action.
+	ErrState = errors.New("not allowed in this status")
+	// ErrLinked: the document cannot be voided, movements name it.
+	ErrLinked = errors.New("linked")
+)
+
+// Error is a refusal with its reason in English and Chinese.
+type Error struct {
+	Err        error
+	Msg, MsgZH string
+}
+
+func (e *Error) Error() string   { return e.Msg }
+func (e *Error) ErrorZH() string { return e.MsgZH }
+func (e *Error) Unwrap() error   { return e.Err }
+
+// checker collects the problems of one document.
+type checker struct {
+	errs []masterdata.FieldError
+}
+
+func (c *checker) add(field, msg, msgZH string) {
+	c.errs = append(c.errs, masterdata.FieldError{Field: field, Msg: msg, MsgZH: msgZH})
+}
+
+func (c *checker) addf(field, msg, msgZH string, args ...any) {
+	c.add(field, fmt.Sprintf(msg, args...), fmt.Sprintf(msgZH, args...))
+}
+
+func (c *checker) err() error {
+	if len(c.errs) == 0 {
+		return nil
+	}
+	return &masterdata.ValidationError{Fields: c.errs}
+}
+
+func notFound(id int64) error {
+	return &Error{Err: ErrNotFound, Msg: fmt.Sprintf("no purchase order with id %d", id),
+		MsgZH: fmt.Sprintf("采购订单（id %d）不存在", id)}
+}

@@ -146,6 +146,9 @@ func check(ctx context.Context, w *write, po *PurchaseOrder) error {
 			c.addf(f+"vat_rate", "%d %% is not one of the settings' rates %v", "%d%% 不在系统设置的税率 %v 中", *l.VATRate, settings.VATRates)
 			continue
 		}
+		if l.QtyBase == 0 || l.Price < 0 || l.Price > MaxMoney {
+			continue // refused above
+		}
 		a, err := LineAmounts(l.Qty, l.Price, *l.VATRate, po.TaxIncluded)
 		if err != nil {
 			c.addf(f+"price", "%d × %d fen is beyond %d fen", "%d × %d 分超出 %d 分的上限", l.Qty, l.Price, int64(MaxMoney))

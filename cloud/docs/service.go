@@ -329,10 +329,12 @@ func (s *Service) ClosePurchaseOrder(ctx context.Context, p *auth.Principal, id,
 // site gets a tombstone.
 func (s *Service) VoidPurchaseOrder(ctx context.Context, p *auth.Principal, id, version int64) (*PurchaseOrder, error) {
 	return s.change(ctx, p, id, version, "void", PermEdit, func(w *write, before *PurchaseOrder) (*PurchaseOrder, error) {
-		if err := inStatus(before, "void", "作废", StatusDraft, StatusApproved); err != nil {
+		// A partly received or received order is linked: the check
+		// below says so.
+		if err := inStatus(before, "void", "作废", StatusDraft, StatusApproved, StatusPartlyReceived, StatusReceived); err != nil {
 			return nil, err
 		}
-		if before.Status == StatusApproved {
+		if before.Status != StatusDraft {
 			if err := w.p.Can(PermApprove); err != nil {
 				return nil, err
 			}
@@ -352,7 +354,7 @@ func (s *Service) VoidPurchaseOrder(ctx context.Context, p *auth.Principal, id, 
 		}
 		po := clone(before)
 		po.Status = StatusVoid
-		if before.Status == StatusApproved {
+		if before.Status != StatusDraft {
 			return po, w.put(ctx, tombstone(po))
 		}
 		return po, nil

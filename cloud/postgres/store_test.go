@@ -138,3 +138,10 @@ func TestAuditAppendOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestDocs(t *testing.T) {
+	storetest.RunDocsTests(t, func(t *testing.T) storetest.DocsStore {
+		stores, _ := openStores(t, 1)
+		return stores[0]
+	})
+}

@@ -167,3 +167,10 @@ func TestAuditAppendOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestDocs(t *testing.T) {
+	storetest.RunDocsTests(t, func(t *testing.T) storetest.DocsStore {
+		s, _ := MustOpenStore(t)
+		return s
+	})
+}

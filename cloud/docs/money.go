@@ -28,9 +28,9 @@ func DivRoundHalfEven(a, b int64) int64 {
 
 // Amounts are a line's money in fen: net of VAT, the VAT and gross.
 type Amounts struct {
-	Net   int64 `json:"net" doc:"Net of VAT, fen 不含税金额（分）."`
-	Tax   int64 `json:"tax" doc:"VAT, fen 税额（分）."`
-	Gross int64 `json:"gross" doc:"Net + VAT, fen 价税合计（分）."`
+	Net   int64 `json:"net" required:"false" doc:"Net of VAT, fen 不含税金额（分）."`
+	Tax   int64 `json:"tax" required:"false" doc:"VAT, fen 税额（分）."`
+	Gross int64 `json:"gross" required:"false" doc:"Net + VAT, fen 价税合计（分）."`
 }
 
 // LineAmounts computes a line of qty at price (fen per unit; including

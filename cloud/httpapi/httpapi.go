@@ -27,6 +27,7 @@ import (
 
 	"github.com/jxc-edge/jxc/cloud"
 	"github.com/jxc-edge/jxc/cloud/auth"
+	"github.com/jxc-edge/jxc/cloud/docs"
 	"github.com/jxc-edge/jxc/cloud/masterdata"
 	"github.com/jxc-edge/jxc/internal/httpx"
 	"github.com/jxc-edge/jxc/syncproto"
@@ -82,6 +83,8 @@ type Options struct {
 	MetricsOpen bool
 	// MasterData serves the master data API when set.
 	MasterData *masterdata.Service
+	// Docs serves the documents API (purchase orders) when set.
+	Docs *docs.Service
 	// Idempotency keeps the answers of POSTs sent with an
 	// Idempotency-Key (idempotency.go); when nil such a POST is refused
 	// (501 idempotency_unavailable), never run without the guarantee.
@@ -156,6 +159,9 @@ func New(store cloud.Store, a Auth, opts Options) *Server {
 		s.registerMasterData()
 	}
 	s.registerDevices()
+	if opts.Docs != nil {
+		s.registerDocs()
+	}
 	return s
 }
 

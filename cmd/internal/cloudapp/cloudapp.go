@@ -22,6 +22,7 @@ import (
 
 	"github.com/jxc-edge/jxc/cloud"
 	jxcauth "github.com/jxc-edge/jxc/cloud/auth"
+	"github.com/jxc-edge/jxc/cloud/docs"
 	"github.com/jxc-edge/jxc/cloud/httpapi"
 	"github.com/jxc-edge/jxc/cloud/ingest"
 	"github.com/jxc-edge/jxc/cloud/master"
@@ -71,7 +72,9 @@ type App struct {
 	Auth *jxcauth.Service
 	// MasterData holds HQ's master data.
 	MasterData *masterdata.Service
-	Ingest     *ingest.Ingest
+	// Docs holds the documents (purchase orders) and their progress.
+	Docs   *docs.Service
+	Ingest *ingest.Ingest
 	// Addr is the HTTP address; BrokerURL the broker in use.
 	Addr, BrokerURL string
 
@@ -155,8 +158,14 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	}
 	a.MasterData = masterdata.New(md)
 	a.MasterData.OnPublish(a.push(c.Logger))
+	if ds, ok := store.(docs.Store); ok {
+		a.Docs = docs.New(ds, docs.Options{})
+		a.Docs.OnPublish(a.push(c.Logger))
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); a.Docs.RunProgress(ctx, 250*time.Millisecond, nil, c.Logger) }()
+	}
 	api := httpapi.New(store, a.Auth, httpapi.Options{Log: c.Logger, DefaultTenant: tenant, MetricsOpen: c.MetricsOpen,
-		MasterData: a.MasterData, Idempotency: idem.Idempotency()})
+		MasterData: a.MasterData, Docs: a.Docs, Idempotency: idem.Idempotency()})
 	api.AddMetrics(a.Ingest.WriteMetrics)
 	a.srv = &http.Server{Handler: withConsole(api.Handler()), ReadHeaderTimeout: 10 * time.Second}
 	a.wg.Add(1)

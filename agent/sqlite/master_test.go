@@ -482,3 +482,34 @@ func FuzzApplyMasterRecord(f *testing.F) {
 		wantProduct(t, l, "4006381333931", "SALT", 300)
 	})
 }
+
+// TestApplyMasterPurchaseOrders: a purchase order is stored and listed; a
+// malformed or invalid one is skipped and counted, the previous version
+// kept; a tombstone replaces it.
+func TestApplyMasterPurchaseOrders(t *testing.T) {
+	l := MustOpenLedger(t)
+	po := func(rev uint64, qty int64, base int64) *pb.MasterRecord {
+		body, err := proto.Marshal(&pb.PurchaseOrderRecord{Supplier: "SUP", Lines: []*pb.PurchaseOrderLine{
+			{Line: 1, Sku: "CUP-1", Unit: "箱", Factor: 12, Qty: qty, QtyBase: base}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &pb.MasterRecord{Kind: syncproto.KindPurchaseOrder, Key: "CG20261125-0001", Revision: rev, Body: body}
+	}
+	mustApplyMaster(t, l, masterBatch(0, 1, po(1, 2, 24)), true)
+	bad := po(2, 2, 25) // qty_base is not qty × factor
+	garbage := &pb.MasterRecord{Kind: syncproto.KindPurchaseOrder, Key: "CG20261125-0002", Revision: 3, Body: []byte{0xff}}
+	mustApplyMaster(t, l, masterBatch(1, 3, bad, garbage), true)
+	st := l.Stats()
+	if st.MasterSkipped[agent.MasterSkipRecord] != 1 || st.MasterSkipped[agent.MasterSkipBody] != 1 {
+		t.Errorf("skipped %v", st.MasterSkipped)
+	}
+	recs, err := l.MasterRecords(context.Background(), syncproto.KindPurchaseOrder)
+	if err != nil || len(recs) != 1 || recs[0].GetRevision() != 1 {
+		t.Fatalf("purchase orders %v, %v", recs, err)
+	}
+	mustApplyMaster(t, l, masterBatch(3, 4, &pb.MasterRecord{Kind: syncproto.KindPurchaseOrder, Key: "CG20261125-0001", Revision: 4, Deleted: true}), true)
+	if recs, err := l.MasterRecords(context.Background(), syncproto.KindPurchaseOrder); err != nil || len(recs) != 1 || !recs[0].GetDeleted() {
+		t.Fatalf("after the tombstone: %v, %v", recs, err)
+	}
+}

@@ -147,6 +147,50 @@ func TestPurchaseOrderReceivedByTwoAgents(t *testing.T) {
 			if resp.StatusCode != 200 {
 				t.Fatalf("approve: %d", resp.StatusCode)
 			}
+			// Refusals: lines are fixed once approved (409 state), a change
+			// needs If-Match (428), an old version is stale (412).
+			id := strconv.FormatInt(po.ID, 10)
+			draft := map[string]any{"supplier": "SUP", "site": "s1", "date": "2026-11-25",
+				"lines": []any{map[string]any{"sku": "CUP-1", "qty": 1, "price": 1}}}
+			reason := map[string]any{"reason": "x"}
+			for _, r := range []struct {
+				method, path, ifMatch string
+				body                  any
+				status                int
+				code                  string
+			}{
+				{"PUT", "/api/v1/purchase-orders/" + id, `"2"`, draft, 409, "state"},
+				{"POST", "/api/v1/purchase-orders/" + id + "/close", "", reason, 428, "precondition_required"},
+				{"POST", "/api/v1/purchase-orders/" + id + "/close", `"1"`, reason, 412, "stale"},
+				{"POST", "/api/v1/purchase-orders/999/void", `"1"`, nil, 404, "not_found"},
+			} {
+				var rd io.Reader
+				if r.body != nil {
+					b, _ := json.Marshal(r.body)
+					rd = bytes.NewReader(b)
+				}
+				req, _ := http.NewRequest(r.method, c.base+r.path, rd)
+				if r.body != nil {
+					req.Header.Set("Content-Type", "application/json")
+				}
+				req.Header.Set("X-CSRF-Token", c.csrf)
+				if r.ifMatch != "" {
+					req.Header.Set("If-Match", r.ifMatch)
+				}
+				resp, err := c.hc.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var refusal struct {
+					Code    string `json:"code"`
+					ErrorZH string `json:"error_zh"`
+				}
+				json.NewDecoder(resp.Body).Decode(&refusal)
+				resp.Body.Close()
+				if resp.StatusCode != r.status || refusal.Code != r.code || refusal.ErrorZH == "" {
+					t.Errorf("%s %s: %d %+v, want %d %s", r.method, r.path, resp.StatusCode, refusal, r.status, r.code)
+				}
+			}
 			// The online agent gets it pushed.
 			testenv.WaitFor(t, time.Minute, func() error {
 				got := a.purchaseOrders(t)

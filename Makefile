@@ -26,6 +26,7 @@ test:
 	fi
 
 ## bench: benchmarks with the raw engine limits measured in the same run, and the ratios
+## (cloud/sqlite and cloud/postgres: BenchmarkDocProgress over JXC_BENCH_DOC_MOVES movements, default 1,000,000)
 bench:
 	@set -e; env=$$(bash scripts/services.sh); eval "$$env"; \
 	$(GO) test -run '^$$' -bench . -count 1 -timeout 30m \

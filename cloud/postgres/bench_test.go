@@ -42,3 +42,10 @@ func benchStore(b *testing.B) cloud.Store {
 	stores, _ := openStores(b, 1)
 	return stores[0]
 }
+
+// BenchmarkDocProgress derives purchase order progress from 1,000,000
+// movements (storetest.BenchDocProgress).
+func BenchmarkDocProgress(b *testing.B) {
+	stores, _ := openStores(b, 1)
+	storetest.BenchDocProgress(b, stores[0], storetest.DocBenchMoves())
+}

@@ -41,3 +41,10 @@ func benchStore(b *testing.B) cloud.Store {
 	s, _ := MustOpenStore(b)
 	return s
 }
+
+// BenchmarkDocProgress derives purchase order progress from 1,000,000
+// movements (storetest.BenchDocProgress).
+func BenchmarkDocProgress(b *testing.B) {
+	s, _ := MustOpenStore(b)
+	storetest.BenchDocProgress(b, s, storetest.DocBenchMoves())
+}

@@ -273,6 +273,10 @@ func (t *docTx) AppendAudit(ctx context.Context, a auth.Audit) error {
 	return err
 }
 
+// progressChunk is how many lines one multi-row upsert of doc_progress
+// writes (5 parameters each). The keys of one statement are distinct.
+const progressChunk = 200
+
 // docKey is a document of a tenant, docLine one of its lines.
 type docKey struct{ tenant, number string }
 
@@ -441,14 +445,25 @@ func (s *Store) projectStep(ctx context.Context, tx *sql.Tx, limit int, out *doc
 		return a.line < b.line
 	})
 	touched := map[docKey]bool{}
-	for _, k := range keys {
-		p := sum[k]
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO doc_progress (tenant, number, line, qty, moves) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (tenant, number, line) DO UPDATE SET qty = doc_progress.qty + excluded.qty, moves = doc_progress.moves + excluded.moves`),
-			k.tenant, k.number, k.line, p.Qty, p.Moves); err != nil {
-			return nil, fmt.Errorf("progress of %s#%d: %w", k.number, k.line, err)
+	for rest := keys; len(rest) > 0; {
+		n := min(len(rest), progressChunk)
+		var b strings.Builder
+		b.WriteString(`INSERT INTO doc_progress (tenant, number, line, qty, moves) VALUES `)
+		args := make([]any, 0, 5*n)
+		for i, k := range rest[:n] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`(?, ?, ?, ?, ?)`)
+			p := sum[k]
+			args = append(args, k.tenant, k.number, k.line, p.Qty, p.Moves)
+			touched[k.docKey] = true
 		}
-		touched[k.docKey] = true
+		b.WriteString(` ON CONFLICT (tenant, number, line) DO UPDATE SET qty = doc_progress.qty + excluded.qty, moves = doc_progress.moves + excluded.moves`)
+		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
+			return nil, fmt.Errorf("document progress: %w", err)
+		}
+		rest = rest[n:]
 	}
 	return touched, nil
 }
@@ -505,4 +520,13 @@ func (s *Store) docStatuses(ctx context.Context, tx *sql.Tx, touched map[docKey]
 		out = append(out, docs.Changed{Tenant: k.tenant, Number: k.number, From: status, To: next})
 	}
 	return out, nil
+}
+
+// RawMovementSum returns how many movements are stored and the sum of
+// their quantities in one SQL aggregate: the baseline the progress
+// projection's benchmark compares with.
+func (s *Store) RawMovementSum(ctx context.Context) (n, qty int64, err error) {
+	err = s.read.QueryRowContext(ctx, s.q(`SELECT count(*), COALESCE(sum(qty), 0) FROM events WHERE kind = ?`),
+		int64(syncproto.KindMovement)).Scan(&n, &qty)
+	return n, qty, err
 }

@@ -137,6 +137,12 @@ func main() {
 	line("  commit rows/s (100 records per transaction)", "BenchmarkImportXLSX", "commit-rows/s")
 	xr := line("raw excelize rows/s, reading the same file", "BenchmarkRawExcelizeRead", "rows/s")
 	ratio("ratio import / raw excelize read", imp, xr, "")
+	fmt.Println("\n== 9. Document progress: purchase order lines derived from 1,000,000 movements ==")
+	for _, st := range []struct{ name, pkg string }{{"SQLite", "sqlite"}, {"PostgreSQL", "postgres"}} {
+		p := line("cloud ("+st.name+") movements/s, whole log projected (rebuild)", "BenchmarkDocProgress/"+st.pkg, "movements/s")
+		r := line("raw SQL aggregate (count, sum) over the same rows, rows/s", "BenchmarkDocProgress/"+st.pkg, "raw-rows/s")
+		ratio("ratio projection / raw aggregate, "+st.name, p, r, "")
+	}
 	if missing > 0 {
 		fmt.Printf("\n%d figures missing: a benchmark failed or did not run\n", missing)
 		os.Exit(1)

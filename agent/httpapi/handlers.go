@@ -18,6 +18,9 @@ type MovementRequest struct {
 	Reason   string `json:"reason"`
 	Lot      string `json:"lot,omitempty"`
 	EPC      string `json:"epc,omitempty"`
+	// Doc names the document the movement was done against; a receipt
+	// against a purchase order line is "NUMBER#LINE" (CG20261125-0001#2),
+	// which the cloud counts towards that line.
 	Doc      string `json:"doc,omitempty"`
 	UnitCost int64  `json:"unit_cost,omitempty"`
 	Currency string `json:"currency,omitempty"`

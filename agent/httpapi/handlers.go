@@ -10,7 +10,10 @@ import (
 )
 
 // MovementRequest is the body of POST /api/v1/movements. Qty is a signed
-// delta in the SKU's base unit; it must be a non-zero integer.
+// delta in the SKU's base unit; it must be a non-zero integer. Doc names
+// the document the movement was done against: a receipt against a
+// purchase order line is "NUMBER#LINE" (CG20261125-0001#2), which the
+// cloud counts towards that line.
 type MovementRequest struct {
 	SKU      string `json:"sku"`
 	Bin      string `json:"bin"`
@@ -18,9 +21,6 @@ type MovementRequest struct {
 	Reason   string `json:"reason"`
 	Lot      string `json:"lot,omitempty"`
 	EPC      string `json:"epc,omitempty"`
-	// Doc names the document the movement was done against; a receipt
-	// against a purchase order line is "NUMBER#LINE" (CG20261125-0001#2),
-	// which the cloud counts towards that line.
 	Doc      string `json:"doc,omitempty"`
 	UnitCost int64  `json:"unit_cost,omitempty"`
 	Currency string `json:"currency,omitempty"`

@@ -21,7 +21,7 @@ func (s *Service) ProjectProgress(ctx context.Context) (events int, changed []Ch
 		}
 		events += p.Events
 		changed = append(changed, p.Changed...)
-		if p.Events == 0 {
+		if p.Events == 0 && p.Replicas == 0 {
 			return events, changed, nil
 		}
 	}

@@ -54,8 +54,9 @@ type Query struct {
 // Projected is what one ProjectProgress step did.
 type Projected struct {
 	// Events is how many events it read, Moves how many of them named a
-	// document line.
-	Events, Moves int
+	// document line, Replicas how many replicas' cursors it moved (also
+	// over events that are not movements).
+	Events, Moves, Replicas int
 	// Changed are the documents whose status it changed.
 	Changed []Changed
 }

@@ -309,7 +309,9 @@ func (s *Store) ProjectProgress(ctx context.Context, limit int) (docs.Projected,
 
 // RebuildProgress deletes the progress and cursors and projects the whole
 // log again in one transaction, then derives every open document's
-// status again.
+// status again. Sums are kept in memory and written once per line (up to
+// rebuildFlush lines at a time): updating a row many times in one
+// transaction makes PostgreSQL walk ever longer chains of its versions.
 func (s *Store) RebuildProgress(ctx context.Context) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockProjection(ctx, tx); err != nil {
@@ -320,17 +322,47 @@ func (s *Store) RebuildProgress(ctx context.Context) error {
 				return err
 			}
 		}
-		for {
-			var p docs.Projected
-			if _, err := s.projectStep(ctx, tx, docs.ProgressBatch, &p); err != nil {
-				return err
+		var reps []pendingRep
+		err := s.queryRows(ctx, tx, s.q(`SELECT replica, tenant, watermark FROM replicas WHERE watermark > 0 ORDER BY replica`),
+			nil, func(rows *sql.Rows) error {
+				var p pendingRep
+				if err := rows.Scan(&p.replica, &p.tenant, &p.watermark); err != nil {
+					return err
+				}
+				reps = append(reps, p)
+				return nil
+			})
+		if err != nil {
+			return fmt.Errorf("read replicas: %w", err)
+		}
+		sum := map[docLine]docs.Progress{}
+		var out docs.Projected
+		for _, p := range reps {
+			for {
+				n, last, err := s.readMoves(ctx, tx, p, docs.ProgressBatch, sum, &out)
+				if err != nil {
+					return err
+				}
+				if n < docs.ProgressBatch {
+					break
+				}
+				p.after = last
 			}
-			if p.Events == 0 {
-				break
+			if len(sum) >= rebuildFlush {
+				if _, err := s.writeProgress(ctx, tx, sum); err != nil {
+					return err
+				}
+				clear(sum)
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO doc_cursors (replica, seq) VALUES (?, ?)`), p.replica, p.watermark); err != nil {
+				return fmt.Errorf("cursor of %d: %w", p.replica, err)
 			}
 		}
+		if _, err := s.writeProgress(ctx, tx, sum); err != nil {
+			return err
+		}
 		all := map[docKey]bool{}
-		err := s.queryRows(ctx, tx, s.q(`SELECT tenant, number FROM docs WHERE status IN (?, ?, ?)`),
+		err = s.queryRows(ctx, tx, s.q(`SELECT tenant, number FROM docs WHERE status IN (?, ?, ?)`),
 			[]any{docs.StatusApproved, docs.StatusPartlyReceived, docs.StatusReceived}, func(rows *sql.Rows) error {
 				var k docKey
 				if err := rows.Scan(&k.tenant, &k.number); err != nil {
@@ -351,6 +383,9 @@ func (s *Store) RebuildProgress(ctx context.Context) error {
 	return nil
 }
 
+// rebuildFlush bounds the lines a rebuild sums in memory before writing.
+const rebuildFlush = 100_000
+
 // lockProjection takes the projection's one row: steps of several
 // processes run one at a time (SQLite's one writer does the same).
 func (s *Store) lockProjection(ctx context.Context, tx *sql.Tx) error {
@@ -360,20 +395,23 @@ func (s *Store) lockProjection(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// pendingRep is a replica whose watermark is above the projection's
+// cursor (after).
+type pendingRep struct {
+	replica          int64
+	tenant           string
+	watermark, after int64
+}
+
 // projectStep reads at most limit movements past the cursor of each
 // replica, up to its watermark, adds those naming a document line to
 // doc_progress and moves the cursors. It returns the documents touched.
 func (s *Store) projectStep(ctx context.Context, tx *sql.Tx, limit int, out *docs.Projected) (map[docKey]bool, error) {
-	type pending struct {
-		replica          int64
-		tenant           string
-		watermark, after int64
-	}
-	var reps []pending
+	var reps []pendingRep
 	err := s.queryRows(ctx, tx, s.q(`SELECT r.replica, r.tenant, r.watermark, COALESCE(c.seq, 0) FROM replicas r
 		LEFT JOIN doc_cursors c ON c.replica = r.replica WHERE r.watermark > COALESCE(c.seq, 0) ORDER BY r.replica LIMIT 1000`),
 		nil, func(rows *sql.Rows) error {
-			var p pending
+			var p pendingRep
 			if err := rows.Scan(&p.replica, &p.tenant, &p.watermark, &p.after); err != nil {
 				return err
 			}
@@ -389,47 +427,65 @@ func (s *Store) projectStep(ctx context.Context, tx *sql.Tx, limit int, out *doc
 		if budget <= 0 {
 			break
 		}
-		n, last, asked := 0, p.after, budget
-		err := s.queryRows(ctx, tx, s.q(`SELECT seq, site, body FROM events WHERE replica = ? AND seq > ? AND seq <= ? AND kind = ?
-			ORDER BY seq LIMIT ?`), []any{p.replica, p.after, p.watermark, int64(syncproto.KindMovement), budget},
-			func(rows *sql.Rows) error {
-				var seq int64
-				var site string
-				var body []byte
-				if err := rows.Scan(&seq, &site, &body); err != nil {
-					return err
-				}
-				n, last = n+1, seq
-				e, err := syncproto.DecodeEvent(syncproto.ReplicaID(p.replica), uint64(seq), site, body)
-				if err != nil {
-					return nil // stored events were checked at ingest; an undecodable one names nothing
-				}
-				m := e.Msg.GetMovement()
-				number, line, ok := syncproto.ParseDocLine(m.GetDoc())
-				if !ok {
-					return nil
-				}
-				k := docLine{docKey{p.tenant, number}, line}
-				pr := sum[k]
-				pr.Qty += m.GetQty()
-				pr.Moves++
-				sum[k] = pr
-				out.Moves++
-				return nil
-			})
+		n, last, err := s.readMoves(ctx, tx, p, budget, sum, out)
 		if err != nil {
-			return nil, fmt.Errorf("read events of %d: %w", p.replica, err)
+			return nil, err
 		}
-		budget -= n
-		out.Events += n
-		if n < asked { // fewer than asked: every movement up to the watermark is read
+		if n < budget { // fewer than asked: every movement up to the watermark is read
 			last = p.watermark
 		}
+		budget -= n
+		out.Replicas++
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO doc_cursors (replica, seq) VALUES (?, ?)
 			ON CONFLICT (replica) DO UPDATE SET seq = excluded.seq`), p.replica, last); err != nil {
 			return nil, fmt.Errorf("move cursor of %d: %w", p.replica, err)
 		}
 	}
+	return s.writeProgress(ctx, tx, sum)
+}
+
+// readMoves reads at most limit movements of p.replica with seq in
+// (p.after, p.watermark] and adds those naming a document line to sum. It
+// returns how many it read and the last one's seq.
+func (s *Store) readMoves(ctx context.Context, tx *sql.Tx, p pendingRep, limit int, sum map[docLine]docs.Progress, out *docs.Projected) (int, int64, error) {
+	n, last := 0, p.after
+	err := s.queryRows(ctx, tx, s.q(`SELECT seq, site, body FROM events WHERE replica = ? AND seq > ? AND seq <= ? AND kind = ?
+		ORDER BY seq LIMIT ?`), []any{p.replica, p.after, p.watermark, int64(syncproto.KindMovement), limit},
+		func(rows *sql.Rows) error {
+			var seq int64
+			var site string
+			var body []byte
+			if err := rows.Scan(&seq, &site, &body); err != nil {
+				return err
+			}
+			n, last = n+1, seq
+			e, err := syncproto.DecodeEvent(syncproto.ReplicaID(p.replica), uint64(seq), site, body)
+			if err != nil {
+				return nil // stored events were checked at ingest; an undecodable one names nothing
+			}
+			m := e.Msg.GetMovement()
+			number, line, ok := syncproto.ParseDocLine(m.GetDoc())
+			if !ok {
+				return nil
+			}
+			k := docLine{docKey{p.tenant, number}, line}
+			pr := sum[k]
+			pr.Qty += m.GetQty()
+			pr.Moves++
+			sum[k] = pr
+			out.Moves++
+			return nil
+		})
+	if err != nil {
+		return 0, 0, fmt.Errorf("read events of %d: %w", p.replica, err)
+	}
+	out.Events += n
+	return n, last, nil
+}
+
+// writeProgress adds sum to doc_progress, in key order, and returns the
+// documents it touched.
+func (s *Store) writeProgress(ctx context.Context, tx *sql.Tx, sum map[docLine]docs.Progress) (map[docKey]bool, error) {
 	keys := make([]docLine, 0, len(sum))
 	for k := range sum {
 		keys = append(keys, k)

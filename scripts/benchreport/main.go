@@ -139,6 +139,7 @@ func main() {
 	ratio("ratio import / raw excelize read", imp, xr, "")
 	fmt.Println("\n== 9. Document progress: purchase order lines derived from 1,000,000 movements ==")
 	for _, st := range []struct{ name, pkg string }{{"SQLite", "sqlite"}, {"PostgreSQL", "postgres"}} {
+		line("cloud ("+st.name+") movements/s, incremental steps behind ingest", "BenchmarkDocProgress/"+st.pkg, "incremental-movements/s")
 		p := line("cloud ("+st.name+") movements/s, whole log projected (rebuild)", "BenchmarkDocProgress/"+st.pkg, "movements/s")
 		r := line("raw SQL aggregate (count, sum) over the same rows, rows/s", "BenchmarkDocProgress/"+st.pkg, "raw-rows/s")
 		ratio("ratio projection / raw aggregate, "+st.name, p, r, "")

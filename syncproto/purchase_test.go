@@ -59,3 +59,39 @@ func TestDecodePurchaseOrderRecord(t *testing.T) {
 		t.Error("garbage accepted")
 	}
 }
+
+// FuzzDecodePurchaseOrderRecord: no body panics the decoder, and what it
+// accepts is valid again after a re-encode.
+func FuzzDecodePurchaseOrderRecord(f *testing.F) {
+	good, _ := proto.Marshal(&pb.PurchaseOrderRecord{Supplier: "S1", Date: "2026-11-25", Lines: []*pb.PurchaseOrderLine{
+		{Line: 1, Sku: "A", Unit: "箱", Factor: 12, Qty: 2, QtyBase: 24}, {Line: 2, Sku: "B", Unit: "个", Factor: 1, Qty: 5, QtyBase: 5}}})
+	f.Add(good)
+	f.Add([]byte{})
+	f.Add([]byte{0x2a, 0x02, 0x08, 0x01})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		r, err := syncproto.DecodePurchaseOrderRecord(body)
+		if err != nil {
+			return
+		}
+		again, err := proto.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := syncproto.DecodePurchaseOrderRecord(again); err != nil {
+			t.Fatalf("accepted %x, refused its re-encoding: %v", body, err)
+		}
+	})
+}
+
+// FuzzParseDocLine: a doc that parses is rebuilt exactly by DocLine.
+func FuzzParseDocLine(f *testing.F) {
+	for _, s := range []string{"CG20261125-0001#3", "CG1#1000", "#1", "a#b#2", "CG1#01", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		number, line, ok := syncproto.ParseDocLine(doc)
+		if ok && syncproto.DocLine(number, line) != doc {
+			t.Fatalf("%q parsed as %q, %d", doc, number, line)
+		}
+	})
+}

@@ -85,9 +85,20 @@ func Open(path string, opts Options) (*Store, error) {
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 	// Connect the writer first: it turns WAL on before any reader opens.
-	if err := write.Ping(); err != nil {
-		write.Close()
-		return nil, fmt.Errorf("open cloud sqlite %s: %w", path, err)
+	// Two processes opening a new file at once both switch it to WAL; the
+	// loser gets SQLITE_BUSY at once (the busy handler does not wait for
+	// a journal mode change), so connecting is retried within the busy
+	// timeout.
+	for deadline := time.Now().Add(opts.BusyTimeout); ; {
+		err := write.Ping()
+		if err == nil {
+			break
+		}
+		if !retryable(err) || time.Now().After(deadline) {
+			write.Close()
+			return nil, fmt.Errorf("open cloud sqlite %s: %w", path, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 
 	rq := url.Values{"_pragma": append([]string{"query_only(1)"}, common["_pragma"]...)}

@@ -194,13 +194,18 @@ type Browser struct {
 	ctx  context.Context
 	base string
 
-	mu     sync.Mutex
-	errors []string
+	mu      sync.Mutex
+	errors  []string
+	refused []string
 }
 
 // MustBrowser starts headless Chromium with a fresh profile, its viewport
 // 1366×768, and stops it when the test ends. Every console error, uncaught
-// exception and browser log error of the tab is kept (TakeErrors).
+// exception and browser log error of the tab is kept (TakeErrors), but
+// for the API's 4xx answers, which the browser logs as "Failed to load
+// resource" although the page handles them (a refused save shows its
+// field errors): those are kept apart (TakeRefused). A 5xx, a failed
+// connection or a missing file stays an error.
 func MustBrowser(tb testing.TB, base string) *Browser {
 	tb.Helper()
 	opts := []chromedp.ExecAllocatorOption{
@@ -235,11 +240,34 @@ func MustBrowser(tb testing.TB, base string) *Browser {
 			}
 			switch m.Type {
 			case chromedp.ConsoleError, chromedp.ConsoleException, "assert":
-				b.addError(fmt.Sprintf("%s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line))
+				msg := fmt.Sprintf("%s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line)
+				if apiRefusal(base, m) {
+					b.mu.Lock()
+					b.refused = append(b.refused, msg)
+					b.mu.Unlock()
+					continue
+				}
+				b.addError(msg)
 			}
 		}
 	}()
 	return b
+}
+
+// apiRefusal reports whether m is the browser's log entry of a 4xx answer
+// of the cloud API at base.
+func apiRefusal(base string, m chromedp.ConsoleMessage) bool {
+	return m.Source == "network" && strings.HasPrefix(m.URL, base+"/api/") &&
+		strings.Contains(m.Text, "the server responded with a status of 4")
+}
+
+// TakeRefused returns the API's 4xx answers logged since the last call.
+func (b *Browser) TakeRefused() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r := b.refused
+	b.refused = nil
+	return r
 }
 
 func (b *Browser) addError(s string) {
@@ -266,7 +294,7 @@ func (b *Browser) Do(tb testing.TB, actions ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
-		tb.Fatalf("browser: %v (console errors: %q)", err, b.TakeErrors())
+		tb.Fatalf("browser: %v (console errors so far: %q)", err, b.TakeErrors())
 	}
 }
 

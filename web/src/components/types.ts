@@ -69,6 +69,8 @@ export interface ResourceConfig<T extends Base = Base> {
   filters?: Filter[]
   fields: Field[]
   defaults: () => Partial<T>
+  /** normalize mends a record the API sent (nested lists sent as null). */
+  normalize?: (rec: T) => T
   /** tree lists every record at once as a tree by parent_id. */
   tree?: boolean
   /** form replaces RecordForm (products). */

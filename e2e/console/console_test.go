@@ -139,9 +139,14 @@ func TestAuditorReadOnly(t *testing.T) {
 	if n := b.Count(t, "#record-create"); n != 0 {
 		t.Errorf("the auditor is offered a unit create button")
 	}
+	// Device profiles: the auditor reads them (device.view), changes none.
+	b.Open(t, "/device-profiles", ".device-profiles")
+	if n := b.Count(t, "#profile-create"); n != 0 {
+		t.Errorf("the auditor is offered a device profile create button")
+	}
 	// Menu: the auditor sees every view page.
 	menu := b.Text(t, "#side-menu")
-	for _, want := range []string{"基础资料", "库存", "系统管理"} {
+	for _, want := range []string{"基础资料", "库存", "设备", "系统管理"} {
 		if !strings.Contains(menu, want) {
 			t.Errorf("the auditor's menu lacks %q: %q", want, menu)
 		}
@@ -167,7 +172,7 @@ func TestMenuFollowsPermissions(t *testing.T) {
 	)
 	items := Eval[[]string](t, b, `[...document.querySelectorAll('#side-menu .el-menu-item, #side-menu .el-sub-menu__title')].map(e => e.textContent.trim())`)
 	got := strings.Join(items, "|")
-	for _, want := range []string{"首页", "商品", "门店/仓库", "库存查询", "盘点冲突"} {
+	for _, want := range []string{"首页", "商品", "门店/仓库", "库存查询", "盘点冲突", "设备状态", "设备配置"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the warehouse keeper's menu lacks %q: %s", want, got)
 		}
@@ -200,6 +205,8 @@ var mainPages = []struct{ name, path, sel string }{
 	{"settings", "/settings", ".settings"},
 	{"stock", "/stock", ".page"},
 	{"count-conflicts", "/count-conflicts", ".page"},
+	{"devices", "/devices", ".devices-page"},
+	{"device-profiles", "/device-profiles", ".device-profiles"},
 	{"users", "/users", ".page"},
 	{"roles", "/roles", ".page"},
 	{"audit", "/audit", ".page"},

@@ -138,8 +138,11 @@ func (c *Cloud) CreateUser(tb testing.TB, name, password string, roles ...string
 	}
 }
 
-// Seed stores movements of two sites' replicas, so that the home page has
-// sites, replicas and stock to show.
+// Seed stores movements of two sites' replicas and each replica's status
+// (as ingest stores an agent's up/status), so that the home page has
+// sites, replicas, device health and stock to show. store-1's gate reader
+// is connected; its scale is not, with an error; warehouse-1's scanner's
+// clock is skewed.
 func (c *Cloud) Seed(tb testing.TB) {
 	tb.Helper()
 	for i, s := range []struct {
@@ -161,6 +164,28 @@ func (c *Cloud) Seed(tb testing.TB) {
 		}
 		if _, err := c.Store.ApplyBatch(context.Background(), b); err != nil {
 			tb.Fatalf("seed %s: %v", s.site, err)
+		}
+	}
+	ss, ok := c.Store.(cloud.StatusStore)
+	if !ok {
+		tb.Fatalf("store %T keeps no statuses", c.Store)
+	}
+	now := time.Now().UTC()
+	for _, st := range []cloud.ReplicaStatus{
+		{Tenant: defaultTenant, Site: "store-1", Replica: syncproto.ReplicaID(0x1000).String(), Online: true,
+			LastSeq: 5, AckedSeq: 3, MasterRev: 12, ReportedAt: now.Add(-2 * time.Second), ReceivedAt: now,
+			Devices: []cloud.DeviceStatus{
+				{Device: "gate-1", Kind: "reader", Connected: true, LastEventAt: now.Add(-time.Minute), ClockOffsetMS: 40},
+				{Device: "scale-1", Kind: "scale", Error: "open /dev/ttyUSB0: no such file or directory"},
+			}},
+		{Tenant: defaultTenant, Site: "warehouse-1", Replica: syncproto.ReplicaID(0x1001).String(), Online: true,
+			LastSeq: 2, AckedSeq: 2, MasterRev: 12, ReportedAt: now, ReceivedAt: now,
+			Devices: []cloud.DeviceStatus{
+				{Device: "scanner-1", Kind: "scanner", Connected: true, ClockOffsetMS: 4200, ClockSkewed: true},
+			}},
+	} {
+		if err := ss.PutStatus(context.Background(), st); err != nil {
+			tb.Fatalf("seed the status of %s: %v", st.Site, err)
 		}
 	}
 }

@@ -73,9 +73,12 @@ const en: typeof zh = {
     noAttrs: 'A product without attributes has one SKU', basic: 'Basics', siteReplicas: 'Edge replicas',
   },
   imp: {
-    title: 'Import {kind}', choose: 'Choose a file (.xlsx or .csv)', check: 'Upload and check', rows: '{rows} rows, {valid} valid',
-    row: 'Row', column: 'Column', reason: 'Reason', accept: 'Import the valid rows', done: 'Imported: {created} created, {updated} updated',
-    noProblems: 'No problems found', sample: 'Sample files: cloud/masterdata/samples/',
+    title: 'Import {kind}', choose: 'Choose a file (.xlsx or .csv)', check: 'Upload and check', rows: '{rows} rows, {valid} valid.',
+    records: '{create} to create, {update} to update, {unchanged} unchanged, {invalid} with problems.',
+    row: 'Row', column: 'Column', reason: 'Reason', accept: 'Import ({n})', acceptValid: 'Import the {n} valid only',
+    done: 'Imported: {created} created, {updated} updated', noProblems: 'No problems found',
+    partly: 'Imported: {created} created, {updated} updated; {failed} changed since the check and were left out (below).',
+    moreProblems: 'The first {shown} of {total} problems.', sample: 'Sample files: cloud/masterdata/samples/; row 1 is the header.',
   },
   sys: {
     users: 'Users', roles: 'Roles', name: 'Username', displayName: 'Display name', roles2: 'Roles', scope: 'Data scope',

@@ -69,9 +69,12 @@ export default {
     noAttrs: '无属性的商品只有一个 SKU', basic: '基本信息', siteReplicas: '边缘副本',
   },
   imp: {
-    title: '导入{kind}', choose: '选择文件（.xlsx 或 .csv）', check: '上传并检查', rows: '共 {rows} 行，有效 {valid} 行',
-    row: '行', column: '列', reason: '原因', accept: '导入有效行', done: '已导入：新增 {created} 条，更新 {updated} 条',
-    noProblems: '没有发现问题', sample: '示例文件见 cloud/masterdata/samples/',
+    title: '导入{kind}', choose: '选择文件（.xlsx 或 .csv）', check: '上传并检查', rows: '共 {rows} 行，有效 {valid} 行。',
+    records: '将新增 {create} 条、更新 {update} 条，{unchanged} 条无变化，{invalid} 条有误。',
+    row: '行', column: '列', reason: '原因', accept: '导入（{n} 条）', acceptValid: '只导入有效的 {n} 条',
+    done: '已导入：新增 {created} 条，更新 {updated} 条', noProblems: '没有发现问题',
+    partly: '已导入：新增 {created} 条，更新 {updated} 条；{failed} 条因检查后数据已变更未导入，见下表。',
+    moreProblems: '仅列出前 {shown} 个问题，共 {total} 个。', sample: '示例文件见 cloud/masterdata/samples/；第 1 行为表头。',
   },
   sys: {
     users: '用户', roles: '角色', name: '用户名', displayName: '显示名', roles2: '角色', scope: '数据范围',

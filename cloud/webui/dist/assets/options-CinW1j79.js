@@ -1,4 +1,4 @@
-import{s as o}from"./index-Ct4_X1YX.js";import{c as r,s as i}from"./index-Dtk_2xIE.js";async function m(a=[]){const t=new Map;if(r("site.view"))try{const e=await o.list({limit:500,sort:"code"});for(const s of e.items)t.set(s.code,`${s.code} ${s.name}`)}catch{}const n=i.me?.sites;for(const e of[...n&&!n.all?n.sites??[]:[],...a])t.has(e)||t.set(e,e);return[...t.entries()].sort((e,s)=>e[0].localeCompare(s[0])).map(([e,s])=>({value:e,label:s}))}const p={reader:`# An RFID gate: outer antennas face outside, inner ones the stock room.
+import{s as o}from"./index-DQbJzQad.js";import{c as r,s as i}from"./index-BumL0g9m.js";async function m(a=[]){const t=new Map;if(r("site.view"))try{const e=await o.list({limit:500,sort:"code"});for(const s of e.items)t.set(s.code,`${s.code} ${s.name}`)}catch{}const n=i.me?.sites;for(const e of[...n&&!n.all?n.sites??[]:[],...a])t.has(e)||t.set(e,e);return[...t.entries()].sort((e,s)=>e[0].localeCompare(s[0])).map(([e,s])=>({value:e,label:s}))}const p={reader:`# An RFID gate: outer antennas face outside, inner ones the stock room.
 kind: reader
 name: gate-1
 address: 192.0.2.10:5084

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/jxc-edge/jxc/cloud"
@@ -219,9 +220,10 @@ type Browser struct {
 	ctx  context.Context
 	base string
 
-	mu      sync.Mutex
-	errors  []string
-	refused []string
+	mu       sync.Mutex
+	errors   []string
+	refused  []string
+	requests []string
 }
 
 // MustBrowser starts headless Chromium with a fresh profile, its viewport
@@ -257,6 +259,28 @@ func MustBrowser(tb testing.TB, base string) *Browser {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
 		tb.Fatalf("start chromium: %v", err)
 	}
+	requests := chromedp.Events(ctx, network.RequestWillBeSent)
+	go func() {
+		for ev, err := range requests {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.requests = append(b.requests, ev.Request.URL)
+			b.mu.Unlock()
+		}
+	}()
+	failures := chromedp.Events(ctx, network.LoadingFailed)
+	go func() {
+		for ev, err := range failures {
+			if err != nil {
+				return
+			}
+			if !ev.Canceled {
+				b.addError(fmt.Sprintf("request failed: %s %s", ev.ErrorText, ev.BlockedReason))
+			}
+		}
+	}()
 	messages := chromedp.Console(ctx)
 	go func() {
 		for m, err := range messages {
@@ -284,6 +308,15 @@ func MustBrowser(tb testing.TB, base string) *Browser {
 func apiRefusal(base string, m chromedp.ConsoleMessage) bool {
 	return m.Source == "network" && strings.HasPrefix(m.URL, base+"/api/") &&
 		strings.Contains(m.Text, "the server responded with a status of 4")
+}
+
+// TakeRequests returns the URLs the page requested since the last call.
+func (b *Browser) TakeRequests() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r := b.requests
+	b.requests = nil
+	return r
 }
 
 // TakeRefused returns the API's 4xx answers logged since the last call.

@@ -27,7 +27,7 @@ const en: typeof zh = {
     devicesGroup: 'Devices', devices: 'Device status', deviceProfiles: 'Device profiles',
   },
   user: {
-    changePassword: 'Change password', signOut: 'Sign out', language: 'Language',
+    apiDocs: 'API docs', changePassword: 'Change password', signOut: 'Sign out', language: 'Language',
     forced: 'This is a first sign-in or the password was reset: change the password first.',
     oldPassword: 'Current password', newPassword: 'New password', repeatPassword: 'Repeat the new password',
     mismatch: 'The new passwords differ', changed: 'Password changed',

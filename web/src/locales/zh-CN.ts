@@ -25,7 +25,7 @@ export default {
     devicesGroup: '设备', devices: '设备状态', deviceProfiles: '设备配置',
   },
   user: {
-    changePassword: '修改密码', signOut: '退出登录', language: '语言', forced: '首次登录或密码已被重置，请先修改密码。',
+    apiDocs: '接口文档', changePassword: '修改密码', signOut: '退出登录', language: '语言', forced: '首次登录或密码已被重置，请先修改密码。',
     oldPassword: '当前密码', newPassword: '新密码', repeatPassword: '再次输入新密码', mismatch: '两次输入的新密码不一致',
     changed: '密码已修改',
   },

@@ -224,6 +224,7 @@ func TestScreenshots(t *testing.T) {
 	b.Open(t, "/login", "#login-username")
 	b.Screenshot(t, dir, "zh-login")
 	b.SignIn(t, "admin", adminPassword)
+	SeedMasterData(t, b)
 	for _, lang := range []string{"zh-CN", "en"} {
 		Eval[any](t, b, fmt.Sprintf(`localStorage.setItem('jxc.lang', %q)`, lang))
 		prefix := map[string]string{"zh-CN": "zh", "en": "en"}[lang]
@@ -243,6 +244,16 @@ func TestScreenshots(t *testing.T) {
 		t.Errorf("at 820 px wide the side menu is %.0f px wide, want it collapsed", asideWidth)
 	}
 	b.Screenshot(t, dir, "en-home-tablet")
+	// A landscape tablet (1024×768), in Chinese: the menu stays open.
+	Eval[any](t, b, `localStorage.setItem('jxc.lang', 'zh-CN')`)
+	b.Do(t, chromedp.EmulateViewport(1024, 768))
+	for _, p := range []struct{ name, path, sel string }{
+		{"home", "/", "#home-sites"}, {"products", "/products", ".resource-page"}, {"suppliers", "/suppliers", ".resource-page"},
+		{"devices", "/devices", ".devices-page"}, {"device-profiles", "/device-profiles", ".device-profiles"}, {"users", "/users", ".page"},
+	} {
+		b.Open(t, p.path, p.sel)
+		b.Screenshot(t, dir, "zh-tablet-"+p.name)
+	}
 	t.Logf("screenshots in %s", dir)
 }
 

@@ -180,3 +180,55 @@ func TestImportProblems(t *testing.T) {
 		t.Errorf("console errors:\n  %s", strings.Join(errs, "\n  "))
 	}
 }
+
+// importCSV imports a CSV through the API as the page's user: check,
+// then commit, failing the test on any problem.
+func importCSV(t *testing.T, b *Browser, kind string, data []byte) {
+	t.Helper()
+	js, _ := json.Marshal(string(data))
+	res := Eval[APIResult](t, b, fmt.Sprintf(`(async () => {
+		const me = await (await fetch('/api/v1/auth/me')).json();
+		const h = {'Content-Type': 'text/csv', 'X-CSRF-Token': me.csrf_token};
+		const c = await fetch('/api/v1/imports?kind=%s&format=csv', {method: 'POST', headers: h, body: %s});
+		const rep = await c.json();
+		if (c.status !== 200 || rep.invalid > 0 || !rep.id) return {status: c.status, body: rep};
+		const w = await fetch('/api/v1/imports/' + rep.id + '/commit', {method: 'POST', headers: {'X-CSRF-Token': me.csrf_token}});
+		return {status: w.status, body: await w.json()};
+	})()`, kind, js))
+	if res.Status != 200 {
+		t.Fatalf("import %s: %d %s", kind, res.Status, res.Body)
+	}
+}
+
+// SeedMasterData fills the master data from cloud/masterdata/samples (and
+// what they refer to: units, categories, sites), with accounts, a stock
+// limit and a device profile, so that every list page has rows.
+func SeedMasterData(t *testing.T, b *Browser) {
+	t.Helper()
+	for _, u := range []struct {
+		code   string
+		weight bool
+	}{{"件", false}, {"瓶", false}, {"罐", false}, {"盒", false}, {"箱", false}, {"kg", true}} {
+		mustPost(t, b, "/api/v1/units", map[string]any{"code": u.code, "name": u.code, "weight": u.weight})
+	}
+	for _, c := range [][2]string{{"FZ", "服装"}, {"SG", "水果"}, {"YL", "饮料"}, {"RZ", "乳制品"}} {
+		mustPost(t, b, "/api/v1/categories", map[string]any{"code": c[0], "name": c[1]})
+	}
+	mustPost(t, b, "/api/v1/sites", map[string]any{"code": "store-1", "name": "人民路一号门店", "type": "store",
+		"address": "杭州市上城区人民路 1 号", "contact": "张店长", "phone": "0571-88000001"})
+	mustPost(t, b, "/api/v1/sites", map[string]any{"code": "wh-1", "name": "城北中心仓", "type": "warehouse"})
+	for _, kind := range []string{"bins", "suppliers", "customers", "products"} {
+		data, err := os.ReadFile(sample(t, kind+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		importCSV(t, b, kind, data)
+	}
+	mustPost(t, b, "/api/v1/accounts", map[string]any{"code": "CASH", "name": "门店现金", "type": "cash", "currency": "CNY", "opening_balance": 200000})
+	mustPost(t, b, "/api/v1/accounts", map[string]any{"code": "ICBC", "name": "工商银行基本户", "type": "bank", "bank_name": "中国工商银行杭州分行",
+		"account_no": "1202000000000000001", "currency": "CNY", "opening_balance": 12345678})
+	mustPost(t, b, "/api/v1/stock-limits", map[string]any{"site": "store-1", "sku": "FZ1001-WM", "min": 10, "max": 200})
+	if res := b.Fetch(t, "PUT", "/api/v1/device-profiles/store-1/gate-1.yaml", map[string]any{"yaml": goodGate}); res.Status != 200 {
+		t.Fatalf("put a device profile: %d %s", res.Status, res.Body)
+	}
+}

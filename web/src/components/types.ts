@@ -17,7 +17,8 @@ export interface Column {
   prop: string
   /** label is an i18n key. */
   label: string
-  type?: 'text' | 'money' | 'bool' | 'date' | 'tags' | 'enum' | 'number'
+  /** date: with seconds; minute: to the minute (lists). */
+  type?: 'text' | 'money' | 'bool' | 'date' | 'minute' | 'tags' | 'enum' | 'number'
   sortable?: boolean
   width?: number
   minWidth?: number

@@ -92,6 +92,17 @@ const en: typeof zh = {
     kind: 'Kind', key: 'Locked', failures: 'Failures', until: 'Until', cleared: 'Cleared', clear: 'Clear',
     active: 'Active', module: 'Module',
   },
+  audit: {
+    type: {
+      product: 'Product', category: 'Category', unit: 'Unit', site: 'Site', bin: 'Bin', stock_limit: 'Stock limit',
+      supplier: 'Supplier', customer: 'Customer', account: 'Account', settings: 'Settings', device_profile: 'Device profile',
+      user: 'User', role: 'Role', api_token: 'API token', lockout: 'Lockout',
+    },
+    verb: {
+      create: 'created', update: 'changed', delete: 'deleted', disable: 'disabled', enable: 'enabled', put: 'saved', revoke: 'revoked',
+      clear: 'cleared', sign_in: 'Signed in', lockout: 'locked', set_password: 'password reset', change_password: 'password changed',
+    },
+  },
   perm: {
     view: 'View', edit: 'Create and change', approve: 'Approve', export: 'Export',
     product: 'Products', site: 'Sites', partner: 'Partners', account: 'Accounts', purchase: 'Purchasing', sales: 'Sales',

@@ -87,6 +87,17 @@ export default {
     kind: '类型', key: '锁定对象', failures: '失败次数', until: '锁定至', cleared: '解除时间', clear: '解除锁定',
     active: '锁定中', module: '模块',
   },
+  audit: {
+    type: {
+      product: '商品', category: '商品分类', unit: '计量单位', site: '门店/仓库', bin: '库位', stock_limit: '库存上下限',
+      supplier: '供应商', customer: '客户', account: '结算账户', settings: '参数设置', device_profile: '设备配置',
+      user: '用户', role: '角色', api_token: 'API 令牌', lockout: '登录锁定',
+    },
+    verb: {
+      create: '新建', update: '修改', delete: '删除', disable: '停用', enable: '启用', put: '保存', revoke: '吊销',
+      clear: '解除', sign_in: '登录', lockout: '锁定', set_password: '重置密码', change_password: '修改密码',
+    },
+  },
   perm: {
     view: '查看', edit: '新建与修改', approve: '审核', export: '导出',
     product: '商品', site: '门店仓库', partner: '往来单位', account: '结算账户', purchase: '采购', sales: '销售',

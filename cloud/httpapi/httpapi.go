@@ -112,7 +112,7 @@ func New(store cloud.Store, a Auth, opts Options) *Server {
 		"Every POST but sign-in takes an " + IdempotencyHeader + " header: a retry with the same key gets the first answer " +
 		"(marked " + ReplayedHeader + ": true) instead of writing twice."
 	cfg.OpenAPIPath = "/api/v1/openapi"
-	cfg.DocsPath = "/api/docs"
+	cfg.DocsPath = "" // the console serves /api/docs from its own files (cloud/webui)
 	cfg.SchemasPath = ""
 	cfg.CreateHooks = nil // no $schema links added to bodies
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{

@@ -25,10 +25,19 @@ import (
 var dist embed.FS
 
 // contentSecurityPolicy allows only the console's own scripts; Element
-// Plus sets inline styles, ECharts draws on canvas.
+// Plus sets inline styles, ECharts draws on canvas. Redoc (the API docs)
+// runs its search index in a worker it makes from a blob.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
-	"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; " +
+	"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; " +
 	"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// DocsPath is where the console serves the cloud API's documentation: a
+// page of its own build (api-docs/, Redoc) that renders the OpenAPI
+// document /api/v1/openapi.json, with nothing loaded from another host.
+const DocsPath = "/api/docs"
+
+// docsPage is the file served at DocsPath.
+const docsPage = "api-docs/index.html"
 
 // file is one file of dist, read once.
 type file struct {
@@ -85,8 +94,9 @@ func compressible(ctype string) bool {
 var loadFiles = sync.OnceValues(load)
 
 // Handler returns the handler of the console. It answers GET and HEAD;
-// paths under /api/ are not its own and get 404, as do missing files
-// with an extension (a stale chunk must not get HTML).
+// paths under /api/ are not its own and get 404 (but DocsPath, the API's
+// documentation page), as do missing files with an extension (a stale
+// chunk must not get HTML).
 func Handler() http.Handler {
 	return http.HandlerFunc(serve)
 }
@@ -103,11 +113,14 @@ func serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := path.Clean("/" + r.URL.Path)
-	if p == "/api" || strings.HasPrefix(p, "/api/") {
+	name := strings.TrimPrefix(p, "/")
+	switch {
+	case p == DocsPath:
+		name = docsPage
+	case p == "/api" || strings.HasPrefix(p, "/api/"):
 		http.NotFound(w, r)
 		return
 	}
-	name := strings.TrimPrefix(p, "/")
 	f := files[name]
 	if f == nil {
 		if path.Ext(p) != "" || strings.HasPrefix(p, "/assets/") {

@@ -45,6 +45,10 @@ func TestHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	docs, err := os.ReadFile("dist/api-docs/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name, path  string
 		status      int
@@ -59,6 +63,8 @@ func TestHandler(t *testing.T) {
 		{"a missing asset is 404, not HTML", "/assets/gone-0000.js", 404, nil, "", ""},
 		{"a missing file with an extension is 404", "/favicon.ico", 404, nil, "", ""},
 		{"api paths are not the console's", "/api/v1/nothing", 404, nil, "", ""},
+		{"but the API docs page is", webui.DocsPath, 200, docs, "no-cache", "text/html; charset=utf-8"},
+		{"and nothing below it", webui.DocsPath + "/x", 404, nil, "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,6 +102,40 @@ func TestHandlerHTMLHeaders(t *testing.T) {
 	}
 	if got := res.Header.Get("X-Frame-Options"); got != "DENY" {
 		t.Errorf("X-Frame-Options %q, want DENY", got)
+	}
+}
+
+// TestDocsOffline checks that the API docs page loads Redoc from the
+// console's own files and that the bundle fetches nothing elsewhere: the
+// logo Redoc's footer loads from its CDN was replaced at the build.
+func TestDocsOffline(t *testing.T) {
+	page, err := os.ReadFile("dist/api-docs/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`src="/api-docs/redoc.standalone.js"`, `src="/api-docs/docs.js"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the docs page lacks %s", want)
+		}
+	}
+	if strings.Contains(string(page), "http://") || strings.Contains(string(page), "https://") {
+		t.Errorf("the docs page names another host")
+	}
+	redoc, err := os.ReadFile("dist/api-docs/redoc.standalone.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range []string{"cdn.redoc.ly", "fonts.googleapis.com", "unpkg.com", "cdn.jsdelivr.net"} {
+		if bytes.Contains(redoc, []byte(host)) {
+			t.Errorf("redoc.standalone.js still names %s", host)
+		}
+	}
+	script, err := os.ReadFile("dist/api-docs/docs.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(script), "'/api/v1/openapi.json'") {
+		t.Errorf("docs.js does not render /api/v1/openapi.json")
 	}
 }
 

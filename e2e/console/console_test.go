@@ -18,7 +18,6 @@ func TestSignInHome(t *testing.T) {
 	c.Seed(t)
 	b := MustBrowser(t, c.URL)
 	b.SignIn(t, "admin", adminPassword)
-	b.TakeErrors() // the sign-in page's /auth/me answered 401, as it should
 	b.Open(t, "/", "#home-sites")
 	b.Do(t, chromedp.WaitVisible(chromedp.CSS("#home-stock canvas")))
 
@@ -140,9 +139,14 @@ func TestAuditorReadOnly(t *testing.T) {
 	if n := b.Count(t, "#record-create"); n != 0 {
 		t.Errorf("the auditor is offered a unit create button")
 	}
+	// Device profiles: the auditor reads them (device.view), changes none.
+	b.Open(t, "/device-profiles", ".device-profiles")
+	if n := b.Count(t, "#profile-create"); n != 0 {
+		t.Errorf("the auditor is offered a device profile create button")
+	}
 	// Menu: the auditor sees every view page.
 	menu := b.Text(t, "#side-menu")
-	for _, want := range []string{"基础资料", "库存", "系统管理"} {
+	for _, want := range []string{"基础资料", "库存", "设备", "系统管理"} {
 		if !strings.Contains(menu, want) {
 			t.Errorf("the auditor's menu lacks %q: %q", want, menu)
 		}
@@ -168,7 +172,7 @@ func TestMenuFollowsPermissions(t *testing.T) {
 	)
 	items := Eval[[]string](t, b, `[...document.querySelectorAll('#side-menu .el-menu-item, #side-menu .el-sub-menu__title')].map(e => e.textContent.trim())`)
 	got := strings.Join(items, "|")
-	for _, want := range []string{"首页", "商品", "门店/仓库", "库存查询", "盘点冲突"} {
+	for _, want := range []string{"首页", "商品", "门店/仓库", "库存查询", "盘点冲突", "设备状态", "设备配置"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the warehouse keeper's menu lacks %q: %s", want, got)
 		}
@@ -201,6 +205,8 @@ var mainPages = []struct{ name, path, sel string }{
 	{"settings", "/settings", ".settings"},
 	{"stock", "/stock", ".page"},
 	{"count-conflicts", "/count-conflicts", ".page"},
+	{"devices", "/devices", ".devices-page"},
+	{"device-profiles", "/device-profiles", ".device-profiles"},
 	{"users", "/users", ".page"},
 	{"roles", "/roles", ".page"},
 	{"audit", "/audit", ".page"},
@@ -218,6 +224,7 @@ func TestScreenshots(t *testing.T) {
 	b.Open(t, "/login", "#login-username")
 	b.Screenshot(t, dir, "zh-login")
 	b.SignIn(t, "admin", adminPassword)
+	SeedMasterData(t, b)
 	for _, lang := range []string{"zh-CN", "en"} {
 		Eval[any](t, b, fmt.Sprintf(`localStorage.setItem('jxc.lang', %q)`, lang))
 		prefix := map[string]string{"zh-CN": "zh", "en": "en"}[lang]
@@ -237,6 +244,16 @@ func TestScreenshots(t *testing.T) {
 		t.Errorf("at 820 px wide the side menu is %.0f px wide, want it collapsed", asideWidth)
 	}
 	b.Screenshot(t, dir, "en-home-tablet")
+	// A landscape tablet (1024×768), in Chinese: the menu stays open.
+	Eval[any](t, b, `localStorage.setItem('jxc.lang', 'zh-CN')`)
+	b.Do(t, chromedp.EmulateViewport(1024, 768))
+	for _, p := range []struct{ name, path, sel string }{
+		{"home", "/", "#home-sites"}, {"products", "/products", ".resource-page"}, {"suppliers", "/suppliers", ".resource-page"},
+		{"devices", "/devices", ".devices-page"}, {"device-profiles", "/device-profiles", ".device-profiles"}, {"users", "/users", ".page"},
+	} {
+		b.Open(t, p.path, p.sel)
+		b.Screenshot(t, dir, "zh-tablet-"+p.name)
+	}
 	t.Logf("screenshots in %s", dir)
 }
 

@@ -9,7 +9,8 @@
 // when CI=true and skip otherwise. Screenshots go to $JXC_SCREENSHOTS when
 // set, else to a temporary folder.
 //
-// The tests of the master data pages that need the master data API
-// (cloud/masterdata, API.md) are in masterdata_test.go behind the build tag
-// masterdata until that API is merged: go test -tags masterdata ./e2e/console.
+// The browser's log of an API 4xx ("Failed to load resource") is an
+// answer the page handles and is kept apart from the console errors
+// (TakeRefused); every other console error, uncaught exception and failed
+// request is one (TakeErrors). TakeRequests lists what the page fetched.
 package console_test

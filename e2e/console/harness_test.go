@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/jxc-edge/jxc/cloud"
@@ -138,8 +139,11 @@ func (c *Cloud) CreateUser(tb testing.TB, name, password string, roles ...string
 	}
 }
 
-// Seed stores movements of two sites' replicas, so that the home page has
-// sites, replicas and stock to show.
+// Seed stores movements of two sites' replicas and each replica's status
+// (as ingest stores an agent's up/status), so that the home page has
+// sites, replicas, device health and stock to show. store-1's gate reader
+// is connected; its scale is not, with an error; warehouse-1's scanner's
+// clock is skewed.
 func (c *Cloud) Seed(tb testing.TB) {
 	tb.Helper()
 	for i, s := range []struct {
@@ -161,6 +165,28 @@ func (c *Cloud) Seed(tb testing.TB) {
 		}
 		if _, err := c.Store.ApplyBatch(context.Background(), b); err != nil {
 			tb.Fatalf("seed %s: %v", s.site, err)
+		}
+	}
+	ss, ok := c.Store.(cloud.StatusStore)
+	if !ok {
+		tb.Fatalf("store %T keeps no statuses", c.Store)
+	}
+	now := time.Now().UTC()
+	for _, st := range []cloud.ReplicaStatus{
+		{Tenant: defaultTenant, Site: "store-1", Replica: syncproto.ReplicaID(0x1000).String(), Online: true,
+			LastSeq: 5, AckedSeq: 3, MasterRev: 12, ReportedAt: now.Add(-2 * time.Second), ReceivedAt: now,
+			Devices: []cloud.DeviceStatus{
+				{Device: "gate-1", Kind: "reader", Connected: true, LastEventAt: now.Add(-time.Minute), ClockOffsetMS: 40},
+				{Device: "scale-1", Kind: "scale", Error: "open /dev/ttyUSB0: no such file or directory"},
+			}},
+		{Tenant: defaultTenant, Site: "warehouse-1", Replica: syncproto.ReplicaID(0x1001).String(), Online: true,
+			LastSeq: 2, AckedSeq: 2, MasterRev: 12, ReportedAt: now, ReceivedAt: now,
+			Devices: []cloud.DeviceStatus{
+				{Device: "scanner-1", Kind: "scanner", Connected: true, ClockOffsetMS: 4200, ClockSkewed: true},
+			}},
+	} {
+		if err := ss.PutStatus(context.Background(), st); err != nil {
+			tb.Fatalf("seed the status of %s: %v", st.Site, err)
 		}
 	}
 }
@@ -194,13 +220,19 @@ type Browser struct {
 	ctx  context.Context
 	base string
 
-	mu     sync.Mutex
-	errors []string
+	mu       sync.Mutex
+	errors   []string
+	refused  []string
+	requests []string
 }
 
 // MustBrowser starts headless Chromium with a fresh profile, its viewport
 // 1366×768, and stops it when the test ends. Every console error, uncaught
-// exception and browser log error of the tab is kept (TakeErrors).
+// exception and browser log error of the tab is kept (TakeErrors), but
+// for the API's 4xx answers, which the browser logs as "Failed to load
+// resource" although the page handles them (a refused save shows its
+// field errors): those are kept apart (TakeRefused). A 5xx, a failed
+// connection or a missing file stays an error.
 func MustBrowser(tb testing.TB, base string) *Browser {
 	tb.Helper()
 	opts := []chromedp.ExecAllocatorOption{
@@ -227,6 +259,28 @@ func MustBrowser(tb testing.TB, base string) *Browser {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
 		tb.Fatalf("start chromium: %v", err)
 	}
+	requests := chromedp.Events(ctx, network.RequestWillBeSent)
+	go func() {
+		for ev, err := range requests {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.requests = append(b.requests, ev.Request.URL)
+			b.mu.Unlock()
+		}
+	}()
+	failures := chromedp.Events(ctx, network.LoadingFailed)
+	go func() {
+		for ev, err := range failures {
+			if err != nil {
+				return
+			}
+			if !ev.Canceled {
+				b.addError(fmt.Sprintf("request failed: %s %s", ev.ErrorText, ev.BlockedReason))
+			}
+		}
+	}()
 	messages := chromedp.Console(ctx)
 	go func() {
 		for m, err := range messages {
@@ -235,11 +289,43 @@ func MustBrowser(tb testing.TB, base string) *Browser {
 			}
 			switch m.Type {
 			case chromedp.ConsoleError, chromedp.ConsoleException, "assert":
-				b.addError(fmt.Sprintf("%s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line))
+				msg := fmt.Sprintf("%s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line)
+				if apiRefusal(base, m) {
+					b.mu.Lock()
+					b.refused = append(b.refused, msg)
+					b.mu.Unlock()
+					continue
+				}
+				b.addError(msg)
 			}
 		}
 	}()
 	return b
+}
+
+// apiRefusal reports whether m is the browser's log entry of a 4xx answer
+// of the cloud API at base.
+func apiRefusal(base string, m chromedp.ConsoleMessage) bool {
+	return m.Source == "network" && strings.HasPrefix(m.URL, base+"/api/") &&
+		strings.Contains(m.Text, "the server responded with a status of 4")
+}
+
+// TakeRequests returns the URLs the page requested since the last call.
+func (b *Browser) TakeRequests() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r := b.requests
+	b.requests = nil
+	return r
+}
+
+// TakeRefused returns the API's 4xx answers logged since the last call.
+func (b *Browser) TakeRefused() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r := b.refused
+	b.refused = nil
+	return r
 }
 
 func (b *Browser) addError(s string) {
@@ -266,7 +352,7 @@ func (b *Browser) Do(tb testing.TB, actions ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
-		tb.Fatalf("browser: %v (console errors: %q)", err, b.TakeErrors())
+		tb.Fatalf("browser: %v (console errors so far: %q)", err, b.TakeErrors())
 	}
 }
 

@@ -139,6 +139,9 @@ func TestProductFieldErrorAndStale(t *testing.T) {
 	b.Do(t,
 		chromedp.SendKeys(chromedp.CSS(".search-q input"), "E2E-STALE\r"),
 		chromedp.WaitVisible(chromedp.CSS(".resource-page .row-edit")),
+		// The row may be the one listed before the search, which reloads
+		// the list under a loading mask: wait for it to end.
+		Settled(),
 		chromedp.Click(chromedp.CSS(".resource-page .row-edit")),
 		chromedp.WaitVisible(chromedp.CSS(".product-skus")),
 		Settled(),

@@ -187,9 +187,11 @@ type idempotencyStorer interface {
 
 // withConsole serves the web console at every path the API does not own:
 // /api/…, /healthz and /metrics go to api (which answers unknown API paths
-// in JSON), everything else to the console (webui).
+// in JSON), everything else to the console (webui), which also serves
+// the API's documentation page (webui.DocsPath) from its own files.
 func withConsole(api http.Handler) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle(webui.DocsPath, webui.Handler())
 	mux.Handle("/api/", api)
 	mux.Handle("/healthz", api)
 	mux.Handle("/metrics", api)

@@ -17,7 +17,8 @@ export interface Column {
   prop: string
   /** label is an i18n key. */
   label: string
-  type?: 'text' | 'money' | 'bool' | 'date' | 'tags' | 'enum' | 'number'
+  /** date: with seconds; minute: to the minute (lists). */
+  type?: 'text' | 'money' | 'bool' | 'date' | 'minute' | 'tags' | 'enum' | 'number'
   sortable?: boolean
   width?: number
   minWidth?: number
@@ -69,6 +70,8 @@ export interface ResourceConfig<T extends Base = Base> {
   filters?: Filter[]
   fields: Field[]
   defaults: () => Partial<T>
+  /** normalize mends a record the API sent (nested lists sent as null). */
+  normalize?: (rec: T) => T
   /** tree lists every record at once as a tree by parent_id. */
   tree?: boolean
   /** form replaces RecordForm (products). */

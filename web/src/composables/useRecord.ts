@@ -9,7 +9,18 @@ import { isZh } from '../locales'
 
 export type SaveResult = 'saved' | 'invalid' | 'stale' | 'failed'
 
-export function useRecord<T extends Base>(api: Resource<T>, defaults: () => Partial<T>) {
+/** withDefaults fills a record from the API with defaults: a field it
+ * lacks or sends as null (Go sends an empty list as null) takes its default. */
+export function withDefaults<T>(defaults: Partial<T>, data: T): T {
+  const out = { ...defaults, ...data } as Record<string, unknown>
+  for (const [k, v] of Object.entries(defaults)) if (out[k] === null || out[k] === undefined) out[k] = structuredClone(v)
+  return out as T
+}
+
+/** useRecord loads and saves one record of api. normalize, when given,
+ * mends a loaded record further (nested lists that came as null). */
+export function useRecord<T extends Base>(api: Resource<T>, defaults: () => Partial<T>, normalize: (rec: T) => T = (r) => r) {
+  const fill = (data: T) => normalize(withDefaults(defaults(), data))
   const model = ref<T>(defaults() as T) as { value: T }
   const errors = reactive<Record<string, string>>({})
   const error = ref('')
@@ -35,7 +46,7 @@ export function useRecord<T extends Base>(api: Resource<T>, defaults: () => Part
     loading.value = true
     try {
       const r = await api.get(id)
-      model.value = { ...defaults(), ...r.data } as T
+      model.value = fill(r.data)
       etag.value = r.etag
       // The ETag is the version; it wins over a body that lacks one.
       const v = /^(?:W\/)?"(\d+)"$/.exec(r.etag)
@@ -52,7 +63,7 @@ export function useRecord<T extends Base>(api: Resource<T>, defaults: () => Part
     saving.value = true
     try {
       const r = model.value.id ? await api.update(model.value) : await api.create(model.value, crypto.randomUUID?.())
-      model.value = { ...defaults(), ...r.data } as T
+      model.value = fill(r.data)
       etag.value = r.etag
       return 'saved'
     } catch (e) {
@@ -66,7 +77,8 @@ export function useRecord<T extends Base>(api: Resource<T>, defaults: () => Part
         return 'stale'
       }
       Object.assign(errors, e.fieldErrors(isZh.value))
-      error.value = e.text(isZh.value)
+      // With field errors, the form says so above and each shows at its field.
+      error.value = Object.keys(errors).length ? '' : e.text(isZh.value)
       return Object.keys(errors).length ? 'invalid' : 'failed'
     } finally {
       saving.value = false

@@ -45,6 +45,13 @@ export const menu: MenuGroup[] = [
     ],
   },
   {
+    title: 'menu.devicesGroup', icon: 'Cpu',
+    items: [
+      { path: '/devices', title: 'menu.devices', perms: ['device.view'], component: () => import('../views/devices/index.vue') },
+      { path: '/device-profiles', title: 'menu.deviceProfiles', perms: ['device.view'], component: () => import('../views/devices/profiles/index.vue') },
+    ],
+  },
+  {
     title: 'menu.system', icon: 'Setting',
     items: [
       { path: '/users', title: 'menu.users', perms: ['user.view'], component: () => import('../views/system/users/index.vue') },

@@ -42,6 +42,16 @@ export function dateTime(s: string | null | undefined, locale: string): string {
   }).format(d)
 }
 
+/** dateMinute is dateTime without the seconds, for lists. */
+export function dateMinute(s: string | null | undefined, locale: string): string {
+  if (!s || s.startsWith('0001-')) return ''
+  const d = new Date(s)
+  if (Number.isNaN(d.getTime())) return s
+  return new Intl.DateTimeFormat(locale, {
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+  }).format(d)
+}
+
 /** ago says how long ago s was, roughly, in the locale's words. */
 export function ago(s: string, locale: string, now = Date.now()): string {
   const d = new Date(s).getTime()

@@ -1,8 +1,8 @@
 // One typed client per master data collection, all of the same shape
 // (API.md): list with q/disabled/sort/offset/limit and filters, get with
 // ETag, create, update and delete with If-Match.
-import { request, type Reply } from '../http'
-import type { Base, ImportReport, Settings } from './types'
+import { ApiError, request, type ErrorBody, type Reply } from '../http'
+import type { Base, ImportReport, ImportResult, Settings } from './types'
 
 /** Page is one page of a list. */
 export interface Page<T> {
@@ -69,6 +69,37 @@ export function exportURL(path: string, format: 'xlsx' | 'csv'): string {
   return `/api/v1${path}/export?format=${format}`
 }
 
+/** downloadExport fetches a collection's export with the session and
+ * saves it under the name the cloud gives (Content-Disposition); a
+ * refusal is an ApiError, not a saved error page. */
+export async function downloadExport(path: string, format: 'xlsx' | 'csv'): Promise<string> {
+  const res = await fetch(exportURL(path, format), { credentials: 'same-origin' })
+  if (!res.ok) {
+    let b: Partial<ErrorBody> = {}
+    try {
+      b = await res.json()
+    } catch {
+      /* not the API's error body */
+    }
+    throw new ApiError(res.status, {
+      error: b.error ?? `HTTP ${res.status}`, error_zh: b.error_zh ?? `请求失败（HTTP ${res.status}）`,
+      code: b.code ?? String(res.status), permission: b.permission,
+    })
+  }
+  const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(res.headers.get('Content-Disposition') ?? '')
+  const name = m ? decodeURIComponent(m[1]) : `${path.replace(/^\//, '')}.${format}`
+  const blob = await res.blob()
+  const href = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = href
+  a.download = name
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(href), 10000)
+  return name
+}
+
 /** checkImport uploads a file; the cloud checks it and writes nothing. */
 export async function checkImport(kind: string, file: File): Promise<ImportReport> {
   const format = file.name.toLowerCase().endsWith('.csv') ? 'csv' : 'xlsx'
@@ -79,10 +110,11 @@ export async function checkImport(kind: string, file: File): Promise<ImportRepor
     raw: body,
     headers: { 'Content-Type': format === 'csv' ? 'text/csv' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
   })
-  return { ...r.data, problems: r.data.problems ?? [] }
+  return { ...r.data, problems: r.data.problems ?? [], problems_total: r.data.problems_total ?? r.data.problems?.length ?? 0 }
 }
 
-/** commitImport writes the valid rows of a checked import. */
-export async function commitImport(id: string): Promise<{ created: number; updated: number }> {
-  return (await request<{ created: number; updated: number }>(`/imports/${encodeURIComponent(id)}/commit`, { method: 'POST' })).data
+/** commitImport writes the valid records of a checked import, once. */
+export async function commitImport(id: string): Promise<ImportResult> {
+  const r = await request<ImportResult>(`/imports/${encodeURIComponent(id)}/commit`, { method: 'POST' })
+  return { ...r.data, problems: r.data.problems ?? [] }
 }

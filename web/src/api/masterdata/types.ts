@@ -144,17 +144,41 @@ export interface Settings {
   version: number
 }
 
+/** ImportProblem is one problem of an import (importx.Problem): row as
+ * the spreadsheet shows it (header = 1), column header as in the file,
+ * its English field name and A1 cell. */
 export interface ImportProblem {
   row: number
   column: string
+  field: string
+  cell?: string
   error: string
   error_zh: string
 }
 
+/** ImportReport is the check of a file (POST /imports); nothing is
+ * written yet. id is empty when no record is valid. */
 export interface ImportReport {
   id: string
   kind: string
+  format: string
   rows: number
   valid: number
+  records: number
+  create: number
+  update: number
+  unchanged: number
+  invalid: number
+  problems: ImportProblem[]
+  problems_total: number
+  expires_at?: string
+}
+
+/** ImportResult is what a commit wrote (POST /imports/{id}/commit). */
+export interface ImportResult {
+  created: number
+  updated: number
+  unchanged: number
+  failed: number
   problems: ImportProblem[]
 }

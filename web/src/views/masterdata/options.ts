@@ -56,6 +56,6 @@ export const accountTypes: Option[] = [
 
 /** common columns at the end of every list. */
 export const tail = [
-  { prop: 'disabled', label: 'common.status', width: 90 },
-  { prop: 'updated_at', label: 'common.updatedAt', type: 'date' as const, sortable: true, minWidth: 160 },
+  { prop: 'disabled', label: 'common.status', width: 80 },
+  { prop: 'updated_at', label: 'common.updatedAt', type: 'minute' as const, sortable: true, minWidth: 145 },
 ]

@@ -85,6 +85,13 @@ func TestMasterDataProductLifecycle(t *testing.T) {
 	if p.ID == 0 || p.Version != 1 || r.header.Get("ETag") != `"1"` || p.VATRate == nil || *p.VATRate != 13 || len(p.SKUs) != 2 {
 		t.Fatalf("created %+v, ETag %q", p, r.header.Get("ETag"))
 	}
+	// Lists read as [] in JSON, never null.
+	r = f.mdWrite(t, "POST", "/api/v1/products", 0, map[string]any{"code": "N1", "name": "无属性", "base_unit": "件",
+		"skus": []any{map[string]any{"code": "N1"}}})
+	mustStatus(t, r, 201)
+	if strings.Contains(string(r.body), "null") || !strings.Contains(string(r.body), `"units":[]`) {
+		t.Errorf("a product without units: %s", r.body)
+	}
 	// The SKUs list, by barcode.
 	page := decode[httpapi.MDPage[masterdata.SKUView]](t, f.get(t, "/api/v1/skus?barcode=6901234000023"))
 	if page.Total != 1 || page.Items[0].Code != "P1-B" || page.Items[0].Name != "T恤 黑" || page.Items[0].RetailPrice != 5900 {

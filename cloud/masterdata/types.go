@@ -208,3 +208,35 @@ func DefaultSettings() Settings {
 
 // SettingsCode is the code of the one Settings record.
 const SettingsCode = "settings"
+
+// normalizer is a record whose lists must read as [] rather than null.
+type normalizer interface{ normalize() }
+
+func emptyIfNil[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+func (p *Product) normalize() {
+	p.Units, p.Attributes, p.SKUs = emptyIfNil(p.Units), emptyIfNil(p.Attributes), emptyIfNil(p.SKUs)
+	for i := range p.Units {
+		p.Units[i].Barcodes = emptyIfNil(p.Units[i].Barcodes)
+	}
+	for i := range p.Attributes {
+		p.Attributes[i].Values = emptyIfNil(p.Attributes[i].Values)
+	}
+	for i := range p.SKUs {
+		p.SKUs[i].Barcodes = emptyIfNil(p.SKUs[i].Barcodes)
+		if p.SKUs[i].Attrs == nil {
+			p.SKUs[i].Attrs = map[string]string{}
+		}
+	}
+}
+
+func (s *Supplier) normalize() { s.Contacts = emptyIfNil(s.Contacts) }
+func (c *Customer) normalize() { c.Contacts = emptyIfNil(c.Contacts) }
+func (s *Settings) normalize() {
+	s.VATRates, s.WeightLabelPrefixes = emptyIfNil(s.VATRates), emptyIfNil(s.WeightLabelPrefixes)
+}

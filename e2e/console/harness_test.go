@@ -46,6 +46,8 @@ type Cloud struct {
 	URL   string
 	Store cloud.Store
 	Auth  *auth.Service
+	// Broker is the URL of the cloud's embedded MQTT broker, for agents.
+	Broker string
 }
 
 var cloudBin struct {
@@ -94,9 +96,10 @@ func MustStartCloud(tb testing.TB) *Cloud {
 		db = testenv.PostgresDSN(tb)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(tb))
+	mqttAddr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(tb))
 	tb.Setenv("JXC_ADMIN_PASSWORD", adminPassword)
 	testenv.StartProcess(tb, "jxc-cloud", buildCloud(tb), "--db", db, "--broker", "embedded",
-		"--mqtt-listen", "127.0.0.1:0", "--listen", addr)
+		"--mqtt-listen", mqttAddr, "--listen", addr)
 	url := "http://" + addr
 	testenv.WaitFor(tb, 30*time.Second, func() error {
 		res, err := http.Get(url + "/healthz")
@@ -125,7 +128,7 @@ func MustStartCloud(tb testing.TB) *Cloud {
 	if !ok {
 		tb.Fatalf("store %T has no auth tables", store)
 	}
-	return &Cloud{URL: url, Store: store, Auth: auth.New(as.Auth(), auth.Options{})}
+	return &Cloud{URL: url, Store: store, Auth: auth.New(as.Auth(), auth.Options{}), Broker: "tcp://" + mqttAddr}
 }
 
 // CreateUser makes a user of the default tenant with roles, as the

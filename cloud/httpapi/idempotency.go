@@ -237,4 +237,3 @@ func redact(body []byte) []byte {
 	}
 	return append(out, '\n')
 }
-

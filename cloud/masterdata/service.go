@@ -217,9 +217,7 @@ func decode[T any](row Row) (*T, error) {
 		sv.ID, sv.Disabled = row.ID, row.Disabled
 		return v, nil
 	}
-	if n, ok := any(v).(normalizer); ok {
-		n.normalize()
-	}
+	Normalize(v)
 	m := metaOf(v)
 	m.ID, m.Code, m.Name, m.Disabled, m.Version = row.ID, row.Code, row.Name, row.Disabled, row.Version
 	m.UpdatedAt, m.UpdatedBy = row.UpdatedAt, row.UpdatedBy

@@ -212,6 +212,14 @@ const SettingsCode = "settings"
 // normalizer is a record whose lists must read as [] rather than null.
 type normalizer interface{ normalize() }
 
+// Normalize makes a record's nil lists empty, as the service stores and
+// returns them (so that two versions compare equal as JSON).
+func Normalize(v any) {
+	if n, ok := v.(normalizer); ok {
+		n.normalize()
+	}
+}
+
 func emptyIfNil[T any](v []T) []T {
 	if v == nil {
 		return []T{}

@@ -77,9 +77,7 @@ func checkRecord[T any](ctx context.Context, k *Kind[T], w *write, before, v *T)
 // row is the stored form of v.
 func (w *write) row(k *kindInfo, v any) (Row, error) {
 	m := v.(hasMeta).meta()
-	if n, ok := v.(normalizer); ok {
-		n.normalize()
-	}
+	Normalize(v)
 	body, err := json.Marshal(v)
 	if err != nil {
 		return Row{}, err

@@ -185,6 +185,8 @@ func (s *spec[T]) make(b *builder, stored map[string]*T) (rec, before *T, same b
 	if b.fail || before == nil {
 		return rec, before, false
 	}
+	masterdata.Normalize(rec)
+	masterdata.Normalize(before)
 	x, err1 := json.Marshal(rec)
 	y, err2 := json.Marshal(before)
 	return rec, before, err1 == nil && err2 == nil && bytes.Equal(x, y)

@@ -16,6 +16,8 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+
+	"github.com/jxc-edge/jxc/internal/testenv"
 )
 
 // sample is the path of a file in cloud/masterdata/samples.
@@ -93,19 +95,16 @@ func TestImportSuppliers(t *testing.T) {
 	}
 	b.Do(t, chromedp.Click(chromedp.CSS("#record-export-csv")))
 	var csv []byte
-	b.Do(t, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		for ctx.Err() == nil {
-			names, _ := filepath.Glob(filepath.Join(downloads, "suppliers-*.csv"))
-			if len(names) == 1 {
-				if data, err := os.ReadFile(names[0]); err == nil && len(data) > 0 {
-					csv = data
-					return nil
-				}
+	testenv.WaitFor(t, 30*time.Second, func() error {
+		names, _ := filepath.Glob(filepath.Join(downloads, "suppliers-*.csv"))
+		if len(names) == 1 {
+			if data, err := os.ReadFile(names[0]); err == nil && len(data) > 0 {
+				csv = data
+				return nil
 			}
-			time.Sleep(50 * time.Millisecond)
 		}
 		return fmt.Errorf("no suppliers-*.csv downloaded into %s", downloads)
-	}))
+	})
 	if !strings.HasPrefix(string(csv), "\ufeff") || !strings.Contains(string(csv), "S004") || !strings.Contains(string(csv), "供应商编码") {
 		t.Errorf("the downloaded CSV is not the suppliers with a BOM and Chinese headers: %.200q", csv)
 	}

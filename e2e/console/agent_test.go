@@ -53,15 +53,8 @@ func TestProductReachesAgentCatalogue(t *testing.T) {
 	const code, barcode = "E2E-AGENT", "6901234000023"
 	fillProduct(t, b, code, "E2E 到店商品")
 	generateColours(t, b, code)
-	b.Do(t,
-		chromedp.SendKeys(chromedp.CSS(".product-skus .sku-barcodes input"), barcode+"\r"),
-		chromedp.Click(chromedp.CSS("#record-save")),
-		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Poll[bool](`(() => { const d = document.querySelector('.record-dialog'); return !d || d.offsetParent === null })()`,
-				chromedp.WithPollingTimeout(10*time.Second))(ctx, tg)
-			return err
-		}),
-	)
+	b.Do(t, chromedp.SendKeys(chromedp.CSS(".product-skus .sku-barcodes input"), barcode+"\r"))
+	saveRecord(t, b)
 	var sku string
 	testenv.WaitFor(t, time.Minute, func() error {
 		p, ok, err := l.ProductByGTIN(context.Background(), barcode)

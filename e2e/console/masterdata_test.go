@@ -64,15 +64,7 @@ func TestProductWithVariants(t *testing.T) {
 	code := "E2E-TEE"
 	fillProduct(t, b, code, "E2E 纯棉T恤")
 	generateColours(t, b, code)
-	b.Do(t,
-		chromedp.Click(chromedp.CSS("#record-save")),
-		// The dialog is destroyed when it closes.
-		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Poll[bool](`(() => { const d = document.querySelector('.record-dialog'); return !d || d.offsetParent === null })()`,
-				chromedp.WithPollingTimeout(10*time.Second))(ctx, tg)
-			return err
-		}),
-	)
+	saveRecord(t, b)
 
 	// The list finds it by its code, with two SKUs.
 	b.Do(t,
@@ -206,4 +198,21 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// saveRecord clicks the form's save and waits until the dialog has closed
+// (it is destroyed when it does); if it stays open, the test fails with
+// what the dialog says.
+func saveRecord(t *testing.T, b *Browser) {
+	t.Helper()
+	b.Do(t, chromedp.Click(chromedp.CSS("#record-save")))
+	closed := `(() => { const d = document.querySelector('.record-dialog'); return !d || d.offsetParent === null })()`
+	var err error
+	b.Do(t, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err = chromedp.Poll[bool](closed, chromedp.WithPollingTimeout(30*time.Second))(ctx, tg)
+		return nil
+	}))
+	if err != nil {
+		t.Fatalf("the form did not close after saving: %q", Eval[string](t, b, `(document.querySelector('.record-dialog') || {}).innerText || ''`))
+	}
 }

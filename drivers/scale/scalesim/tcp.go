@@ -30,8 +30,9 @@ type tcpTransport struct {
 	ln net.Listener
 	wg sync.WaitGroup
 
-	mu    sync.Mutex
-	conns map[net.Conn]chan struct{} // connection → its stop channel
+	mu     sync.Mutex
+	conns  map[net.Conn]chan struct{} // connection → its stop channel
+	closed bool
 }
 
 func (t *tcpTransport) accept() {
@@ -43,6 +44,13 @@ func (t *tcpTransport) accept() {
 		}
 		stop := make(chan struct{})
 		t.mu.Lock()
+		if t.closed {
+			// Accepted just as close ran: close missed it, so it is
+			// closed here rather than served with no one to stop it.
+			t.mu.Unlock()
+			c.Close()
+			return
+		}
 		t.conns[c] = stop
 		t.mu.Unlock()
 		t.s.log.Debug("client connected", "remote", c.RemoteAddr())
@@ -94,6 +102,9 @@ func (t *tcpTransport) drop() error {
 }
 
 func (t *tcpTransport) close() error {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
 	err := t.ln.Close()
 	t.drop()
 	t.wg.Wait()

@@ -45,8 +45,8 @@ type MasterResponse struct {
 // decoded for the kinds this build knows: Product for "product", Bin for
 // "bin", StockLimit for "stock_limit", PurchaseOrder for
 // "purchase_order", Profile (the YAML text) for
-// "device_profile", else Body (base64). A deleted record (listed with
-// deleted=true) has none of them.
+// "device_profile", User for "user" (never its password hash), else Body
+// (base64). A deleted record (listed with deleted=true) has none of them.
 type MasterRecord struct {
 	Key        string            `json:"key"`
 	Rev        uint64            `json:"rev"`
@@ -58,7 +58,19 @@ type MasterRecord struct {
 	// PurchaseOrder is an approved purchase order to receive (kind
 	// "purchase_order", key its number).
 	PurchaseOrder *MasterPurchaseOrder `json:"purchase_order,omitempty"`
+	User          *MasterUser          `json:"user,omitempty"`
 	Body          []byte               `json:"body,omitempty"`
+}
+
+// MasterUser is a user allowed to work at the site (kind "user", key the
+// user name), without the password hash the agent keeps for signing in
+// offline.
+type MasterUser struct {
+	DisplayName        string   `json:"display_name"`
+	Roles              []string `json:"roles"`
+	Permissions        []string `json:"permissions"`
+	Disabled           bool     `json:"disabled"`
+	MustChangePassword bool     `json:"must_change_password"`
 }
 
 // MasterProduct is a SKU as the cloud publishes it (syncproto
@@ -186,6 +198,21 @@ func masterRecord(rec *pb.MasterRecord) MasterRecord {
 		}
 	case syncproto.KindDeviceProfile:
 		m.Profile = string(body)
+		return m
+	case syncproto.KindUser:
+		// Never the raw body: it holds the password hash.
+		var u pb.UserRecord
+		if proto.Unmarshal(body, &u) != nil {
+			return m
+		}
+		m.User = &MasterUser{DisplayName: u.GetDisplayName(), Roles: u.GetRoles(), Permissions: u.GetPermissions(),
+			Disabled: u.GetDisabled(), MustChangePassword: u.GetMustChangePassword()}
+		if m.User.Roles == nil {
+			m.User.Roles = []string{}
+		}
+		if m.User.Permissions == nil {
+			m.User.Permissions = []string{}
+		}
 		return m
 	case syncproto.KindPurchaseOrder:
 		var po pb.PurchaseOrderRecord

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -52,8 +53,10 @@ func TestMasterList(t *testing.T) {
 		{Kind: syncproto.KindStockLimit, Key: "WATER", Revision: 4, Body: body(&pb.StockLimitRecord{Min: 48, Max: 480})},
 		{Kind: syncproto.KindProduct, Key: "WATER", Revision: 5, Body: body(&pb.ProductRecord{Name: "矿泉水 550ml", Unit: "瓶", Price: 200,
 			Gtins: []string{"6970000000017"}, Packs: []*pb.PackRecord{{Unit: "箱", Factor: 24, Gtins: []string{"16970000000014"}}}})},
+		{Kind: syncproto.KindUser, Key: "clerk", Revision: 6, Body: body(&pb.UserRecord{DisplayName: "店员", Roles: []string{"warehouse"},
+			PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$a2V5"})},
 	}
-	ok, err := l.ApplyMaster(context.Background(), &pb.MasterBatch{Version: syncproto.Version, Tenant: "t1", Site: "s1", FromRev: 0, ToRev: 5, Records: recs})
+	ok, err := l.ApplyMaster(context.Background(), &pb.MasterBatch{Version: syncproto.Version, Tenant: "t1", Site: "s1", FromRev: 0, ToRev: 6, Records: recs})
 	if err != nil || !ok {
 		t.Fatalf("ApplyMaster = %v, %v", ok, err)
 	}
@@ -62,7 +65,7 @@ func TestMasterList(t *testing.T) {
 	if st := getJSON(t, srv.URL+"/api/v1/master/bin", &bins); st != http.StatusOK {
 		t.Fatalf("status %d", st)
 	}
-	if bins.MasterRev != 5 || len(bins.Records) != 2 || bins.Records[0].Key != "A-01" || bins.Records[0].Bin.Name != "A 区 1 号" ||
+	if bins.MasterRev != 6 || len(bins.Records) != 2 || bins.Records[0].Key != "A-01" || bins.Records[0].Bin.Name != "A 区 1 号" ||
 		!bins.Records[1].Bin.Disabled || bins.Next != "" {
 		t.Errorf("bins %+v", bins)
 	}
@@ -91,6 +94,22 @@ func TestMasterList(t *testing.T) {
 	}
 	if st := getJSON(t, srv.URL+"/api/v1/products/16970000000014", &p); st != http.StatusOK || p.SKU != "WATER" || p.Factor != 24 {
 		t.Errorf("case barcode: %d %+v", st, p)
+	}
+
+	// A user is listed without the password hash the agent keeps.
+	res, err := http.Get(srv.URL + "/api/v1/master/user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	var users httpapi.MasterResponse
+	if err := json.Unmarshal(raw, &users); err != nil || len(users.Records) != 1 || users.Records[0].User == nil ||
+		users.Records[0].User.DisplayName != "店员" || users.Records[0].Body != nil {
+		t.Errorf("users %s (%v)", raw, err)
+	}
+	if strings.Contains(string(raw), "argon2id") || strings.Contains(string(raw), "JGFyZ29uMmlk") {
+		t.Errorf("the user list shows the password hash: %s", raw)
 	}
 
 	for _, path := range []string{"/api/v1/master/Bin", "/api/v1/master/bin?limit=0", "/api/v1/master/bin?limit=x"} {

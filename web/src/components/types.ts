@@ -25,6 +25,8 @@ export interface Column {
   /** enum: value → i18n key. */
   enum?: Record<string, string>
   format?: (row: Record<string, unknown>) => string
+  /** tag shows the cell as a tag of the type it returns (a status). */
+  tag?: (row: Record<string, unknown>) => 'primary' | 'success' | 'info' | 'warning' | 'danger'
 }
 
 export interface Field {

@@ -20,6 +20,7 @@ const en: typeof zh = {
     password: 'Password', submit: 'Sign in', failed: 'Sign-in failed',
   },
   menu: {
+    purchasing: 'Purchasing', purchaseOrders: 'Purchase orders',
     home: 'Home', masterdata: 'Master data', categories: 'Categories', units: 'Units', products: 'Products',
     sites: 'Sites', bins: 'Bins', stockLimits: 'Stock limits', suppliers: 'Suppliers', customers: 'Customers',
     accounts: 'Accounts', settings: 'Settings', inventory: 'Inventory', stock: 'On-hand stock', conflicts: 'Count conflicts',
@@ -54,6 +55,16 @@ const en: typeof zh = {
     problems: '{n} problem(s) (click one to go to its line)', line: 'line {n}', confirmDelete: 'Delete the device profile {name} of site {site}? Its agents stop the device.',
     editorHint: "Saved profiles go to the site's agents, which write them to their profile folder and restart the device. Fields: firmware-configs/README.md.",
     profilesHint: 'One YAML file per device',
+  },
+  po: {
+    number: 'Number', numberHint: 'Number', supplier: 'Supplier', site: 'Receiving site', date: 'Date',
+    expectedDate: 'Expected', dateHint: 'yyyy-mm-dd', taxIncluded: 'Prices incl. VAT', lines: 'Lines', addLine: 'Add line',
+    price: 'Price', productVat: "Product's rate", net: 'Net', tax: 'VAT', gross: 'Gross', ordered: 'Ordered',
+    received: 'Received (base units)', overReceived: 'Over-received', approve: 'Approve', close: 'Close', void: 'Void',
+    approved: 'Approved', closed: 'Closed', voided: 'Voided', closeReason: 'Reason for closing', reasonRequired: 'Give a reason',
+    confirmVoid: 'Void purchase order {n}?', approvedBy: 'Approved by', dateFrom: 'From', dateTo: 'To',
+    status_draft: 'Draft', status_approved: 'Approved', status_partly_received: 'Partly received', status_received: 'Received',
+    status_closed: 'Closed', status_void: 'Void',
   },
   md: {
     categories: 'Categories', units: 'Units', products: 'Products', sites: 'Sites', bins: 'Bins',

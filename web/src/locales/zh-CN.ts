@@ -18,6 +18,7 @@ export default {
     submit: '登录', failed: '登录失败',
   },
   menu: {
+    purchasing: '采购', purchaseOrders: '采购订单',
     home: '首页', masterdata: '基础资料', categories: '商品分类', units: '计量单位', products: '商品',
     sites: '门店/仓库', bins: '库位', stockLimits: '库存上下限', suppliers: '供应商', customers: '客户',
     accounts: '结算账户', settings: '参数设置', inventory: '库存', stock: '库存查询', conflicts: '盘点冲突',
@@ -50,6 +51,16 @@ export default {
     problems: '发现 {n} 处问题（点击定位到行）', line: '第 {n} 行', confirmDelete: '确定删除站点 {site} 的设备配置 {name}？该站点的边缘节点会停用此设备。',
     editorHint: '保存后下发到该站点的边缘节点，节点写入配置目录并重启设备。字段说明见 firmware-configs/README.md。',
     profilesHint: '每台设备一个 YAML 文件',
+  },
+  po: {
+    number: '单据编号', numberHint: '单据编号', supplier: '供应商', site: '收货门店/仓库', date: '单据日期',
+    expectedDate: '预计到货日期', dateHint: 'yyyy-mm-dd', taxIncluded: '含税价', lines: '明细', addLine: '添加明细',
+    price: '单价', productVat: '商品税率', net: '不含税金额', tax: '税额', gross: '价税合计', ordered: '订购数量',
+    received: '已入库（基本单位）', overReceived: '超收', approve: '审核', close: '关闭', void: '作废',
+    approved: '已审核', closed: '已关闭', voided: '已作废', closeReason: '关闭原因', reasonRequired: '请填写关闭原因',
+    confirmVoid: '确定作废采购订单 {n}？', approvedBy: '审核人', dateFrom: '开始日期', dateTo: '结束日期',
+    status_draft: '草稿', status_approved: '已审核', status_partly_received: '部分入库', status_received: '已入库',
+    status_closed: '已关闭', status_void: '已作废',
   },
   md: {
     categories: '商品分类', units: '计量单位', products: '商品', sites: '门店/仓库', bins: '库位',

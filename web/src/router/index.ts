@@ -38,6 +38,12 @@ export const menu: MenuGroup[] = [
     ],
   },
   {
+    title: 'menu.purchasing', icon: 'ShoppingCart',
+    items: [
+      { path: '/purchase-orders', title: 'menu.purchaseOrders', perms: ['purchase.view'], component: () => import('../views/purchase/orders/index.vue') },
+    ],
+  },
+  {
     title: 'menu.inventory', icon: 'Histogram',
     items: [
       { path: '/stock', title: 'menu.stock', perms: ['stock.view'], component: () => import('../views/inventory/stock/index.vue') },

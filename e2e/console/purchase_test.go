@@ -92,4 +92,5 @@ func TestPurchaseOrder(t *testing.T) {
 	if errs := b.TakeErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)
 	}
+	b.Screenshot(t, ScreenshotDir(t), "zh-purchase-orders")
 }

@@ -60,7 +60,7 @@ const en: typeof zh = {
     number: 'Number', numberHint: 'Number', supplier: 'Supplier', site: 'Receiving site', date: 'Date',
     expectedDate: 'Expected', dateHint: 'yyyy-mm-dd', taxIncluded: 'Prices incl. VAT', lines: 'Lines', addLine: 'Add line',
     price: 'Price', productVat: "Product's rate", net: 'Net', tax: 'VAT', gross: 'Gross', ordered: 'Ordered',
-    received: 'Received (base units)', overReceived: 'Over-received', approve: 'Approve', close: 'Close', void: 'Void',
+    received: 'Received (base units)', overReceived: 'Over-received', approve: 'Approve', close: 'Close order', void: 'Void',
     approved: 'Approved', closed: 'Closed', voided: 'Voided', closeReason: 'Reason for closing', reasonRequired: 'Give a reason',
     confirmVoid: 'Void purchase order {n}?', approvedBy: 'Approved by', dateFrom: 'From', dateTo: 'To',
     status_draft: 'Draft', status_approved: 'Approved', status_partly_received: 'Partly received', status_received: 'Received',

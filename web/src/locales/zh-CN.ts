@@ -56,7 +56,7 @@ export default {
     number: '单据编号', numberHint: '单据编号', supplier: '供应商', site: '收货门店/仓库', date: '单据日期',
     expectedDate: '预计到货日期', dateHint: 'yyyy-mm-dd', taxIncluded: '含税价', lines: '明细', addLine: '添加明细',
     price: '单价', productVat: '商品税率', net: '不含税金额', tax: '税额', gross: '价税合计', ordered: '订购数量',
-    received: '已入库（基本单位）', overReceived: '超收', approve: '审核', close: '关闭', void: '作废',
+    received: '已入库（基本单位）', overReceived: '超收', approve: '审核', close: '关闭订单', void: '作废',
     approved: '已审核', closed: '已关闭', voided: '已作废', closeReason: '关闭原因', reasonRequired: '请填写关闭原因',
     confirmVoid: '确定作废采购订单 {n}？', approvedBy: '审核人', dateFrom: '开始日期', dateTo: '结束日期',
     status_draft: '草稿', status_approved: '已审核', status_partly_received: '部分入库', status_received: '已入库',

@@ -20,7 +20,7 @@ import (
 // *masterdata.ValidationError naming every field at fault, or the
 // caller's scope refusal.
 func check(ctx context.Context, w *write, po *PurchaseOrder) error {
-	var c checker
+	var c masterdata.Checker
 	tenant := w.p.Tenant
 	po.Supplier, po.Site, po.Date = strings.TrimSpace(po.Supplier), strings.TrimSpace(po.Site), strings.TrimSpace(po.Date)
 	po.ExpectedDate, po.Note = strings.TrimSpace(po.ExpectedDate), strings.TrimSpace(po.Note)
@@ -32,7 +32,7 @@ func check(ctx context.Context, w *write, po *PurchaseOrder) error {
 	}
 	ref := func(field, kind, en, zh, code string) (masterdata.Row, bool, error) {
 		if code == "" {
-			c.add(field, "is required", "不能为空")
+			c.Add(field, "is required", "不能为空")
 			return masterdata.Row{}, false, nil
 		}
 		r, ok, err := w.tx.MasterByCode(ctx, tenant, kind, code)
@@ -40,10 +40,10 @@ func check(ctx context.Context, w *write, po *PurchaseOrder) error {
 		case err != nil:
 			return r, false, err
 		case !ok:
-			c.add(field, fmt.Sprintf("no %s has the code %q", en, code), fmt.Sprintf("没有编码为 %q 的%s", code, zh))
+			c.Add(field, fmt.Sprintf("no %s has the code %q", en, code), fmt.Sprintf("没有编码为 %q 的%s", code, zh))
 			return r, false, nil
 		case r.Disabled:
-			c.add(field, fmt.Sprintf("%s %q is disabled", en, code), fmt.Sprintf("%s %q 已停用", zh, code))
+			c.Add(field, fmt.Sprintf("%s %q is disabled", en, code), fmt.Sprintf("%s %q 已停用", zh, code))
 			return r, false, nil
 		}
 		return r, true, nil
@@ -58,18 +58,18 @@ func check(ctx context.Context, w *write, po *PurchaseOrder) error {
 	}
 	date, err := time.Parse(time.DateOnly, po.Date)
 	if err != nil {
-		c.addf("date", "%q is not a date yyyy-mm-dd", "%q 不是 yyyy-mm-dd 格式的日期", po.Date)
+		c.Addf("date", "%q is not a date yyyy-mm-dd", "%q 不是 yyyy-mm-dd 格式的日期", po.Date)
 	}
 	if po.ExpectedDate != "" {
 		exp, err := time.Parse(time.DateOnly, po.ExpectedDate)
 		switch {
 		case err != nil:
-			c.addf("expected_date", "%q is not a date yyyy-mm-dd", "%q 不是 yyyy-mm-dd 格式的日期", po.ExpectedDate)
+			c.Addf("expected_date", "%q is not a date yyyy-mm-dd", "%q 不是 yyyy-mm-dd 格式的日期", po.ExpectedDate)
 		case !date.IsZero() && exp.Before(date):
-			c.addf("expected_date", "%s is before the order's date %s", "%s 早于单据日期 %s", po.ExpectedDate, po.Date)
+			c.Addf("expected_date", "%s is before the order's date %s", "%s 早于单据日期 %s", po.ExpectedDate, po.Date)
 		}
 	}
-	checkText(&c, "note", po.Note, false, 500)
+	masterdata.CheckText(&c, "note", po.Note, false, 500)
 	settings := masterdata.DefaultSettings()
 	if r, ok, err := w.tx.MasterByCode(ctx, tenant, masterdata.KindSettings, masterdata.SettingsCode); err != nil {
 		return err
@@ -79,7 +79,7 @@ func check(ctx context.Context, w *write, po *PurchaseOrder) error {
 		}
 	}
 	if len(po.Lines) == 0 || len(po.Lines) > syncproto.MaxDocLines {
-		c.addf("lines", "has %d lines; want 1 … %d", "有 %d 行，应为 1 到 %d 行", len(po.Lines), syncproto.MaxDocLines)
+		c.Addf("lines", "has %d lines; want 1 … %d", "有 %d 行，应为 1 到 %d 行", len(po.Lines), syncproto.MaxDocLines)
 	}
 	po.Amounts = Amounts{}
 	products := map[int64]*masterdata.Product{}
@@ -93,10 +93,10 @@ func check(ctx context.Context, w *write, po *PurchaseOrder) error {
 			return err
 		}
 		if l.Qty < 1 || l.Qty > MaxQty {
-			c.addf(f+"qty", "%d is outside 1 … %d", "%d 超出 1 到 %d 的范围", l.Qty, int64(MaxQty))
+			c.Addf(f+"qty", "%d is outside 1 … %d", "%d 超出 1 到 %d 的范围", l.Qty, int64(MaxQty))
 		}
 		if l.Price < 0 || l.Price > MaxMoney {
-			c.addf(f+"price", "%d is outside 0 … %d fen", "%d 超出 0 到 %d 分的范围", l.Price, int64(MaxMoney))
+			c.Addf(f+"price", "%d is outside 0 … %d fen", "%d 超出 0 到 %d 分的范围", l.Price, int64(MaxMoney))
 		}
 		if !ok {
 			continue
@@ -126,14 +126,14 @@ func check(ctx context.Context, w *write, po *PurchaseOrder) error {
 				}
 			}
 			if l.Factor == 0 {
-				c.addf(f+"unit", "%q is not a unit of %s: use %s", "%q 不是 %s 的单位，可用：%s", l.Unit, l.SKU, strings.Join(units, ", "))
+				c.Addf(f+"unit", "%q is not a unit of %s: use %s", "%q 不是 %s 的单位，可用：%s", l.Unit, l.SKU, strings.Join(units, ", "))
 				continue
 			}
 		}
 		if l.Qty >= 1 && l.Qty <= MaxQty/l.Factor {
 			l.QtyBase = l.Qty * l.Factor
 		} else if l.Qty >= 1 {
-			c.addf(f+"qty", "%d %s is beyond %d base units", "%d %s 超出 %d 个基本单位的上限", l.Qty, l.Unit, int64(MaxQty))
+			c.Addf(f+"qty", "%d %s is beyond %d base units", "%d %s 超出 %d 个基本单位的上限", l.Qty, l.Unit, int64(MaxQty))
 		}
 		if l.VATRate == nil {
 			r := settings.DefaultVATRate
@@ -143,7 +143,7 @@ func check(ctx context.Context, w *write, po *PurchaseOrder) error {
 			l.VATRate = &r
 		}
 		if !slices.Contains(settings.VATRates, *l.VATRate) {
-			c.addf(f+"vat_rate", "%d %% is not one of the settings' rates %v", "%d%% 不在系统设置的税率 %v 中", *l.VATRate, settings.VATRates)
+			c.Addf(f+"vat_rate", "%d %% is not one of the settings' rates %v", "%d%% 不在系统设置的税率 %v 中", *l.VATRate, settings.VATRates)
 			continue
 		}
 		if l.QtyBase == 0 || l.Price < 0 || l.Price > MaxMoney {
@@ -151,11 +151,11 @@ func check(ctx context.Context, w *write, po *PurchaseOrder) error {
 		}
 		a, err := LineAmounts(l.Qty, l.Price, *l.VATRate, po.TaxIncluded)
 		if err != nil {
-			c.addf(f+"price", "%d × %d fen is beyond %d fen", "%d × %d 分超出 %d 分的上限", l.Qty, l.Price, int64(MaxMoney))
+			c.Addf(f+"price", "%d × %d fen is beyond %d fen", "%d × %d 分超出 %d 分的上限", l.Qty, l.Price, int64(MaxMoney))
 			continue
 		}
 		l.Amounts = a
 		po.Net, po.Tax, po.Gross = po.Net+a.Net, po.Tax+a.Tax, po.Gross+a.Gross
 	}
-	return c.err()
+	return c.Err()
 }

@@ -3,8 +3,6 @@ package docs
 import (
 	"errors"
 	"fmt"
-
-	"github.com/jxc-edge/jxc/cloud/masterdata"
 )
 
 // Errors of the service besides field problems, which are a
@@ -34,26 +32,6 @@ type Error struct {
 func (e *Error) Error() string   { return e.Msg }
 func (e *Error) ErrorZH() string { return e.MsgZH }
 func (e *Error) Unwrap() error   { return e.Err }
-
-// checker collects the problems of one document.
-type checker struct {
-	errs []masterdata.FieldError
-}
-
-func (c *checker) add(field, msg, msgZH string) {
-	c.errs = append(c.errs, masterdata.FieldError{Field: field, Msg: msg, MsgZH: msgZH})
-}
-
-func (c *checker) addf(field, msg, msgZH string, args ...any) {
-	c.add(field, fmt.Sprintf(msg, args...), fmt.Sprintf(msgZH, args...))
-}
-
-func (c *checker) err() error {
-	if len(c.errs) == 0 {
-		return nil
-	}
-	return &masterdata.ValidationError{Fields: c.errs}
-}
 
 func notFound(id int64) error {
 	return &Error{Err: ErrNotFound, Msg: fmt.Sprintf("no purchase order with id %d", id),

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
 
@@ -157,22 +155,22 @@ func (s *Service) ListPurchaseOrders(ctx context.Context, p *auth.Principal, lq 
 	if err := p.Can(PermView); err != nil {
 		return nil, 0, err
 	}
-	var c checker
+	var c masterdata.Checker
 	q := Query{Type: TypePurchaseOrder, Q: strings.TrimSpace(lq.Q), Partner: strings.TrimSpace(lq.Supplier),
 		Offset: lq.Offset, Limit: lq.Limit}
 	if q.Limit == 0 {
 		q.Limit = 50
 	}
 	if q.Limit < 1 || q.Limit > MaxPage {
-		c.addf("limit", "%d is outside 1 … %d", "%d 超出 1 到 %d 的范围", lq.Limit, MaxPage)
+		c.Addf("limit", "%d is outside 1 … %d", "%d 超出 1 到 %d 的范围", lq.Limit, MaxPage)
 	}
 	if q.Offset < 0 {
-		c.addf("offset", "%d is negative", "%d 不能为负数", lq.Offset)
+		c.Addf("offset", "%d is negative", "%d 不能为负数", lq.Offset)
 	}
 	if lq.Status != "" {
 		for _, st := range strings.Split(lq.Status, ",") {
 			if !slices.Contains(Statuses, st) {
-				c.addf("status", "%q: want one of %s", "%q 无效：应为 %s 之一", st, strings.Join(Statuses, ", "))
+				c.Addf("status", "%q: want one of %s", "%q 无效：应为 %s 之一", st, strings.Join(Statuses, ", "))
 				continue
 			}
 			q.Statuses = append(q.Statuses, st)
@@ -187,7 +185,7 @@ func (s *Service) ListPurchaseOrders(ctx context.Context, p *auth.Principal, lq 
 			continue
 		}
 		if _, err := time.Parse(time.DateOnly, d.v); err != nil {
-			c.addf(d.field, "%q is not a date yyyy-mm-dd", "%q 不是 yyyy-mm-dd 格式的日期", d.v)
+			c.Addf(d.field, "%q is not a date yyyy-mm-dd", "%q 不是 yyyy-mm-dd 格式的日期", d.v)
 			continue
 		}
 		*d.to = d.v
@@ -201,7 +199,7 @@ func (s *Service) ListPurchaseOrders(ctx context.Context, p *auth.Principal, lq 
 	case !p.Scope.All:
 		q.Sites = append([]string{}, p.Scope.Sites...)
 	}
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		err.(*masterdata.ValidationError).In = "query"
 		return nil, 0, err
 	}
@@ -311,10 +309,10 @@ func (s *Service) ClosePurchaseOrder(ctx context.Context, p *auth.Principal, id,
 		if err := inStatus(before, "close", "关闭", StatusApproved, StatusPartlyReceived); err != nil {
 			return nil, err
 		}
-		var c checker
+		var c masterdata.Checker
 		reason = strings.TrimSpace(reason)
-		checkText(&c, "reason", reason, true, 200)
-		if err := c.err(); err != nil {
+		masterdata.CheckText(&c, "reason", reason, true, 200)
+		if err := c.Err(); err != nil {
 			return nil, err
 		}
 		po := clone(before)
@@ -517,17 +515,4 @@ func record(po *PurchaseOrder) (master.Record, error) {
 
 func tombstone(po *PurchaseOrder) master.Record {
 	return master.Record{Site: po.Site, Kind: syncproto.KindPurchaseOrder, Key: po.Number, Deleted: true}
-}
-
-func checkText(c *checker, field, v string, required bool, max int) {
-	switch {
-	case v == "" && required:
-		c.add(field, "is required", "不能为空")
-	case !utf8.ValidString(v):
-		c.add(field, "is not valid UTF-8", "不是有效的 UTF-8 文本")
-	case utf8.RuneCountInString(v) > max:
-		c.addf(field, "is longer than %d characters", "超过 %d 个字符", max)
-	case strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }) >= 0:
-		c.add(field, "holds a control character", "包含控制字符")
-	}
 }

@@ -67,20 +67,25 @@ func (e *ValidationError) ErrorZH() string {
 
 func (e *ValidationError) Unwrap() error { return cloud.ErrInvalid }
 
-// checker collects the problems of one record.
-type checker struct {
+// Checker collects the problems of one record, each named by its field,
+// in English and Chinese; Err returns them as a *ValidationError. The
+// documents (cloud/docs) check theirs with it too.
+type Checker struct {
 	errs []FieldError
 }
 
-func (c *checker) add(field, msg, msgZH string) {
+// Add adds a problem of field.
+func (c *Checker) Add(field, msg, msgZH string) {
 	c.errs = append(c.errs, FieldError{Field: field, Msg: msg, MsgZH: msgZH})
 }
 
-func (c *checker) addf(field string, msg, msgZH string, args ...any) {
-	c.add(field, fmt.Sprintf(msg, args...), fmt.Sprintf(msgZH, args...))
+// Addf adds a problem of field, formatting both messages with args.
+func (c *Checker) Addf(field string, msg, msgZH string, args ...any) {
+	c.Add(field, fmt.Sprintf(msg, args...), fmt.Sprintf(msgZH, args...))
 }
 
-func (c *checker) err() error {
+// Err returns the problems as a *ValidationError, nil when there are none.
+func (c *Checker) Err() error {
 	if len(c.errs) == 0 {
 		return nil
 	}

@@ -92,16 +92,18 @@ func (v *SKUView) meta() *Meta {
 	return &Meta{ID: v.ID, Code: v.Code, Name: v.Name, Disabled: v.Disabled}
 }
 
-func checkText(c *checker, field, v string, required bool, max int) {
+// CheckText adds a problem of field when v is empty (and required), not
+// UTF-8, longer than max characters or holds a control character.
+func CheckText(c *Checker, field, v string, required bool, max int) {
 	switch {
 	case v == "" && required:
-		c.add(field, "is required", "不能为空")
+		c.Add(field, "is required", "不能为空")
 	case !utf8.ValidString(v):
-		c.add(field, "is not valid UTF-8", "不是有效的 UTF-8 文本")
+		c.Add(field, "is not valid UTF-8", "不是有效的 UTF-8 文本")
 	case utf8.RuneCountInString(v) > max:
-		c.addf(field, "is longer than %d characters", "超过 %d 个字符", max)
+		c.Addf(field, "is longer than %d characters", "超过 %d 个字符", max)
 	case strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }) >= 0:
-		c.add(field, "holds a control character", "包含控制字符")
+		c.Add(field, "holds a control character", "包含控制字符")
 	}
 }
 
@@ -114,20 +116,20 @@ func printableCode(v string) bool {
 	return true
 }
 
-func checkMoney(c *checker, field string, v int64) {
+func checkMoney(c *Checker, field string, v int64) {
 	if v < 0 || v > MaxMoney {
-		c.addf(field, "%d is outside 0 … %d fen", "%d 超出 0 到 %d 分的范围", v, int64(MaxMoney))
+		c.Addf(field, "%d is outside 0 … %d fen", "%d 超出 0 到 %d 分的范围", v, int64(MaxMoney))
 	}
 }
 
 var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 
-func checkCurrency(c *checker, field string, v *string) {
+func checkCurrency(c *Checker, field string, v *string) {
 	if *v == "" {
 		*v = "CNY"
 	}
 	if !currencyRE.MatchString(*v) {
-		c.addf(field, "%q is not an ISO 4217 code such as CNY", "%q 不是 ISO 4217 币种代码（如 CNY）", *v)
+		c.Addf(field, "%q is not an ISO 4217 code such as CNY", "%q 不是 ISO 4217 币种代码（如 CNY）", *v)
 	}
 }
 
@@ -138,9 +140,9 @@ func trim(vs ...*string) {
 }
 
 // unchanged refuses a change of a field that a record keeps for life.
-func unchanged(c *checker, field, before, after string) {
+func unchanged(c *Checker, field, before, after string) {
 	if before != after {
-		c.addf(field, "cannot change (was %q): make a new record", "不能修改（原为 %q），请新建记录", before)
+		c.Addf(field, "cannot change (was %q): make a new record", "不能修改（原为 %q），请新建记录", before)
 	}
 }
 
@@ -149,7 +151,7 @@ func checkCategory(ctx context.Context, w *write, before, v *Category) error {
 		return nil
 	}
 	if v.ParentID < 0 {
-		w.c.add("parent_id", "must be 0 or a category's id", "须为 0 或某个分类的 id")
+		w.c.Add("parent_id", "must be 0 or a category's id", "须为 0 或某个分类的 id")
 		return nil
 	}
 	parent, err := w.refID(ctx, "parent_id", categoryInfo, v.ParentID)
@@ -160,7 +162,7 @@ func checkCategory(ctx context.Context, w *write, before, v *Category) error {
 	// No cycle: walk up from the parent.
 	for id, depth := parent.ID, 0; id != 0; depth++ {
 		if id == w.id || depth > 32 {
-			w.c.add("parent_id", "would make the category its own ancestor, or the tree deeper than 32", "会使分类成为自己的上级，或层级超过 32")
+			w.c.Add("parent_id", "would make the category its own ancestor, or the tree deeper than 32", "会使分类成为自己的上级，或层级超过 32")
 			return nil
 		}
 		r, err := w.tx.Get(ctx, w.tenant, KindCategory, id)
@@ -183,18 +185,18 @@ func checkSite(ctx context.Context, w *write, before, v *Site) error {
 	trim(&v.Type, &v.Address, &v.Contact, &v.Phone)
 	if v.Code != "" {
 		if err := syncproto.ValidName(v.Code); err != nil {
-			w.c.add("code", "is the site name agents use: 1 to 64 bytes without / + # $ or spaces", "是边缘节点使用的站点名：1 到 64 字节，不能含 / + # $ 或空格")
+			w.c.Add("code", "is the site name agents use: 1 to 64 bytes without / + # $ or spaces", "是边缘节点使用的站点名：1 到 64 字节，不能含 / + # $ 或空格")
 		}
 	}
 	if before != nil {
 		unchanged(&w.c, "code", before.Code, v.Code)
 	}
 	if v.Type != "store" && v.Type != "warehouse" {
-		w.c.addf("type", "%q: must be store or warehouse", "%q 无效：须为 store（门店）或 warehouse（仓库）", v.Type)
+		w.c.Addf("type", "%q: must be store or warehouse", "%q 无效：须为 store（门店）或 warehouse（仓库）", v.Type)
 	}
-	checkText(&w.c, "address", v.Address, false, maxText)
-	checkText(&w.c, "contact", v.Contact, false, 64)
-	checkText(&w.c, "phone", v.Phone, false, 32)
+	CheckText(&w.c, "address", v.Address, false, maxText)
+	CheckText(&w.c, "contact", v.Contact, false, 64)
+	CheckText(&w.c, "phone", v.Phone, false, 32)
 	w.filter("type", v.Type)
 	return nil
 }
@@ -207,11 +209,11 @@ func checkBin(ctx context.Context, w *write, before, v *Bin) error {
 		unchanged(&w.c, "code", before.Code, v.Code)
 	}
 	if v.Site == "" {
-		w.c.add("site", "is required", "不能为空")
+		w.c.Add("site", "is required", "不能为空")
 		return nil
 	}
 	if v.Code != "" && syncproto.ValidName(v.Code) != nil {
-		w.c.add("code", "1 to 64 bytes without / + # $ or spaces", "须为 1 到 64 字节，不能含 / + # $ 或空格")
+		w.c.Add("code", "1 to 64 bytes without / + # $ or spaces", "须为 1 到 64 字节，不能含 / + # $ 或空格")
 	}
 	_, err := w.refCode(ctx, "site", siteInfo, "", v.Site)
 	return err
@@ -240,21 +242,21 @@ func checkStockLimit(ctx context.Context, w *write, before, v *StockLimit) error
 		unchanged(&w.c, "sku", before.SKU, v.SKU)
 	}
 	if v.Min < 0 || v.Min > MaxMoney {
-		w.c.addf("min", "%d is outside 0 … %d", "%d 超出 0 到 %d 的范围", v.Min, int64(MaxMoney))
+		w.c.Addf("min", "%d is outside 0 … %d", "%d 超出 0 到 %d 的范围", v.Min, int64(MaxMoney))
 	}
 	if v.Max < 0 || v.Max > MaxMoney {
-		w.c.addf("max", "%d is outside 0 … %d", "%d 超出 0 到 %d 的范围", v.Max, int64(MaxMoney))
+		w.c.Addf("max", "%d is outside 0 … %d", "%d 超出 0 到 %d 的范围", v.Max, int64(MaxMoney))
 	}
 	if v.Max > 0 && v.Min > v.Max {
-		w.c.addf("min", "%d is above the maximum %d", "下限 %d 高于上限 %d", v.Min, v.Max)
+		w.c.Addf("min", "%d is above the maximum %d", "下限 %d 高于上限 %d", v.Min, v.Max)
 	}
 	if v.Site == "" {
-		w.c.add("site", "is required", "不能为空")
+		w.c.Add("site", "is required", "不能为空")
 	} else if _, err := w.refCode(ctx, "site", siteInfo, "", v.Site); err != nil {
 		return err
 	}
 	if v.SKU == "" {
-		w.c.add("sku", "is required", "不能为空")
+		w.c.Add("sku", "is required", "不能为空")
 		return nil
 	}
 	sku, err := w.refCode(ctx, "sku", skuInfo, "", v.SKU)
@@ -283,21 +285,21 @@ func publishStockLimit(before, after *StockLimit) ([]master.Record, error) {
 	return []master.Record{{Site: after.Site, Kind: syncproto.KindStockLimit, Key: after.SKU, Body: body}}, nil
 }
 
-func checkContacts(c *checker, cs []Contact) {
+func checkContacts(c *Checker, cs []Contact) {
 	if len(cs) > maxContacts {
-		c.addf("contacts", "has %d contacts; at most %d", "联系人有 %d 个，最多 %d 个", len(cs), maxContacts)
+		c.Addf("contacts", "has %d contacts; at most %d", "联系人有 %d 个，最多 %d 个", len(cs), maxContacts)
 		return
 	}
 	for i := range cs {
 		p := &cs[i]
 		trim(&p.Name, &p.Title, &p.Phone, &p.Email)
 		f := fmt.Sprintf("contacts[%d].", i)
-		checkText(c, f+"name", p.Name, true, 64)
-		checkText(c, f+"title", p.Title, false, 64)
-		checkText(c, f+"phone", p.Phone, false, 32)
+		CheckText(c, f+"name", p.Name, true, 64)
+		CheckText(c, f+"title", p.Title, false, 64)
+		CheckText(c, f+"phone", p.Phone, false, 32)
 		if p.Email != "" {
 			if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
-				c.addf(f+"email", "%q is not an e-mail address", "%q 不是有效的电子邮件地址", p.Email)
+				c.Addf(f+"email", "%q is not an e-mail address", "%q 不是有效的电子邮件地址", p.Email)
 			}
 		}
 	}
@@ -306,15 +308,15 @@ func checkContacts(c *checker, cs []Contact) {
 func checkSupplier(ctx context.Context, w *write, before, v *Supplier) error {
 	trim(&v.TaxID, &v.BankName, &v.BankAccount, &v.Address, &v.Region, &v.Note)
 	checkContacts(&w.c, v.Contacts)
-	checkText(&w.c, "tax_id", v.TaxID, false, 32)
-	checkText(&w.c, "bank_name", v.BankName, false, 100)
-	checkText(&w.c, "bank_account", v.BankAccount, false, 64)
-	checkText(&w.c, "address", v.Address, false, maxText)
-	checkText(&w.c, "region", v.Region, false, 64)
-	checkText(&w.c, "note", v.Note, false, 500)
+	CheckText(&w.c, "tax_id", v.TaxID, false, 32)
+	CheckText(&w.c, "bank_name", v.BankName, false, 100)
+	CheckText(&w.c, "bank_account", v.BankAccount, false, 64)
+	CheckText(&w.c, "address", v.Address, false, maxText)
+	CheckText(&w.c, "region", v.Region, false, 64)
+	CheckText(&w.c, "note", v.Note, false, 500)
 	checkCurrency(&w.c, "currency", &v.Currency)
 	if v.PaymentTermsDays < 0 || v.PaymentTermsDays > 3650 {
-		w.c.addf("payment_terms_days", "%d is outside 0 … 3650", "%d 超出 0 到 3650 天的范围", v.PaymentTermsDays)
+		w.c.Addf("payment_terms_days", "%d is outside 0 … 3650", "%d 超出 0 到 3650 天的范围", v.PaymentTermsDays)
 	}
 	// The rating is purchasing's to fill: a change keeps the stored one.
 	v.Rating = 0
@@ -328,15 +330,15 @@ func checkSupplier(ctx context.Context, w *write, before, v *Supplier) error {
 func checkCustomer(ctx context.Context, w *write, before, v *Customer) error {
 	trim(&v.Level, &v.TaxID, &v.Region, &v.Salesperson, &v.Address, &v.Note)
 	checkContacts(&w.c, v.Contacts)
-	checkText(&w.c, "level", v.Level, false, 16)
-	checkText(&w.c, "tax_id", v.TaxID, false, 32)
-	checkText(&w.c, "region", v.Region, false, 64)
-	checkText(&w.c, "salesperson", v.Salesperson, false, 64)
-	checkText(&w.c, "address", v.Address, false, maxText)
-	checkText(&w.c, "note", v.Note, false, 500)
+	CheckText(&w.c, "level", v.Level, false, 16)
+	CheckText(&w.c, "tax_id", v.TaxID, false, 32)
+	CheckText(&w.c, "region", v.Region, false, 64)
+	CheckText(&w.c, "salesperson", v.Salesperson, false, 64)
+	CheckText(&w.c, "address", v.Address, false, maxText)
+	CheckText(&w.c, "note", v.Note, false, 500)
 	checkMoney(&w.c, "credit_limit", v.CreditLimit)
 	if v.PaymentTermsDays < 0 || v.PaymentTermsDays > 3650 {
-		w.c.addf("payment_terms_days", "%d is outside 0 … 3650", "%d 超出 0 到 3650 天的范围", v.PaymentTermsDays)
+		w.c.Addf("payment_terms_days", "%d is outside 0 … 3650", "%d 超出 0 到 3650 天的范围", v.PaymentTermsDays)
 	}
 	w.filter("level", v.Level)
 	w.filter("region", v.Region)
@@ -349,16 +351,16 @@ func checkAccount(ctx context.Context, w *write, before, v *Account) error {
 	switch v.Type {
 	case "cash", "bank", "other":
 	default:
-		w.c.addf("type", "%q: must be cash, bank or other", "%q 无效：须为 cash（现金）、bank（银行）或 other（其他）", v.Type)
+		w.c.Addf("type", "%q: must be cash, bank or other", "%q 无效：须为 cash（现金）、bank（银行）或 other（其他）", v.Type)
 	}
 	if v.Type == "bank" && v.AccountNo == "" {
-		w.c.add("account_no", "a bank account needs its number", "银行账户须填写账号")
+		w.c.Add("account_no", "a bank account needs its number", "银行账户须填写账号")
 	}
-	checkText(&w.c, "bank_name", v.BankName, false, 100)
-	checkText(&w.c, "account_no", v.AccountNo, false, 64)
+	CheckText(&w.c, "bank_name", v.BankName, false, 100)
+	CheckText(&w.c, "account_no", v.AccountNo, false, 64)
 	checkCurrency(&w.c, "currency", &v.Currency)
 	if v.OpeningBalance < -MaxMoney || v.OpeningBalance > MaxMoney {
-		w.c.addf("opening_balance", "%d is outside ±%d fen", "%d 超出 ±%d 分的范围", v.OpeningBalance, int64(MaxMoney))
+		w.c.Addf("opening_balance", "%d is outside ±%d fen", "%d 超出 ±%d 分的范围", v.OpeningBalance, int64(MaxMoney))
 	}
 	w.filter("type", v.Type)
 	return nil
@@ -368,22 +370,22 @@ func checkSettings(ctx context.Context, w *write, before, v *Settings) error {
 	v.Code, v.Name = SettingsCode, "settings"
 	checkCurrency(&w.c, "currency", &v.Currency)
 	if len(v.VATRates) == 0 || len(v.VATRates) > 16 {
-		w.c.add("vat_rates", "must list 1 to 16 rates", "须列出 1 到 16 个税率")
+		w.c.Add("vat_rates", "must list 1 to 16 rates", "须列出 1 到 16 个税率")
 	}
 	for i, r := range v.VATRates {
 		if r < 0 || r > 100 {
-			w.c.addf(fmt.Sprintf("vat_rates[%d]", i), "%d is outside 0 … 100 %%", "%d 超出 0 到 100 的范围", r)
+			w.c.Addf(fmt.Sprintf("vat_rates[%d]", i), "%d is outside 0 … 100 %%", "%d 超出 0 到 100 的范围", r)
 		}
 		if slices.Index(v.VATRates, r) != i {
-			w.c.addf(fmt.Sprintf("vat_rates[%d]", i), "%d is listed twice", "%d 重复", r)
+			w.c.Addf(fmt.Sprintf("vat_rates[%d]", i), "%d is listed twice", "%d 重复", r)
 		}
 	}
 	if !slices.Contains(v.VATRates, v.DefaultVATRate) {
-		w.c.addf("default_vat_rate", "%d is not one of vat_rates", "%d 不在税率列表中", v.DefaultVATRate)
+		w.c.Addf("default_vat_rate", "%d is not one of vat_rates", "%d 不在税率列表中", v.DefaultVATRate)
 	}
 	for i, p := range v.WeightLabelPrefixes {
 		if len(p) != 2 || p < "20" || p > "29" {
-			w.c.addf(fmt.Sprintf("weight_label_prefixes[%d]", i), "%q: in-store label prefixes are 20 … 29", "%q 无效：店内条码前缀为 20 到 29", p)
+			w.c.Addf(fmt.Sprintf("weight_label_prefixes[%d]", i), "%q: in-store label prefixes are 20 … 29", "%q 无效：店内条码前缀为 20 到 29", p)
 		}
 	}
 	return nil

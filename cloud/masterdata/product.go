@@ -24,9 +24,9 @@ const (
 // CheckBarcode checks one barcode: 8, 12, 13 or 14 digits must be a GTIN
 // with a valid check digit; any other code (a shop's own) is 1 to 48
 // letters, digits or - . / without spaces.
-func CheckBarcode(c *checker, field, b string) {
+func CheckBarcode(c *Checker, field, b string) {
 	if b == "" {
-		c.add(field, "is empty", "不能为空")
+		c.Add(field, "is empty", "不能为空")
 		return
 	}
 	digits := strings.IndexFunc(b, func(r rune) bool { return r < '0' || r > '9' }) < 0
@@ -34,13 +34,13 @@ func CheckBarcode(c *checker, field, b string) {
 		switch len(b) {
 		case 8, 12, 13, 14:
 			if syncproto.GTINCheckDigit(b[:len(b)-1]) != b[len(b)-1] {
-				c.addf(field, "%q: the GTIN check digit should be %c", "%q 的 GTIN 校验位应为 %c", b, syncproto.GTINCheckDigit(b[:len(b)-1]))
+				c.Addf(field, "%q: the GTIN check digit should be %c", "%q 的 GTIN 校验位应为 %c", b, syncproto.GTINCheckDigit(b[:len(b)-1]))
 			}
 			return
 		}
 	}
 	if len(b) > 48 || !printableCode(b) {
-		c.addf(field, "%q: a barcode is a GTIN (8, 12, 13, 14 digits) or 1 to 48 letters, digits, - . /", "%q 无效：条码须为 GTIN（8、12、13、14 位数字）或 1 到 48 位字母、数字、- . /", b)
+		c.Addf(field, "%q: a barcode is a GTIN (8, 12, 13, 14 digits) or 1 to 48 letters, digits, - . /", "%q 无效：条码须为 GTIN（8、12、13、14 位数字）或 1 到 48 位字母、数字、- . /", b)
 	}
 }
 
@@ -58,8 +58,8 @@ func isGTIN(b string) bool {
 func checkProduct(ctx context.Context, w *write, before, v *Product) error {
 	c := &w.c
 	trim(&v.Brand, &v.Spec, &v.BaseUnit, &v.PLU)
-	checkText(c, "brand", v.Brand, false, 64)
-	checkText(c, "spec", v.Spec, false, maxText)
+	CheckText(c, "brand", v.Brand, false, 64)
+	CheckText(c, "spec", v.Spec, false, maxText)
 	w.filter("brand", v.Brand)
 	if v.CategoryID != 0 {
 		if cat, err := w.refID(ctx, "category_id", categoryInfo, v.CategoryID); err != nil {
@@ -70,7 +70,7 @@ func checkProduct(ctx context.Context, w *write, before, v *Product) error {
 	}
 	var base Row
 	if v.BaseUnit == "" {
-		c.add("base_unit", "is required", "不能为空")
+		c.Add("base_unit", "is required", "不能为空")
 	} else {
 		var err error
 		if base, err = w.refCode(ctx, "base_unit", unitInfo, "", v.BaseUnit); err != nil {
@@ -87,27 +87,27 @@ func checkProduct(ctx context.Context, w *write, before, v *Product) error {
 	}
 	switch {
 	case v.SoldByWeight && base.ID != 0 && !weightUnit:
-		c.addf("base_unit", "%q is not a weight unit, and the product is sold by weight", "%q 不是重量单位，而商品按重量销售", v.BaseUnit)
+		c.Addf("base_unit", "%q is not a weight unit, and the product is sold by weight", "%q 不是重量单位，而商品按重量销售", v.BaseUnit)
 	case !v.SoldByWeight && v.WeightDecimals != 0:
-		c.add("weight_decimals", "only for goods sold by weight", "仅适用于称重商品")
+		c.Add("weight_decimals", "only for goods sold by weight", "仅适用于称重商品")
 	case !v.SoldByWeight && v.PLU != "":
-		c.add("plu", "only for goods sold by weight", "仅适用于称重商品")
+		c.Add("plu", "only for goods sold by weight", "仅适用于称重商品")
 	}
 	if v.WeightDecimals < 0 || v.WeightDecimals > 3 {
-		c.addf("weight_decimals", "%d is outside 0 … 3", "%d 超出 0 到 3 的范围", v.WeightDecimals)
+		c.Addf("weight_decimals", "%d is outside 0 … 3", "%d 超出 0 到 3 的范围", v.WeightDecimals)
 	}
 	if v.PLU != "" {
 		if len(v.PLU) < 4 || len(v.PLU) > 5 || strings.IndexFunc(v.PLU, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
-			c.addf("plu", "%q: a PLU is 4 or 5 digits", "%q 无效：秤码须为 4 或 5 位数字", v.PLU)
+			c.Addf("plu", "%q: a PLU is 4 or 5 digits", "%q 无效：秤码须为 4 或 5 位数字", v.PLU)
 		} else {
 			w.keys = append(w.keys, Key{Space: SpacePLU, Value: v.PLU, Field: "plu"})
 		}
 	}
 	if !v.LotTracked && v.ShelfLifeDays != 0 {
-		c.add("shelf_life_days", "only for lot-tracked goods", "仅适用于批次管理的商品")
+		c.Add("shelf_life_days", "only for lot-tracked goods", "仅适用于批次管理的商品")
 	}
 	if v.ShelfLifeDays < 0 || v.ShelfLifeDays > 36500 {
-		c.addf("shelf_life_days", "%d is outside 0 … 36500", "%d 超出 0 到 36500 天的范围", v.ShelfLifeDays)
+		c.Addf("shelf_life_days", "%d is outside 0 … 36500", "%d 超出 0 到 36500 天的范围", v.ShelfLifeDays)
 	}
 	set, err := settings(ctx, w)
 	if err != nil {
@@ -118,7 +118,7 @@ func checkProduct(ctx context.Context, w *write, before, v *Product) error {
 		v.VATRate = &r
 	}
 	if !slices.Contains(set.VATRates, *v.VATRate) {
-		c.addf("vat_rate", "%d %% is not one of the tenant's VAT rates %v", "税率 %d%% 不在系统设置的税率 %v 中", *v.VATRate, set.VATRates)
+		c.Addf("vat_rate", "%d %% is not one of the tenant's VAT rates %v", "税率 %d%% 不在系统设置的税率 %v 中", *v.VATRate, set.VATRates)
 	}
 	checkMoney(c, "purchase_price", v.PurchasePrice)
 	checkMoney(c, "wholesale_price", v.WholesalePrice)
@@ -130,13 +130,13 @@ func checkProduct(ctx context.Context, w *write, before, v *Product) error {
 	barcode := func(field, b string) {
 		CheckBarcode(c, field, b)
 		if other, dup := seen[b]; dup {
-			c.addf(field, "%q is also at %s", "%q 与 %s 重复", b, other)
+			c.Addf(field, "%q is also at %s", "%q 与 %s 重复", b, other)
 			return
 		}
 		seen[b] = field
 	}
 	if len(v.Units) > maxUnits {
-		c.addf("units", "has %d units; at most %d", "有 %d 个辅助单位，最多 %d 个", len(v.Units), maxUnits)
+		c.Addf("units", "has %d units; at most %d", "有 %d 个辅助单位，最多 %d 个", len(v.Units), maxUnits)
 	}
 	for i := range v.Units {
 		u := &v.Units[i]
@@ -144,21 +144,21 @@ func checkProduct(ctx context.Context, w *write, before, v *Product) error {
 		f := fmt.Sprintf("units[%d].", i)
 		switch {
 		case u.Unit == "":
-			c.add(f+"unit", "is required", "不能为空")
+			c.Add(f+"unit", "is required", "不能为空")
 		case u.Unit == v.BaseUnit:
-			c.add(f+"unit", "is the base unit", "与基本单位相同")
+			c.Add(f+"unit", "is the base unit", "与基本单位相同")
 		case slices.IndexFunc(v.Units[:i], func(o PackUnit) bool { return o.Unit == u.Unit }) >= 0:
-			c.addf(f+"unit", "%q is listed twice", "%q 重复", u.Unit)
+			c.Addf(f+"unit", "%q is listed twice", "%q 重复", u.Unit)
 		default:
 			if _, err := w.refCode(ctx, f+"unit", unitInfo, "", u.Unit); err != nil {
 				return err
 			}
 		}
 		if u.Factor < 2 || u.Factor > 1_000_000_000 {
-			c.addf(f+"factor", "%d: one %s holds 2 … 10^9 base units", "%d 无效：每%s应含 2 到 10^9 个基本单位", u.Factor, u.Unit)
+			c.Addf(f+"factor", "%d: one %s holds 2 … 10^9 base units", "%d 无效：每%s应含 2 到 10^9 个基本单位", u.Factor, u.Unit)
 		}
 		if len(u.Barcodes) > maxBarcodes {
-			c.addf(f+"barcodes", "at most %d", "最多 %d 个", maxBarcodes)
+			c.Addf(f+"barcodes", "at most %d", "最多 %d 个", maxBarcodes)
 		}
 		for j, b := range u.Barcodes {
 			barcode(fmt.Sprintf("%sbarcodes[%d]", f, j), b)
@@ -167,69 +167,69 @@ func checkProduct(ctx context.Context, w *write, before, v *Product) error {
 	}
 
 	if len(v.Attributes) > maxAttributes {
-		c.addf("attributes", "has %d attributes; at most %d", "有 %d 个属性，最多 %d 个", len(v.Attributes), maxAttributes)
+		c.Addf("attributes", "has %d attributes; at most %d", "有 %d 个属性，最多 %d 个", len(v.Attributes), maxAttributes)
 	}
 	for i := range v.Attributes {
 		a := &v.Attributes[i]
 		trim(&a.Name)
 		f := fmt.Sprintf("attributes[%d].", i)
-		checkText(c, f+"name", a.Name, true, 32)
+		CheckText(c, f+"name", a.Name, true, 32)
 		if slices.IndexFunc(v.Attributes[:i], func(o Attribute) bool { return o.Name == a.Name }) >= 0 {
-			c.addf(f+"name", "%q is listed twice", "%q 重复", a.Name)
+			c.Addf(f+"name", "%q is listed twice", "%q 重复", a.Name)
 		}
 		if len(a.Values) == 0 || len(a.Values) > maxValues {
-			c.addf(f+"values", "must list 1 to %d values", "须列出 1 到 %d 个属性值", maxValues)
+			c.Addf(f+"values", "must list 1 to %d values", "须列出 1 到 %d 个属性值", maxValues)
 		}
 		for j := range a.Values {
 			a.Values[j] = strings.TrimSpace(a.Values[j])
-			checkText(c, fmt.Sprintf("%svalues[%d]", f, j), a.Values[j], true, 32)
+			CheckText(c, fmt.Sprintf("%svalues[%d]", f, j), a.Values[j], true, 32)
 			if slices.Index(a.Values[:j], a.Values[j]) >= 0 {
-				c.addf(fmt.Sprintf("%svalues[%d]", f, j), "%q is listed twice", "%q 重复", a.Values[j])
+				c.Addf(fmt.Sprintf("%svalues[%d]", f, j), "%q is listed twice", "%q 重复", a.Values[j])
 			}
 		}
 	}
 
 	switch {
 	case len(v.SKUs) == 0:
-		c.add("skus", "a product has at least one SKU", "商品至少要有一个 SKU")
+		c.Add("skus", "a product has at least one SKU", "商品至少要有一个 SKU")
 	case len(v.SKUs) > maxSKUs:
-		c.addf("skus", "has %d SKUs; at most %d", "有 %d 个 SKU，最多 %d 个", len(v.SKUs), maxSKUs)
+		c.Addf("skus", "has %d SKUs; at most %d", "有 %d 个 SKU，最多 %d 个", len(v.SKUs), maxSKUs)
 	case len(v.Attributes) == 0 && len(v.SKUs) > 1:
-		c.add("skus", "a product without attributes has one SKU; add attributes (colour, size) for variants", "没有属性的商品只有一个 SKU；多规格请先添加属性（颜色、尺码）")
+		c.Add("skus", "a product without attributes has one SKU; add attributes (colour, size) for variants", "没有属性的商品只有一个 SKU；多规格请先添加属性（颜色、尺码）")
 	}
 	combos := map[string]int{}
 	for i := range v.SKUs {
 		s := &v.SKUs[i]
 		trim(&s.Code)
 		f := fmt.Sprintf("skus[%d].", i)
-		checkText(c, f+"code", s.Code, true, 64)
+		CheckText(c, f+"code", s.Code, true, 64)
 		if s.Code != "" && syncproto.ValidName(s.Code) != nil {
-			c.add(f+"code", "1 to 64 bytes without / + # $ or spaces", "须为 1 到 64 字节，不能含 / + # $ 或空格")
+			c.Add(f+"code", "1 to 64 bytes without / + # $ or spaces", "须为 1 到 64 字节，不能含 / + # $ 或空格")
 		}
 		if slices.IndexFunc(v.SKUs[:i], func(o SKU) bool { return o.Code == s.Code }) >= 0 {
-			c.addf(f+"code", "%q is listed twice", "%q 重复", s.Code)
+			c.Addf(f+"code", "%q is listed twice", "%q 重复", s.Code)
 		}
 		if len(s.Attrs) != len(v.Attributes) {
-			c.addf(f+"attrs", "must give a value of each of the %d attributes", "须为 %d 个属性各给一个值", len(v.Attributes))
+			c.Addf(f+"attrs", "must give a value of each of the %d attributes", "须为 %d 个属性各给一个值", len(v.Attributes))
 		}
 		var combo []string
 		for _, a := range v.Attributes {
 			val, ok := s.Attrs[a.Name]
 			if !ok || !slices.Contains(a.Values, val) {
-				c.addf(f+"attrs", "%s: %q is not one of %v", "%s 的值 %q 不在 %v 中", a.Name, val, a.Values)
+				c.Addf(f+"attrs", "%s: %q is not one of %v", "%s 的值 %q 不在 %v 中", a.Name, val, a.Values)
 			}
 			combo = append(combo, val)
 		}
 		key := strings.Join(combo, "\x00")
 		if j, dup := combos[key]; dup && len(v.Attributes) > 0 {
-			c.addf(f+"attrs", "the same values as skus[%d]", "与 skus[%d] 的属性值相同", j)
+			c.Addf(f+"attrs", "the same values as skus[%d]", "与 skus[%d] 的属性值相同", j)
 		}
 		combos[key] = i
 		checkMoney(c, f+"purchase_price", s.PurchasePrice)
 		checkMoney(c, f+"wholesale_price", s.WholesalePrice)
 		checkMoney(c, f+"retail_price", s.RetailPrice)
 		if len(s.Barcodes) > maxBarcodes {
-			c.addf(f+"barcodes", "at most %d", "最多 %d 个", maxBarcodes)
+			c.Addf(f+"barcodes", "at most %d", "最多 %d 个", maxBarcodes)
 		}
 		for j, b := range s.Barcodes {
 			barcode(fmt.Sprintf("%sbarcodes[%d]", f, j), b)
@@ -240,7 +240,7 @@ func checkProduct(ctx context.Context, w *write, before, v *Product) error {
 				return err
 			}
 			if ok && other.ParentID != w.id {
-				c.addf(f+"code", "%q is already a SKU of another product", "%q 已是另一个商品的 SKU", s.Code)
+				c.Addf(f+"code", "%q is already a SKU of another product", "%q 已是另一个商品的 SKU", s.Code)
 			}
 		}
 	}

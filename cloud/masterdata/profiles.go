@@ -61,19 +61,19 @@ func (s *Service) writeProfile(ctx context.Context, p *auth.Principal, site, nam
 	if err := p.Can("device.edit"); err != nil {
 		return DeviceProfile{}, err
 	}
-	var c checker
+	var c Checker
 	if err := syncproto.ValidName(site); err != nil {
-		c.add("site", "is not a site name", "不是有效的站点名")
+		c.Add("site", "is not a site name", "不是有效的站点名")
 	}
-	if c.err() == nil {
+	if c.Err() == nil {
 		if err := p.CanSite(site); err != nil {
 			return DeviceProfile{}, err
 		}
 	}
 	if err := profiles.CheckFileName(name); err != nil {
-		c.addf("name", "%v", "文件名无效：%v", err)
+		c.Addf("name", "%v", "文件名无效：%v", err)
 	}
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		return DeviceProfile{}, err
 	}
 	if err := profiles.CheckRecord(name, []byte(yaml), deleted); err != nil {
@@ -129,7 +129,7 @@ func (s *Service) writeProfile(ctx context.Context, p *auth.Principal, site, nam
 // profileProblems turns firmware-configs' problems into field problems:
 // each *profiles.FieldError under "yaml.<its path>", with its line.
 func profileProblems(err error) error {
-	var c checker
+	var c Checker
 	var walk func(error)
 	walk = func(err error) {
 		var fe *profiles.FieldError
@@ -149,11 +149,11 @@ func profileProblems(err error) error {
 			if fe.Line > 0 {
 				where, whereZH = fmt.Sprintf(" (line %d)", fe.Line), fmt.Sprintf("（第 %d 行）", fe.Line)
 			}
-			c.add(field, fe.Msg+where, fmt.Sprintf("%s%s：%s", fe.File, whereZH, fe.Msg))
+			c.Add(field, fe.Msg+where, fmt.Sprintf("%s%s：%s", fe.File, whereZH, fe.Msg))
 			return
 		}
-		c.add("yaml", err.Error(), "设备配置有误："+err.Error())
+		c.Add("yaml", err.Error(), "设备配置有误："+err.Error())
 	}
 	walk(err)
-	return c.err()
+	return c.Err()
 }

@@ -119,7 +119,7 @@ type write struct {
 	p      *auth.Principal
 	tenant string
 	now    time.Time
-	c      checker
+	c      Checker
 
 	site    string
 	parent  int64
@@ -151,10 +151,10 @@ func (w *write) refCode(ctx context.Context, field string, k *kindInfo, site, co
 	}
 	switch {
 	case !ok:
-		w.c.add(field, fmt.Sprintf("no %s has the code %q", k.en, code), fmt.Sprintf("没有编码为 %q 的%s", code, k.zh))
+		w.c.Add(field, fmt.Sprintf("no %s has the code %q", k.en, code), fmt.Sprintf("没有编码为 %q 的%s", code, k.zh))
 		return Row{}, nil
 	case r.Disabled:
-		w.c.add(field, fmt.Sprintf("%s %q is disabled", k.en, code), fmt.Sprintf("%s %q 已停用", k.zh, code))
+		w.c.Add(field, fmt.Sprintf("%s %q is disabled", k.en, code), fmt.Sprintf("%s %q 已停用", k.zh, code))
 		return Row{}, nil
 	}
 	w.refs = append(w.refs, Ref{Kind: k.name, ID: r.ID})
@@ -166,13 +166,13 @@ func (w *write) refID(ctx context.Context, field string, k *kindInfo, id int64) 
 	r, err := w.tx.Get(ctx, w.tenant, k.name, id)
 	if err != nil {
 		if isNotFound(err) {
-			w.c.add(field, fmt.Sprintf("no %s has the id %d", k.en, id), fmt.Sprintf("没有 id 为 %d 的%s", id, k.zh))
+			w.c.Add(field, fmt.Sprintf("no %s has the id %d", k.en, id), fmt.Sprintf("没有 id 为 %d 的%s", id, k.zh))
 			return Row{}, nil
 		}
 		return Row{}, err
 	}
 	if r.Disabled {
-		w.c.add(field, fmt.Sprintf("%s %q is disabled", k.en, r.Code), fmt.Sprintf("%s %q 已停用", k.zh, r.Code))
+		w.c.Add(field, fmt.Sprintf("%s %q is disabled", k.en, r.Code), fmt.Sprintf("%s %q 已停用", k.zh, r.Code))
 		return Row{}, nil
 	}
 	w.refs = append(w.refs, Ref{Kind: k.name, ID: r.ID})
@@ -259,24 +259,24 @@ func List[T any](ctx context.Context, s *Service, k *Kind[T], p *auth.Principal,
 }
 
 func (s *Service) query(k *kindInfo, p *auth.Principal, lq ListQuery) (Query, error) {
-	var c checker
+	var c Checker
 	q := Query{Kind: k.name, Q: strings.TrimSpace(lq.Q), Disabled: lq.Disabled, ParentID: lq.ParentID,
 		Offset: lq.Offset, Limit: lq.Limit, Sort: "code"}
 	if lq.Limit == 0 {
 		q.Limit = 50
 	}
 	if q.Limit < 1 || q.Limit > MaxPage {
-		c.addf("limit", "%d is outside 1 … %d", "%d 超出 1 到 %d 的范围", lq.Limit, MaxPage)
+		c.Addf("limit", "%d is outside 1 … %d", "%d 超出 1 到 %d 的范围", lq.Limit, MaxPage)
 	}
 	if q.Offset < 0 {
-		c.addf("offset", "%d is negative", "%d 不能为负数", lq.Offset)
+		c.Addf("offset", "%d is negative", "%d 不能为负数", lq.Offset)
 	}
 	if lq.Sort != "" {
 		q.Sort, q.Desc = strings.TrimPrefix(lq.Sort, "-"), strings.HasPrefix(lq.Sort, "-")
 		switch q.Sort {
 		case "code", "name", "updated_at":
 		default:
-			c.addf("sort", "%q: sort by code, name or updated_at, with - for descending", "%q 无效：可按 code、name 或 updated_at 排序，前加 - 为降序", lq.Sort)
+			c.Addf("sort", "%q: sort by code, name or updated_at, with - for descending", "%q 无效：可按 code、name 或 updated_at 排序，前加 - 为降序", lq.Sort)
 		}
 	}
 	for name, v := range lq.Filters {
@@ -284,7 +284,7 @@ func (s *Service) query(k *kindInfo, p *auth.Principal, lq ListQuery) (Query, er
 			continue
 		}
 		if !contains(k.filters, name) {
-			c.add(name, fmt.Sprintf("%s lists have no filter %q", k.en, name), fmt.Sprintf("%s列表没有筛选条件 %q", k.zh, name))
+			c.Add(name, fmt.Sprintf("%s lists have no filter %q", k.en, name), fmt.Sprintf("%s列表没有筛选条件 %q", k.zh, name))
 			continue
 		}
 		if q.Filters == nil {
@@ -294,7 +294,7 @@ func (s *Service) query(k *kindInfo, p *auth.Principal, lq ListQuery) (Query, er
 	}
 	switch {
 	case lq.Site != "" && !k.siteScoped && k.name != KindSite:
-		c.add("site", fmt.Sprintf("%s lists have no filter site", k.en), fmt.Sprintf("%s列表没有筛选条件 site", k.zh))
+		c.Add("site", fmt.Sprintf("%s lists have no filter site", k.en), fmt.Sprintf("%s列表没有筛选条件 site", k.zh))
 	case lq.Site != "":
 		if err := p.CanSite(lq.Site); err != nil {
 			return Query{}, err
@@ -303,7 +303,7 @@ func (s *Service) query(k *kindInfo, p *auth.Principal, lq ListQuery) (Query, er
 	case (k.siteScoped || k.name == KindSite) && !p.Scope.All:
 		q.Sites = append([]string{}, p.Scope.Sites...)
 	}
-	if err := c.err(); err != nil {
+	if err := c.Err(); err != nil {
 		err.(*ValidationError).In = "query"
 		return Query{}, err
 	}

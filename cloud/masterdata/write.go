@@ -37,21 +37,21 @@ func load[T any](ctx context.Context, k *Kind[T], w *write, id, version int64) (
 // name, the code unique in its kind and site, the site in the caller's
 // scope.
 func checkRecord[T any](ctx context.Context, k *Kind[T], w *write, before, v *T) error {
-	w.c = checker{}
+	w.c = Checker{}
 	w.keys, w.refs, w.filters, w.site, w.parent = nil, nil, nil, "", 0
 	m := metaOf(v)
 	// The kind's checks first: some derive the code and name.
-	var kc checker
-	kc, w.c = w.c, checker{}
+	var kc Checker
+	kc, w.c = w.c, Checker{}
 	if err := k.check(ctx, w, before, v); err != nil {
 		return err
 	}
 	kc, w.c = w.c, kc
-	checkText(&w.c, "code", m.Code, true, 64)
+	CheckText(&w.c, "code", m.Code, true, 64)
 	if m.Code != "" && !printableCode(m.Code) {
-		w.c.add("code", "may hold letters, digits and - _ . / only", "只能包含字母、数字和 - _ . /")
+		w.c.Add("code", "may hold letters, digits and - _ . / only", "只能包含字母、数字和 - _ . /")
 	}
-	checkText(&w.c, "name", m.Name, true, 200)
+	CheckText(&w.c, "name", m.Name, true, 200)
 	w.c.errs = append(w.c.errs, kc.errs...)
 	if k.siteScoped || k.name == KindSite {
 		site := w.site
@@ -68,10 +68,10 @@ func checkRecord[T any](ctx context.Context, k *Kind[T], w *write, before, v *T)
 			return err
 		}
 		if ok && other.ID != w.id {
-			w.c.add("code", fmt.Sprintf("%q is already the code of another %s", m.Code, k.en), fmt.Sprintf("编码 %q 已被另一个%s使用", m.Code, k.zh))
+			w.c.Add("code", fmt.Sprintf("%q is already the code of another %s", m.Code, k.en), fmt.Sprintf("编码 %q 已被另一个%s使用", m.Code, k.zh))
 		}
 	}
-	return w.c.err()
+	return w.c.Err()
 }
 
 // row is the stored form of v.
@@ -124,10 +124,10 @@ func keyTaken(ctx context.Context, w *write, key Key, by Ref) error {
 		}
 	}
 	spaceZH := map[string]string{SpaceBarcode: "条码", SpacePLU: "秤码"}[key.Space]
-	var c checker
-	c.add(key.Field, fmt.Sprintf("%s %q is already used by %s %s", key.Space, key.Value, kindEN, code),
+	var c Checker
+	c.Add(key.Field, fmt.Sprintf("%s %q is already used by %s %s", key.Space, key.Value, kindEN, code),
 		fmt.Sprintf("%s %q 已被%s %s 使用", spaceZH, key.Value, kindZH, code))
-	return c.err()
+	return c.Err()
 }
 
 // record publishes a change to agents and appends its audit entry.

@@ -170,20 +170,8 @@ func (s *Store) DocTx(ctx context.Context, fn func(docs.Tx) error) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		return fn(&docTx{s: s, tx: tx})
 	})
-	if err != nil {
-		var de *docs.Error
-		var ve *masterdata.ValidationError
-		var ae *auth.Error
-		if errors.As(err, &de) || errors.As(err, &ve) || errors.As(err, &ae) {
-			return err
-		}
-		if uniqueViolation(err) {
-			return &docs.Error{Err: docs.ErrStale, Msg: "another change took the same number at the same time: try again",
-				MsgZH: "另一项修改同时使用了相同的单据编号，请重试"}
-		}
-		return s.classify(err)
-	}
-	return nil
+	return s.domainTxErr(err, &docs.Error{Err: docs.ErrStale, Msg: "another change took the same number at the same time: try again",
+		MsgZH: "另一项修改同时使用了相同的单据编号，请重试"})
 }
 
 type docTx struct {

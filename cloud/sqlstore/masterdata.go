@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/jxc-edge/jxc/cloud/auth"
+	"github.com/jxc-edge/jxc/cloud/docs"
 	"github.com/jxc-edge/jxc/cloud/master"
 	"github.com/jxc-edge/jxc/cloud/masterdata"
 )
@@ -182,20 +183,29 @@ func (s *Store) MDTx(ctx context.Context, fn func(masterdata.Tx) error) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		return fn(&mdTx{mdReader: mdReader{s: s, db: tx, lock: true}, tx: tx})
 	})
-	if err != nil {
-		var me *masterdata.Error
-		var ve *masterdata.ValidationError
-		var ae *auth.Error
-		if errors.As(err, &me) || errors.As(err, &ve) || errors.As(err, &ae) {
-			return err
-		}
-		if uniqueViolation(err) {
-			return &masterdata.Error{Err: masterdata.ErrStale, Msg: "another change took the same code or value at the same time: try again",
-				MsgZH: "另一项修改同时使用了相同的编码或值，请重试"}
-		}
-		return s.classify(err)
+	return s.domainTxErr(err, &masterdata.Error{Err: masterdata.ErrStale, Msg: "another change took the same code or value at the same time: try again",
+		MsgZH: "另一项修改同时使用了相同的编码或值，请重试"})
+}
+
+// domainTxErr is what a write transaction of the business layer (master
+// data, documents) returns for err: the domain's own refusals as they
+// are, a unique constraint's refusal (a concurrent write took the same
+// value) as unique, anything else classified.
+func (s *Store) domainTxErr(err, unique error) error {
+	if err == nil {
+		return nil
 	}
-	return nil
+	var me *masterdata.Error
+	var de *docs.Error
+	var ve *masterdata.ValidationError
+	var ae *auth.Error
+	if errors.As(err, &me) || errors.As(err, &de) || errors.As(err, &ve) || errors.As(err, &ae) {
+		return err
+	}
+	if uniqueViolation(err) {
+		return unique
+	}
+	return s.classify(err)
 }
 
 type mdTx struct {

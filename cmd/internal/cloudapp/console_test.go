@@ -46,6 +46,27 @@ func startAgent(t *testing.T, site, broker string) *agentsqlite.Ledger {
 	return l
 }
 
+// startCloud runs the cloud on dsn with the real Mosquitto, tenant t
+// and its administrator "admin" (password "admin password 1"), until the
+// test ends, and returns it once its ingest is connected.
+func startCloud(t *testing.T, dsn, clientID string) (*cloudapp.App, *testenv.Mosquitto) {
+	t.Helper()
+	broker := testenv.StartMosquitto(t)
+	app, err := cloudapp.Start(context.Background(), cloudapp.Config{DB: dsn, Broker: broker.URL, Listen: "127.0.0.1:0",
+		ClientID: clientID, Logger: quiet, Tenant: "t", AdminPassword: "admin password 1", Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Close() })
+	testenv.WaitFor(t, 30*time.Second, func() error {
+		if !app.Ingest.Connected() {
+			return fmt.Errorf("ingest not connected")
+		}
+		return nil
+	})
+	return app, broker
+}
+
 // product returns the SKU and price an agent's catalogue gives a GTIN.
 func product(t *testing.T, l *agentsqlite.Ledger, gtin string) (string, int64) {
 	t.Helper()
@@ -147,21 +168,8 @@ func (c *console) call(t *testing.T, method, path string, body, out any) int {
 func TestConsoleProductReachesAgent(t *testing.T) {
 	for _, st := range dbs(t) {
 		t.Run(st.name, func(t *testing.T) {
-			broker := testenv.StartMosquitto(t)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			app, err := cloudapp.Start(ctx, cloudapp.Config{DB: st.dsn, Broker: broker.URL, Listen: "127.0.0.1:0",
-				ClientID: "console-e2e-" + st.name, Logger: quiet, Tenant: "t", AdminPassword: "admin password 1", Stderr: io.Discard})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer app.Close()
-			testenv.WaitFor(t, 30*time.Second, func() error {
-				if !app.Ingest.Connected() {
-					return fmt.Errorf("ingest not connected")
-				}
-				return nil
-			})
+			ctx := context.Background()
+			app, broker := startCloud(t, st.dsn, "console-e2e-"+st.name)
 			l1 := startAgent(t, "s1", broker.URL)
 			c := signIn(t, "http://"+app.Addr, "t", "admin", "admin password 1")
 			for _, site := range []string{"s1", "s2"} {

@@ -16,7 +16,6 @@ import (
 	"github.com/jxc-edge/jxc/agent/mqtt"
 	agentsqlite "github.com/jxc-edge/jxc/agent/sqlite"
 	"github.com/jxc-edge/jxc/cloud/docs"
-	"github.com/jxc-edge/jxc/cmd/internal/cloudapp"
 	"github.com/jxc-edge/jxc/internal/testenv"
 	"github.com/jxc-edge/jxc/syncproto"
 )
@@ -88,21 +87,8 @@ func (e *edge) purchaseOrders(t *testing.T) agenthttp.MasterResponse {
 func TestPurchaseOrderReceivedByTwoAgents(t *testing.T) {
 	for _, st := range dbs(t) {
 		t.Run(st.name, func(t *testing.T) {
-			broker := testenv.StartMosquitto(t)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			app, err := cloudapp.Start(ctx, cloudapp.Config{DB: st.dsn, Broker: broker.URL, Listen: "127.0.0.1:0",
-				ClientID: "docs-e2e-" + st.name, Logger: quiet, Tenant: "t", AdminPassword: "admin password 1", Stderr: io.Discard})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer app.Close()
-			testenv.WaitFor(t, 30*time.Second, func() error {
-				if !app.Ingest.Connected() {
-					return fmt.Errorf("ingest not connected")
-				}
-				return nil
-			})
+			ctx := context.Background()
+			app, broker := startCloud(t, st.dsn, "docs-e2e-"+st.name)
 			c := signIn(t, "http://"+app.Addr, "t", "admin", "admin password 1")
 			for path, body := range map[string]map[string]any{
 				"/api/v1/sites":     {"code": "s1", "name": "门店 s1", "type": "store"},

@@ -43,8 +43,8 @@ type MasterResponse struct {
 
 // MasterRecord is one master record as the agent received it, its body
 // decoded for the kinds this build knows: Product for "product", Bin for
-// "bin", StockLimit for "stock_limit", PurchaseOrder for
-// "purchase_order", Profile (the YAML text) for
+// "bin", StockLimit for "stock_limit", Document for the document kinds
+// (purchase_order, pick_list, transfer …), Profile (the YAML text) for
 // "device_profile", User for "user" (never its password hash), else Body
 // (base64). A deleted record (listed with deleted=true) has none of them.
 type MasterRecord struct {
@@ -55,11 +55,11 @@ type MasterRecord struct {
 	Bin        *MasterBin        `json:"bin,omitempty"`
 	StockLimit *MasterStockLimit `json:"stock_limit,omitempty"`
 	Profile    string            `json:"profile,omitempty"`
-	// PurchaseOrder is an approved purchase order to receive (kind
-	// "purchase_order", key its number).
-	PurchaseOrder *MasterPurchaseOrder `json:"purchase_order,omitempty"`
-	User          *MasterUser          `json:"user,omitempty"`
-	Body          []byte               `json:"body,omitempty"`
+	// Document is a cloud document to work (kinds purchase_order,
+	// purchase_return, pick_list, transfer, count_plan; key its number).
+	Document *MasterDocument `json:"document,omitempty"`
+	User     *MasterUser     `json:"user,omitempty"`
+	Body     []byte          `json:"body,omitempty"`
 }
 
 // MasterUser is a user allowed to work at the site (kind "user", key the
@@ -214,10 +214,10 @@ func masterRecord(rec *pb.MasterRecord) MasterRecord {
 			m.User.Permissions = []string{}
 		}
 		return m
-	case syncproto.KindPurchaseOrder:
-		var po pb.PurchaseOrderRecord
-		if proto.Unmarshal(body, &po) == nil {
-			m.PurchaseOrder = masterPurchaseOrder(&po)
+	case syncproto.KindPurchaseOrder, syncproto.KindPurchaseReturn, syncproto.KindPickList, syncproto.KindTransfer, syncproto.KindCountPlan:
+		var d pb.DocumentRecord
+		if proto.Unmarshal(body, &d) == nil {
+			m.Document = masterDocument(&d)
 			return m
 		}
 	}
@@ -243,21 +243,28 @@ func masterProduct(p *pb.ProductRecord) *MasterProduct {
 	return out
 }
 
-// MasterPurchaseOrder is an approved purchase order addressed to the
-// agent's site (syncproto PurchaseOrderRecord). Receive against a line by
-// recording movements whose doc is "NUMBER#LINE" (CG20261125-0001#2).
-type MasterPurchaseOrder struct {
-	Supplier           string         `json:"supplier"`
-	SupplierName       string         `json:"supplier_name,omitempty"`
-	Date               string         `json:"date,omitempty"`
-	ExpectedDate       string         `json:"expected_date,omitempty"`
-	OverReceiptPercent int32          `json:"over_receipt_percent"`
-	Lines              []MasterPOLine `json:"lines"`
+// MasterDocument is a cloud document addressed to the agent's site
+// (syncproto DocumentRecord): a purchase order to receive, a purchase
+// return, a pick list, a transfer, a count plan. Work against a line is
+// recorded by movements whose doc is "NUMBER#LINE" (CG20261125-0001#2).
+type MasterDocument struct {
+	Partner          string          `json:"partner,omitempty"`
+	PartnerName      string          `json:"partner_name,omitempty"`
+	Date             string          `json:"date,omitempty"`
+	ExpectedDate     string          `json:"expected_date,omitempty"`
+	TolerancePercent int32           `json:"tolerance_percent"`
+	FromSite         string          `json:"from_site,omitempty"`
+	ToSite           string          `json:"to_site,omitempty"`
+	Ref              string          `json:"ref,omitempty"`
+	Blind            bool            `json:"blind,omitempty"`
+	Bins             []string        `json:"bins,omitempty"`
+	Note             string          `json:"note,omitempty"`
+	Lines            []MasterDocLine `json:"lines"`
 }
 
-// MasterPOLine is a line of a purchase order: Qty in Unit, Factor base
-// units each, QtyBase = Qty × Factor.
-type MasterPOLine struct {
+// MasterDocLine is a line of a document: Qty in Unit, Factor base units
+// each, QtyBase = Qty × Factor.
+type MasterDocLine struct {
 	Line    int32  `json:"line"`
 	SKU     string `json:"sku"`
 	Name    string `json:"name,omitempty"`
@@ -265,14 +272,17 @@ type MasterPOLine struct {
 	Factor  int64  `json:"factor"`
 	Qty     int64  `json:"qty"`
 	QtyBase int64  `json:"qty_base"`
+	Bin     string `json:"bin,omitempty"`
+	Lot     string `json:"lot,omitempty"`
 }
 
-func masterPurchaseOrder(r *pb.PurchaseOrderRecord) *MasterPurchaseOrder {
-	out := &MasterPurchaseOrder{Supplier: r.GetSupplier(), SupplierName: r.GetSupplierName(), Date: r.GetDate(),
-		ExpectedDate: r.GetExpectedDate(), OverReceiptPercent: r.GetOverReceiptPercent(), Lines: []MasterPOLine{}}
+func masterDocument(r *pb.DocumentRecord) *MasterDocument {
+	out := &MasterDocument{Partner: r.GetPartner(), PartnerName: r.GetPartnerName(), Date: r.GetDate(),
+		ExpectedDate: r.GetExpectedDate(), TolerancePercent: r.GetTolerancePercent(), FromSite: r.GetFromSite(),
+		ToSite: r.GetToSite(), Ref: r.GetRef(), Blind: r.GetBlind(), Bins: r.GetBins(), Note: r.GetNote(), Lines: []MasterDocLine{}}
 	for _, l := range r.GetLines() {
-		out.Lines = append(out.Lines, MasterPOLine{Line: l.GetLine(), SKU: l.GetSku(), Name: l.GetName(), Unit: l.GetUnit(),
-			Factor: l.GetFactor(), Qty: l.GetQty(), QtyBase: l.GetQtyBase()})
+		out.Lines = append(out.Lines, MasterDocLine{Line: l.GetLine(), SKU: l.GetSku(), Name: l.GetName(), Unit: l.GetUnit(),
+			Factor: l.GetFactor(), Qty: l.GetQty(), QtyBase: l.GetQtyBase(), Bin: l.GetBin(), Lot: l.GetLot()})
 	}
 	return out
 }

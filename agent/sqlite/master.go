@@ -142,19 +142,19 @@ func checkMasterRow(i int, row *masterRow) (string, error) {
 		if err := syncproto.CheckString("name", b.GetName(), false); err != nil {
 			return agent.MasterSkipRecord, fromSyncproto(err, "records", i)
 		}
-	case syncproto.KindPurchaseOrder:
+	case syncproto.KindPurchaseOrder, syncproto.KindPurchaseReturn, syncproto.KindPickList, syncproto.KindTransfer, syncproto.KindCountPlan:
 		if err := syncproto.CheckString("key", row.key, true); err != nil {
 			return agent.MasterSkipRecord, fromSyncproto(err, "records", i)
 		}
 		if row.deleted {
 			return "", nil
 		}
-		if _, err := syncproto.DecodePurchaseOrderRecord(row.body); err != nil {
+		if _, err := syncproto.DecodeDocumentRecord(row.kind, row.body); err != nil {
 			var ve *syncproto.ValidationError
 			if errors.As(err, &ve) {
 				return agent.MasterSkipRecord, fromSyncproto(err, "records", i)
 			}
-			return agent.MasterSkipBody, undecodable(i, "purchase order", "采购订单", err)
+			return agent.MasterSkipBody, undecodable(i, "document", "单据", err)
 		}
 	case syncproto.KindStockLimit:
 		if row.deleted {

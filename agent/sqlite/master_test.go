@@ -489,7 +489,7 @@ func FuzzApplyMasterRecord(f *testing.F) {
 func TestApplyMasterPurchaseOrders(t *testing.T) {
 	l := MustOpenLedger(t)
 	po := func(rev uint64, qty int64, base int64) *pb.MasterRecord {
-		body, err := proto.Marshal(&pb.PurchaseOrderRecord{Supplier: "SUP", Lines: []*pb.PurchaseOrderLine{
+		body, err := proto.Marshal(&pb.DocumentRecord{Partner: "SUP", Lines: []*pb.DocumentLine{
 			{Line: 1, Sku: "CUP-1", Unit: "箱", Factor: 12, Qty: qty, QtyBase: base}}})
 		if err != nil {
 			t.Fatal(err)

@@ -500,10 +500,10 @@ func received(prog map[int]Progress) map[int]int64 {
 
 // record is what the receiving site's agents get of an approved order.
 func record(po *PurchaseOrder) (master.Record, error) {
-	r := &pb.PurchaseOrderRecord{Supplier: po.Supplier, SupplierName: po.SupplierName, Date: po.Date,
-		ExpectedDate: po.ExpectedDate, OverReceiptPercent: po.OverReceiptPercent}
+	r := &pb.DocumentRecord{Partner: po.Supplier, PartnerName: po.SupplierName, Date: po.Date,
+		ExpectedDate: po.ExpectedDate, TolerancePercent: po.OverReceiptPercent}
 	for _, l := range po.Lines {
-		r.Lines = append(r.Lines, &pb.PurchaseOrderLine{Line: int32(l.Line), Sku: l.SKU, Name: l.Name, Unit: l.Unit,
+		r.Lines = append(r.Lines, &pb.DocumentLine{Line: int32(l.Line), Sku: l.SKU, Name: l.Name, Unit: l.Unit,
 			Factor: l.Factor, Qty: l.Qty, QtyBase: l.QtyBase})
 	}
 	body, err := proto.Marshal(r)

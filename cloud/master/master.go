@@ -171,8 +171,8 @@ func Check(r Record) error {
 			return validation(err)
 		}
 	}
-	if r.Kind == syncproto.KindPurchaseOrder && !r.Deleted {
-		if _, err := syncproto.DecodePurchaseOrderRecord(r.Body); err != nil {
+	if syncproto.IsDocumentKind(r.Kind) && !r.Deleted {
+		if _, err := syncproto.DecodeDocumentRecord(r.Kind, r.Body); err != nil {
 			return validation(err)
 		}
 	}

@@ -343,14 +343,17 @@ func (x *VVEntry) GetSeq() uint64 {
 // Count says a replica observed counted of (site, bin, sku, lot), having seen
 // exactly the events described by ctx.
 type Count struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Bin           string                 `protobuf:"bytes,1,opt,name=bin,proto3" json:"bin,omitempty"`
-	Sku           string                 `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
-	Lot           string                 `protobuf:"bytes,3,opt,name=lot,proto3" json:"lot,omitempty"`
-	Counted       int64                  `protobuf:"zigzag64,4,opt,name=counted,proto3" json:"counted,omitempty"`
-	Ctx           []*VVEntry             `protobuf:"bytes,5,rep,name=ctx,proto3" json:"ctx,omitempty"`
-	Operator      string                 `protobuf:"bytes,6,opt,name=operator,proto3" json:"operator,omitempty"`
-	Device        string                 `protobuf:"bytes,7,opt,name=device,proto3" json:"device,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Bin      string                 `protobuf:"bytes,1,opt,name=bin,proto3" json:"bin,omitempty"`
+	Sku      string                 `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
+	Lot      string                 `protobuf:"bytes,3,opt,name=lot,proto3" json:"lot,omitempty"`
+	Counted  int64                  `protobuf:"zigzag64,4,opt,name=counted,proto3" json:"counted,omitempty"`
+	Ctx      []*VVEntry             `protobuf:"bytes,5,rep,name=ctx,proto3" json:"ctx,omitempty"`
+	Operator string                 `protobuf:"bytes,6,opt,name=operator,proto3" json:"operator,omitempty"`
+	Device   string                 `protobuf:"bytes,7,opt,name=device,proto3" json:"device,omitempty"`
+	// doc names the cloud document the count was made for: a count plan's
+	// number (PD20261125-0001). Added field.
+	Doc           string `protobuf:"bytes,8,opt,name=doc,proto3" json:"doc,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -430,6 +433,13 @@ func (x *Count) GetOperator() string {
 func (x *Count) GetDevice() string {
 	if x != nil {
 		return x.Device
+	}
+	return ""
+}
+
+func (x *Count) GetDoc() string {
+	if x != nil {
+		return x.Doc
 	}
 	return ""
 }
@@ -1597,6 +1607,9 @@ type UserRecord struct {
 	Permissions        []string `protobuf:"bytes,4,rep,name=permissions,proto3" json:"permissions,omitempty"`
 	Disabled           bool     `protobuf:"varint,5,opt,name=disabled,proto3" json:"disabled,omitempty"`
 	MustChangePassword bool     `protobuf:"varint,6,opt,name=must_change_password,json=mustChangePassword,proto3" json:"must_change_password,omitempty"`
+	// max_discount_percent is the largest discount the user may give at the
+	// till (the largest of the user's roles'), in percent. Added field.
+	MaxDiscountPercent int32 `protobuf:"varint,7,opt,name=max_discount_percent,json=maxDiscountPercent,proto3" json:"max_discount_percent,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
@@ -1673,41 +1686,64 @@ func (x *UserRecord) GetMustChangePassword() bool {
 	return false
 }
 
-// PurchaseOrderRecord is the body of a master record of kind
-// "purchase_order" (key: the PO number, CG20261125-0001), addressed to
-// the receiving site: an approved purchase order to receive against. A
-// closed or void order is a tombstone. Receipts against it are movements
-// whose doc is "NUMBER#LINE" (see PurchaseOrderLine.line). Added message.
-type PurchaseOrderRecord struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// supplier is the supplier's code; supplier_name its name.
-	Supplier     string `protobuf:"bytes,1,opt,name=supplier,proto3" json:"supplier,omitempty"`
-	SupplierName string `protobuf:"bytes,2,opt,name=supplier_name,json=supplierName,proto3" json:"supplier_name,omitempty"`
-	// date and expected_date are yyyy-mm-dd.
-	Date         string               `protobuf:"bytes,3,opt,name=date,proto3" json:"date,omitempty"`
-	ExpectedDate string               `protobuf:"bytes,4,opt,name=expected_date,json=expectedDate,proto3" json:"expected_date,omitempty"`
-	Lines        []*PurchaseOrderLine `protobuf:"bytes,5,rep,name=lines,proto3" json:"lines,omitempty"`
-	// over_receipt_percent is how far above a line's quantity a receipt may
-	// go (0: not at all).
-	OverReceiptPercent int32 `protobuf:"varint,6,opt,name=over_receipt_percent,json=overReceiptPercent,proto3" json:"over_receipt_percent,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+func (x *UserRecord) GetMaxDiscountPercent() int32 {
+	if x != nil {
+		return x.MaxDiscountPercent
+	}
+	return 0
 }
 
-func (x *PurchaseOrderRecord) Reset() {
-	*x = PurchaseOrderRecord{}
+// DocumentRecord is the body of a master record of a cloud document sent to
+// the sites that work it (key: the document's number). The record kind is
+// the document type: "purchase_order" (to the receiving site),
+// "purchase_return" (the returning site), "pick_list" (the shipping site),
+// "transfer" (both sites), "count_plan" (the counted site). A closed or void
+// document is a tombstone. Work against a line is a movement whose doc is
+// "NUMBER#LINE"; a count for a plan carries the plan's number in Count.doc.
+// Fields 1-6 and the line's 1-7 are those of the purchase order record this
+// message was first (PurchaseOrderRecord): old bodies decode unchanged.
+type DocumentRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// partner is the supplier's or customer's code; partner_name its name.
+	Partner     string `protobuf:"bytes,1,opt,name=partner,proto3" json:"partner,omitempty"`
+	PartnerName string `protobuf:"bytes,2,opt,name=partner_name,json=partnerName,proto3" json:"partner_name,omitempty"`
+	// date and expected_date are yyyy-mm-dd.
+	Date         string          `protobuf:"bytes,3,opt,name=date,proto3" json:"date,omitempty"`
+	ExpectedDate string          `protobuf:"bytes,4,opt,name=expected_date,json=expectedDate,proto3" json:"expected_date,omitempty"`
+	Lines        []*DocumentLine `protobuf:"bytes,5,rep,name=lines,proto3" json:"lines,omitempty"`
+	// tolerance_percent is how far above a line's quantity work against it
+	// may go (over-receipt, over-pick; 0: not at all).
+	TolerancePercent int32 `protobuf:"varint,6,opt,name=tolerance_percent,json=tolerancePercent,proto3" json:"tolerance_percent,omitempty"`
+	// from_site and to_site are a transfer's source and destination.
+	FromSite string `protobuf:"bytes,8,opt,name=from_site,json=fromSite,proto3" json:"from_site,omitempty"`
+	ToSite   string `protobuf:"bytes,9,opt,name=to_site,json=toSite,proto3" json:"to_site,omitempty"`
+	// ref is the number of the document this one comes from (the sales order
+	// of a pick list, the receipt of a purchase return).
+	Ref string `protobuf:"bytes,10,opt,name=ref,proto3" json:"ref,omitempty"`
+	// blind says a count plan's expected quantities are not shown.
+	Blind bool `protobuf:"varint,11,opt,name=blind,proto3" json:"blind,omitempty"`
+	// bins are the bins a count plan covers (none: the whole site, or the
+	// SKUs of its lines wherever they are).
+	Bins          []string `protobuf:"bytes,12,rep,name=bins,proto3" json:"bins,omitempty"`
+	Note          string   `protobuf:"bytes,13,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DocumentRecord) Reset() {
+	*x = DocumentRecord{}
 	mi := &file_jxc_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *PurchaseOrderRecord) String() string {
+func (x *DocumentRecord) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*PurchaseOrderRecord) ProtoMessage() {}
+func (*DocumentRecord) ProtoMessage() {}
 
-func (x *PurchaseOrderRecord) ProtoReflect() protoreflect.Message {
+func (x *DocumentRecord) ProtoReflect() protoreflect.Message {
 	mi := &file_jxc_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -1719,84 +1755,129 @@ func (x *PurchaseOrderRecord) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use PurchaseOrderRecord.ProtoReflect.Descriptor instead.
-func (*PurchaseOrderRecord) Descriptor() ([]byte, []int) {
+// Deprecated: Use DocumentRecord.ProtoReflect.Descriptor instead.
+func (*DocumentRecord) Descriptor() ([]byte, []int) {
 	return file_jxc_proto_rawDescGZIP(), []int{18}
 }
 
-func (x *PurchaseOrderRecord) GetSupplier() string {
+func (x *DocumentRecord) GetPartner() string {
 	if x != nil {
-		return x.Supplier
+		return x.Partner
 	}
 	return ""
 }
 
-func (x *PurchaseOrderRecord) GetSupplierName() string {
+func (x *DocumentRecord) GetPartnerName() string {
 	if x != nil {
-		return x.SupplierName
+		return x.PartnerName
 	}
 	return ""
 }
 
-func (x *PurchaseOrderRecord) GetDate() string {
+func (x *DocumentRecord) GetDate() string {
 	if x != nil {
 		return x.Date
 	}
 	return ""
 }
 
-func (x *PurchaseOrderRecord) GetExpectedDate() string {
+func (x *DocumentRecord) GetExpectedDate() string {
 	if x != nil {
 		return x.ExpectedDate
 	}
 	return ""
 }
 
-func (x *PurchaseOrderRecord) GetLines() []*PurchaseOrderLine {
+func (x *DocumentRecord) GetLines() []*DocumentLine {
 	if x != nil {
 		return x.Lines
 	}
 	return nil
 }
 
-func (x *PurchaseOrderRecord) GetOverReceiptPercent() int32 {
+func (x *DocumentRecord) GetTolerancePercent() int32 {
 	if x != nil {
-		return x.OverReceiptPercent
+		return x.TolerancePercent
 	}
 	return 0
 }
 
-// PurchaseOrderLine is one line of a purchase order.
-type PurchaseOrderLine struct {
+func (x *DocumentRecord) GetFromSite() string {
+	if x != nil {
+		return x.FromSite
+	}
+	return ""
+}
+
+func (x *DocumentRecord) GetToSite() string {
+	if x != nil {
+		return x.ToSite
+	}
+	return ""
+}
+
+func (x *DocumentRecord) GetRef() string {
+	if x != nil {
+		return x.Ref
+	}
+	return ""
+}
+
+func (x *DocumentRecord) GetBlind() bool {
+	if x != nil {
+		return x.Blind
+	}
+	return false
+}
+
+func (x *DocumentRecord) GetBins() []string {
+	if x != nil {
+		return x.Bins
+	}
+	return nil
+}
+
+func (x *DocumentRecord) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// DocumentLine is one line of a document sent to a site.
+type DocumentLine struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// line numbers a line 1, 2, 3 … within its order.
+	// line numbers a line 1, 2, 3 … within its document.
 	Line int32  `protobuf:"varint,1,opt,name=line,proto3" json:"line,omitempty"`
 	Sku  string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
-	// unit is the unit ordered in, factor its base units (1 for the base
+	// unit is the unit of the line, factor its base units (1 for the base
 	// unit); qty is in that unit, qty_base = qty × factor.
-	Unit          string `protobuf:"bytes,3,opt,name=unit,proto3" json:"unit,omitempty"`
-	Factor        int64  `protobuf:"varint,4,opt,name=factor,proto3" json:"factor,omitempty"`
-	Qty           int64  `protobuf:"varint,5,opt,name=qty,proto3" json:"qty,omitempty"`
-	QtyBase       int64  `protobuf:"varint,6,opt,name=qty_base,json=qtyBase,proto3" json:"qty_base,omitempty"`
-	Name          string `protobuf:"bytes,7,opt,name=name,proto3" json:"name,omitempty"`
+	Unit    string `protobuf:"bytes,3,opt,name=unit,proto3" json:"unit,omitempty"`
+	Factor  int64  `protobuf:"varint,4,opt,name=factor,proto3" json:"factor,omitempty"`
+	Qty     int64  `protobuf:"varint,5,opt,name=qty,proto3" json:"qty,omitempty"`
+	QtyBase int64  `protobuf:"varint,6,opt,name=qty_base,json=qtyBase,proto3" json:"qty_base,omitempty"`
+	Name    string `protobuf:"bytes,7,opt,name=name,proto3" json:"name,omitempty"`
+	// bin is where to take from or put to, lot the lot (both may be empty).
+	Bin           string `protobuf:"bytes,8,opt,name=bin,proto3" json:"bin,omitempty"`
+	Lot           string `protobuf:"bytes,9,opt,name=lot,proto3" json:"lot,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *PurchaseOrderLine) Reset() {
-	*x = PurchaseOrderLine{}
+func (x *DocumentLine) Reset() {
+	*x = DocumentLine{}
 	mi := &file_jxc_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *PurchaseOrderLine) String() string {
+func (x *DocumentLine) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*PurchaseOrderLine) ProtoMessage() {}
+func (*DocumentLine) ProtoMessage() {}
 
-func (x *PurchaseOrderLine) ProtoReflect() protoreflect.Message {
+func (x *DocumentLine) ProtoReflect() protoreflect.Message {
 	mi := &file_jxc_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -1808,56 +1889,70 @@ func (x *PurchaseOrderLine) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use PurchaseOrderLine.ProtoReflect.Descriptor instead.
-func (*PurchaseOrderLine) Descriptor() ([]byte, []int) {
+// Deprecated: Use DocumentLine.ProtoReflect.Descriptor instead.
+func (*DocumentLine) Descriptor() ([]byte, []int) {
 	return file_jxc_proto_rawDescGZIP(), []int{19}
 }
 
-func (x *PurchaseOrderLine) GetLine() int32 {
+func (x *DocumentLine) GetLine() int32 {
 	if x != nil {
 		return x.Line
 	}
 	return 0
 }
 
-func (x *PurchaseOrderLine) GetSku() string {
+func (x *DocumentLine) GetSku() string {
 	if x != nil {
 		return x.Sku
 	}
 	return ""
 }
 
-func (x *PurchaseOrderLine) GetUnit() string {
+func (x *DocumentLine) GetUnit() string {
 	if x != nil {
 		return x.Unit
 	}
 	return ""
 }
 
-func (x *PurchaseOrderLine) GetFactor() int64 {
+func (x *DocumentLine) GetFactor() int64 {
 	if x != nil {
 		return x.Factor
 	}
 	return 0
 }
 
-func (x *PurchaseOrderLine) GetQty() int64 {
+func (x *DocumentLine) GetQty() int64 {
 	if x != nil {
 		return x.Qty
 	}
 	return 0
 }
 
-func (x *PurchaseOrderLine) GetQtyBase() int64 {
+func (x *DocumentLine) GetQtyBase() int64 {
 	if x != nil {
 		return x.QtyBase
 	}
 	return 0
 }
 
-func (x *PurchaseOrderLine) GetName() string {
+func (x *DocumentLine) GetName() string {
 	if x != nil {
 		return x.Name
+	}
+	return ""
+}
+
+func (x *DocumentLine) GetBin() string {
+	if x != nil {
+		return x.Bin
+	}
+	return ""
+}
+
+func (x *DocumentLine) GetLot() string {
+	if x != nil {
+		return x.Lot
 	}
 	return ""
 }
@@ -1892,7 +1987,7 @@ const file_jxc_proto_rawDesc = "" +
 	"\x06device\x18\v \x01(\tR\x06device\"5\n" +
 	"\aVVEntry\x12\x18\n" +
 	"\areplica\x18\x01 \x01(\x06R\areplica\x12\x10\n" +
-	"\x03seq\x18\x02 \x01(\x04R\x03seq\"\xb3\x01\n" +
+	"\x03seq\x18\x02 \x01(\x04R\x03seq\"\xc5\x01\n" +
 	"\x05Count\x12\x10\n" +
 	"\x03bin\x18\x01 \x01(\tR\x03bin\x12\x10\n" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x10\n" +
@@ -1900,7 +1995,8 @@ const file_jxc_proto_rawDesc = "" +
 	"\acounted\x18\x04 \x01(\x12R\acounted\x12&\n" +
 	"\x03ctx\x18\x05 \x03(\v2\x14.jxc.sync.v1.VVEntryR\x03ctx\x12\x1a\n" +
 	"\boperator\x18\x06 \x01(\tR\boperator\x12\x16\n" +
-	"\x06device\x18\a \x01(\tR\x06device\"i\n" +
+	"\x06device\x18\a \x01(\tR\x06device\x12\x10\n" +
+	"\x03doc\x18\b \x01(\tR\x03doc\"i\n" +
 	"\bDocEvent\x12\x10\n" +
 	"\x03doc\x18\x01 \x01(\tR\x03doc\x12\x19\n" +
 	"\bdoc_type\x18\x02 \x01(\tR\adocType\x12\x16\n" +
@@ -1997,7 +2093,7 @@ const file_jxc_proto_rawDesc = "" +
 	"\bdisabled\x18\x02 \x01(\bR\bdisabled\"6\n" +
 	"\x10StockLimitRecord\x12\x10\n" +
 	"\x03min\x18\x01 \x01(\x03R\x03min\x12\x10\n" +
-	"\x03max\x18\x02 \x01(\x03R\x03max\"\xda\x01\n" +
+	"\x03max\x18\x02 \x01(\x03R\x03max\"\x8c\x02\n" +
 	"\n" +
 	"UserRecord\x12!\n" +
 	"\fdisplay_name\x18\x01 \x01(\tR\vdisplayName\x12#\n" +
@@ -2005,22 +2101,32 @@ const file_jxc_proto_rawDesc = "" +
 	"\x05roles\x18\x03 \x03(\tR\x05roles\x12 \n" +
 	"\vpermissions\x18\x04 \x03(\tR\vpermissions\x12\x1a\n" +
 	"\bdisabled\x18\x05 \x01(\bR\bdisabled\x120\n" +
-	"\x14must_change_password\x18\x06 \x01(\bR\x12mustChangePassword\"\xf7\x01\n" +
-	"\x13PurchaseOrderRecord\x12\x1a\n" +
-	"\bsupplier\x18\x01 \x01(\tR\bsupplier\x12#\n" +
-	"\rsupplier_name\x18\x02 \x01(\tR\fsupplierName\x12\x12\n" +
+	"\x14must_change_password\x18\x06 \x01(\bR\x12mustChangePassword\x120\n" +
+	"\x14max_discount_percent\x18\a \x01(\x05R\x12maxDiscountPercent\"\xea\x02\n" +
+	"\x0eDocumentRecord\x12\x18\n" +
+	"\apartner\x18\x01 \x01(\tR\apartner\x12!\n" +
+	"\fpartner_name\x18\x02 \x01(\tR\vpartnerName\x12\x12\n" +
 	"\x04date\x18\x03 \x01(\tR\x04date\x12#\n" +
-	"\rexpected_date\x18\x04 \x01(\tR\fexpectedDate\x124\n" +
-	"\x05lines\x18\x05 \x03(\v2\x1e.jxc.sync.v1.PurchaseOrderLineR\x05lines\x120\n" +
-	"\x14over_receipt_percent\x18\x06 \x01(\x05R\x12overReceiptPercent\"\xa6\x01\n" +
-	"\x11PurchaseOrderLine\x12\x12\n" +
+	"\rexpected_date\x18\x04 \x01(\tR\fexpectedDate\x12/\n" +
+	"\x05lines\x18\x05 \x03(\v2\x19.jxc.sync.v1.DocumentLineR\x05lines\x12+\n" +
+	"\x11tolerance_percent\x18\x06 \x01(\x05R\x10tolerancePercent\x12\x1b\n" +
+	"\tfrom_site\x18\b \x01(\tR\bfromSite\x12\x17\n" +
+	"\ato_site\x18\t \x01(\tR\x06toSite\x12\x10\n" +
+	"\x03ref\x18\n" +
+	" \x01(\tR\x03ref\x12\x14\n" +
+	"\x05blind\x18\v \x01(\bR\x05blind\x12\x12\n" +
+	"\x04bins\x18\f \x03(\tR\x04bins\x12\x12\n" +
+	"\x04note\x18\r \x01(\tR\x04note\"\xc5\x01\n" +
+	"\fDocumentLine\x12\x12\n" +
 	"\x04line\x18\x01 \x01(\x05R\x04line\x12\x10\n" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x12\n" +
 	"\x04unit\x18\x03 \x01(\tR\x04unit\x12\x16\n" +
 	"\x06factor\x18\x04 \x01(\x03R\x06factor\x12\x10\n" +
 	"\x03qty\x18\x05 \x01(\x03R\x03qty\x12\x19\n" +
 	"\bqty_base\x18\x06 \x01(\x03R\aqtyBase\x12\x12\n" +
-	"\x04name\x18\a \x01(\tR\x04nameB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
+	"\x04name\x18\a \x01(\tR\x04name\x12\x10\n" +
+	"\x03bin\x18\b \x01(\tR\x03bin\x12\x10\n" +
+	"\x03lot\x18\t \x01(\tR\x03lotB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
 
 var (
 	file_jxc_proto_rawDescOnce sync.Once
@@ -2036,26 +2142,26 @@ func file_jxc_proto_rawDescGZIP() []byte {
 
 var file_jxc_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_jxc_proto_goTypes = []any{
-	(*Event)(nil),               // 0: jxc.sync.v1.Event
-	(*Movement)(nil),            // 1: jxc.sync.v1.Movement
-	(*VVEntry)(nil),             // 2: jxc.sync.v1.VVEntry
-	(*Count)(nil),               // 3: jxc.sync.v1.Count
-	(*DocEvent)(nil),            // 4: jxc.sync.v1.DocEvent
-	(*Batch)(nil),               // 5: jxc.sync.v1.Batch
-	(*Ack)(nil),                 // 6: jxc.sync.v1.Ack
-	(*Pull)(nil),                // 7: jxc.sync.v1.Pull
-	(*DeviceHealth)(nil),        // 8: jxc.sync.v1.DeviceHealth
-	(*Status)(nil),              // 9: jxc.sync.v1.Status
-	(*MasterRecord)(nil),        // 10: jxc.sync.v1.MasterRecord
-	(*MasterBatch)(nil),         // 11: jxc.sync.v1.MasterBatch
-	(*MasterPull)(nil),          // 12: jxc.sync.v1.MasterPull
-	(*ProductRecord)(nil),       // 13: jxc.sync.v1.ProductRecord
-	(*PackRecord)(nil),          // 14: jxc.sync.v1.PackRecord
-	(*BinRecord)(nil),           // 15: jxc.sync.v1.BinRecord
-	(*StockLimitRecord)(nil),    // 16: jxc.sync.v1.StockLimitRecord
-	(*UserRecord)(nil),          // 17: jxc.sync.v1.UserRecord
-	(*PurchaseOrderRecord)(nil), // 18: jxc.sync.v1.PurchaseOrderRecord
-	(*PurchaseOrderLine)(nil),   // 19: jxc.sync.v1.PurchaseOrderLine
+	(*Event)(nil),            // 0: jxc.sync.v1.Event
+	(*Movement)(nil),         // 1: jxc.sync.v1.Movement
+	(*VVEntry)(nil),          // 2: jxc.sync.v1.VVEntry
+	(*Count)(nil),            // 3: jxc.sync.v1.Count
+	(*DocEvent)(nil),         // 4: jxc.sync.v1.DocEvent
+	(*Batch)(nil),            // 5: jxc.sync.v1.Batch
+	(*Ack)(nil),              // 6: jxc.sync.v1.Ack
+	(*Pull)(nil),             // 7: jxc.sync.v1.Pull
+	(*DeviceHealth)(nil),     // 8: jxc.sync.v1.DeviceHealth
+	(*Status)(nil),           // 9: jxc.sync.v1.Status
+	(*MasterRecord)(nil),     // 10: jxc.sync.v1.MasterRecord
+	(*MasterBatch)(nil),      // 11: jxc.sync.v1.MasterBatch
+	(*MasterPull)(nil),       // 12: jxc.sync.v1.MasterPull
+	(*ProductRecord)(nil),    // 13: jxc.sync.v1.ProductRecord
+	(*PackRecord)(nil),       // 14: jxc.sync.v1.PackRecord
+	(*BinRecord)(nil),        // 15: jxc.sync.v1.BinRecord
+	(*StockLimitRecord)(nil), // 16: jxc.sync.v1.StockLimitRecord
+	(*UserRecord)(nil),       // 17: jxc.sync.v1.UserRecord
+	(*DocumentRecord)(nil),   // 18: jxc.sync.v1.DocumentRecord
+	(*DocumentLine)(nil),     // 19: jxc.sync.v1.DocumentLine
 }
 var file_jxc_proto_depIdxs = []int32{
 	1,  // 0: jxc.sync.v1.Event.movement:type_name -> jxc.sync.v1.Movement
@@ -2067,7 +2173,7 @@ var file_jxc_proto_depIdxs = []int32{
 	8,  // 6: jxc.sync.v1.Status.devices:type_name -> jxc.sync.v1.DeviceHealth
 	10, // 7: jxc.sync.v1.MasterBatch.records:type_name -> jxc.sync.v1.MasterRecord
 	14, // 8: jxc.sync.v1.ProductRecord.packs:type_name -> jxc.sync.v1.PackRecord
-	19, // 9: jxc.sync.v1.PurchaseOrderRecord.lines:type_name -> jxc.sync.v1.PurchaseOrderLine
+	19, // 9: jxc.sync.v1.DocumentRecord.lines:type_name -> jxc.sync.v1.DocumentLine
 	10, // [10:10] is the sub-list for method output_type
 	10, // [10:10] is the sub-list for method input_type
 	10, // [10:10] is the sub-list for extension type_name

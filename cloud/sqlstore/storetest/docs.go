@@ -263,11 +263,11 @@ func (ds *docsSuite) testStates(t *testing.T) {
 	if r == nil || r.Deleted {
 		t.Fatalf("s1 has no purchase order %s: %v", p.Number, view)
 	}
-	rec, err := syncproto.DecodePurchaseOrderRecord(r.Body)
+	rec, err := syncproto.DecodeDocumentRecord(syncproto.KindPurchaseOrder, r.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Supplier != "SUP" || len(rec.Lines) != 2 || rec.Lines[0].QtyBase != 5 || rec.Lines[1].Sku != "TS-1" {
+	if rec.Partner != "SUP" || len(rec.Lines) != 2 || rec.Lines[0].QtyBase != 5 || rec.Lines[1].Sku != "TS-1" {
 		t.Errorf("record %v", rec)
 	}
 	if ds.agentView(t, e.tenant, "s2")[syncproto.KindPurchaseOrder+"/"+p.Number] != nil {

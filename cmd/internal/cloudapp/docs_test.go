@@ -180,8 +180,8 @@ func TestPurchaseOrderReceivedByTwoAgents(t *testing.T) {
 			// The online agent gets it pushed.
 			testenv.WaitFor(t, time.Minute, func() error {
 				got := a.purchaseOrders(t)
-				if len(got.Records) != 1 || got.Records[0].Key != po.Number || got.Records[0].PurchaseOrder == nil ||
-					got.Records[0].PurchaseOrder.Lines[0].QtyBase != 24 {
+				if len(got.Records) != 1 || got.Records[0].Key != po.Number || got.Records[0].Document == nil ||
+					got.Records[0].Document.Lines[0].QtyBase != 24 {
 					return fmt.Errorf("agent a's purchase orders: %+v", got)
 				}
 				return nil

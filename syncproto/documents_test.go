@@ -34,42 +34,42 @@ func TestParseDocLine(t *testing.T) {
 	}
 }
 
-func TestDecodePurchaseOrderRecord(t *testing.T) {
-	good := &pb.PurchaseOrderRecord{Supplier: "S1", Lines: []*pb.PurchaseOrderLine{
+func TestDecodeDocumentRecord(t *testing.T) {
+	good := &pb.DocumentRecord{Partner: "S1", Lines: []*pb.DocumentLine{
 		{Line: 1, Sku: "A", Unit: "箱", Factor: 12, Qty: 2, QtyBase: 24}}}
 	body, _ := proto.Marshal(good)
-	if _, err := syncproto.DecodePurchaseOrderRecord(body); err != nil {
+	if _, err := syncproto.DecodeDocumentRecord(syncproto.KindPurchaseOrder, body); err != nil {
 		t.Fatal(err)
 	}
-	for name, mut := range map[string]func(r *pb.PurchaseOrderRecord){
-		"no supplier": func(r *pb.PurchaseOrderRecord) { r.Supplier = "" },
-		"no lines":    func(r *pb.PurchaseOrderRecord) { r.Lines = nil },
-		"line 0":      func(r *pb.PurchaseOrderRecord) { r.Lines[0].Line = 0 },
-		"base":        func(r *pb.PurchaseOrderRecord) { r.Lines[0].QtyBase = 23 },
-		"factor":      func(r *pb.PurchaseOrderRecord) { r.Lines[0].Factor = 0 },
+	for name, mut := range map[string]func(r *pb.DocumentRecord){
+		"no supplier": func(r *pb.DocumentRecord) { r.Partner = "" },
+		"no lines":    func(r *pb.DocumentRecord) { r.Lines = nil },
+		"line 0":      func(r *pb.DocumentRecord) { r.Lines[0].Line = 0 },
+		"base":        func(r *pb.DocumentRecord) { r.Lines[0].QtyBase = 23 },
+		"factor":      func(r *pb.DocumentRecord) { r.Lines[0].Factor = 0 },
 	} {
-		r := proto.Clone(good).(*pb.PurchaseOrderRecord)
+		r := proto.Clone(good).(*pb.DocumentRecord)
 		mut(r)
 		b, _ := proto.Marshal(r)
-		if _, err := syncproto.DecodePurchaseOrderRecord(b); err == nil {
+		if _, err := syncproto.DecodeDocumentRecord(syncproto.KindPurchaseOrder, b); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if _, err := syncproto.DecodePurchaseOrderRecord([]byte{0xff}); err == nil {
+	if _, err := syncproto.DecodeDocumentRecord(syncproto.KindPurchaseOrder, []byte{0xff}); err == nil {
 		t.Error("garbage accepted")
 	}
 }
 
-// FuzzDecodePurchaseOrderRecord: no body panics the decoder, and what it
+// FuzzDecodeDocumentRecord: no body panics the decoder, and what it
 // accepts is valid again after a re-encode.
-func FuzzDecodePurchaseOrderRecord(f *testing.F) {
-	good, _ := proto.Marshal(&pb.PurchaseOrderRecord{Supplier: "S1", Date: "2026-11-25", Lines: []*pb.PurchaseOrderLine{
+func FuzzDecodeDocumentRecord(f *testing.F) {
+	good, _ := proto.Marshal(&pb.DocumentRecord{Partner: "S1", Date: "2026-11-25", Lines: []*pb.DocumentLine{
 		{Line: 1, Sku: "A", Unit: "箱", Factor: 12, Qty: 2, QtyBase: 24}, {Line: 2, Sku: "B", Unit: "个", Factor: 1, Qty: 5, QtyBase: 5}}})
 	f.Add(good)
 	f.Add([]byte{})
 	f.Add([]byte{0x2a, 0x02, 0x08, 0x01})
 	f.Fuzz(func(t *testing.T, body []byte) {
-		r, err := syncproto.DecodePurchaseOrderRecord(body)
+		r, err := syncproto.DecodeDocumentRecord(syncproto.KindPurchaseOrder, body)
 		if err != nil {
 			return
 		}
@@ -77,7 +77,7 @@ func FuzzDecodePurchaseOrderRecord(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := syncproto.DecodePurchaseOrderRecord(again); err != nil {
+		if _, err := syncproto.DecodeDocumentRecord(syncproto.KindPurchaseOrder, again); err != nil {
 			t.Fatalf("accepted %x, refused its re-encoding: %v", body, err)
 		}
 	})

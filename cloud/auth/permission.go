@@ -39,6 +39,7 @@ var modules = []struct {
 	{"purchase", "purchase requests, orders, receipts, returns and bills", "请购、采购订单、入库、退货与账单", []string{"view", "edit", "approve", "export"}},
 	{"sales", "quotes, sales orders, pick lists, shipments, returns and invoices", "报价、销售订单、拣货、出库、退货与发票", []string{"view", "edit", "approve", "export"}},
 	{"inventory", "transfers, counts, other in/out, assembly", "调拨、盘点、其他出入库、组装", []string{"view", "edit", "approve", "export"}},
+	{"retail", "retail sales and returns at the till", "零售与零售退货", []string{"view", "edit", "approve", "export"}},
 	{"stock", "on-hand, lots and serialized items", "库存、批次与序列号", []string{"view", "export"}},
 	{"finance", "journal, receipts and payments, periods, statements", "凭证、收付款、会计期间、报表", []string{"view", "edit", "approve", "export"}},
 	{"crm", "members, customer history, after-sales tickets", "会员、客户历史、售后工单", []string{"view", "edit", "export"}},

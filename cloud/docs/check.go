@@ -13,21 +13,26 @@ import (
 	"github.com/jxc-edge/jxc/syncproto"
 )
 
-// check normalises po and checks it against master data: the supplier
-// and site exist and are enabled (the site in the caller's scope), the
-// dates, and each line's SKU, unit, quantity, price and VAT rate; it
-// fills the names, factors, base quantities and amounts. It returns a
+// check normalises d and checks it against master data and the rules of
+// its type: the partner (when the type has one) and the sites exist and
+// are enabled (the sites in the caller's scope), the dates, the source
+// document, the reason, and each line's SKU, unit, quantity and, for
+// priced types, price and VAT rate; it fills the names, factors, base
+// quantities, amounts and the tolerance. It returns a
 // *masterdata.ValidationError naming every field at fault, or the
 // caller's scope refusal.
-func check(ctx context.Context, w *write, po *PurchaseOrder) error {
+func check(ctx context.Context, w *write, t *Type, d *Document) error {
 	var c masterdata.Checker
 	tenant := w.p.Tenant
-	po.Supplier, po.Site, po.Date = strings.TrimSpace(po.Supplier), strings.TrimSpace(po.Site), strings.TrimSpace(po.Date)
-	po.ExpectedDate, po.Note = strings.TrimSpace(po.ExpectedDate), strings.TrimSpace(po.Note)
-	po.OverReceiptPercent = DefaultOverReceiptPercent
-	if po.Site != "" {
-		if err := w.p.CanSite(po.Site); err != nil {
-			return err
+	for _, f := range []*string{&d.Partner, &d.Site, &d.ToSite, &d.Date, &d.ExpectedDate, &d.Note, &d.Ref, &d.Reason} {
+		*f = strings.TrimSpace(*f)
+	}
+	d.TolerancePercent = DefaultTolerancePercent
+	for _, s := range []string{d.Site, d.ToSite} {
+		if s != "" {
+			if err := w.p.CanSite(s); err != nil && !(s == d.ToSite && t.ToSite) {
+				return err
+			}
 		}
 	}
 	ref := func(field, kind, en, zh, code string) (masterdata.Row, bool, error) {
@@ -48,52 +53,111 @@ func check(ctx context.Context, w *write, po *PurchaseOrder) error {
 		}
 		return r, true, nil
 	}
-	if r, ok, err := ref("supplier", masterdata.KindSupplier, "supplier", "供应商", po.Supplier); err != nil {
-		return err
-	} else if ok {
-		po.SupplierName = r.Name
+	switch {
+	case t.Partner == "":
+		d.Partner, d.PartnerName = "", ""
+	case d.Partner == "" && !t.PartnerRequired:
+		d.PartnerName = ""
+	default:
+		en, zh := "supplier", "供应商"
+		if t.Partner == masterdata.KindCustomer {
+			en, zh = "customer", "客户"
+		}
+		r, ok, err := ref("partner", t.Partner, en, zh, d.Partner)
+		if err != nil {
+			return err
+		}
+		if ok {
+			d.PartnerName = r.Name
+			var tol struct {
+				TolerancePercent int32 `json:"tolerance_percent"`
+			}
+			if json.Unmarshal(r.Body, &tol) == nil && tol.TolerancePercent > 0 {
+				d.TolerancePercent = tol.TolerancePercent
+			}
+		}
 	}
-	if _, _, err := ref("site", masterdata.KindSite, "site", "门店/仓库", po.Site); err != nil {
+	if _, _, err := ref("site", masterdata.KindSite, "site", "门店/仓库", d.Site); err != nil {
 		return err
 	}
-	date, err := time.Parse(time.DateOnly, po.Date)
+	switch {
+	case !t.ToSite:
+		d.ToSite = ""
+	case d.ToSite == d.Site && d.Site != "":
+		c.Add("to_site", "is the same as the source site", "与调出门店/仓库相同")
+	default:
+		if _, _, err := ref("to_site", masterdata.KindSite, "site", "门店/仓库", d.ToSite); err != nil {
+			return err
+		}
+	}
+	date, err := time.Parse(time.DateOnly, d.Date)
 	if err != nil {
-		c.Addf("date", "%q is not a date yyyy-mm-dd", "%q 不是 yyyy-mm-dd 格式的日期", po.Date)
+		c.Addf("date", "%q is not a date yyyy-mm-dd", "%q 不是 yyyy-mm-dd 格式的日期", d.Date)
 	}
-	if po.ExpectedDate != "" {
-		exp, err := time.Parse(time.DateOnly, po.ExpectedDate)
+	if d.ExpectedDate != "" {
+		exp, err := time.Parse(time.DateOnly, d.ExpectedDate)
 		switch {
 		case err != nil:
-			c.Addf("expected_date", "%q is not a date yyyy-mm-dd", "%q 不是 yyyy-mm-dd 格式的日期", po.ExpectedDate)
+			c.Addf("expected_date", "%q is not a date yyyy-mm-dd", "%q 不是 yyyy-mm-dd 格式的日期", d.ExpectedDate)
 		case !date.IsZero() && exp.Before(date):
-			c.Addf("expected_date", "%s is before the order's date %s", "%s 早于单据日期 %s", po.ExpectedDate, po.Date)
+			c.Addf("expected_date", "%s is before the document's date %s", "%s 早于单据日期 %s", d.ExpectedDate, d.Date)
 		}
 	}
-	masterdata.CheckText(&c, "note", po.Note, false, 500)
-	settings := masterdata.DefaultSettings()
-	if r, ok, err := w.tx.MasterByCode(ctx, tenant, masterdata.KindSettings, masterdata.SettingsCode); err != nil {
+	masterdata.CheckText(&c, "note", d.Note, false, 500)
+	masterdata.CheckText(&c, "external_id", d.ExternalID, false, 64)
+	var src *Row
+	if d.Ref != "" {
+		r, ok, err := w.tx.ByNumber(ctx, tenant, d.Ref)
+		switch {
+		case err != nil:
+			return err
+		case !ok || !slices.Contains(t.From, r.Type):
+			c.Add("ref", fmt.Sprintf("no document %s this %s can be made from", d.Ref, t.Title),
+				fmt.Sprintf("没有可生成本%s的单据 %s", t.TitleZH, d.Ref))
+		case r.Status == StatusDraft || r.Status == StatusVoid:
+			c.Add("ref", fmt.Sprintf("%s is %s", d.Ref, r.Status), fmt.Sprintf("%s 为%s状态，不能引用", d.Ref, StatusZH(r.Status)))
+		default:
+			src = &r
+		}
+	}
+	switch {
+	case len(t.Reasons) == 0:
+		d.Reason = ""
+	case !slices.Contains(t.Reasons, d.Reason):
+		c.Addf("reason", "%q: want one of %s", "%q 无效：应为 %s 之一", d.Reason, strings.Join(t.Reasons, ", "))
+	}
+	settings, err := w.settings(ctx)
+	if err != nil {
 		return err
-	} else if ok {
-		if err := json.Unmarshal(r.Body, &settings); err != nil {
-			return fmt.Errorf("decode settings: %w", err)
-		}
 	}
-	if len(po.Lines) == 0 || len(po.Lines) > syncproto.MaxDocLines {
-		c.Addf("lines", "has %d lines; want 1 … %d", "有 %d 行，应为 1 到 %d 行", len(po.Lines), syncproto.MaxDocLines)
+	least := 1
+	if t.Name == TypeCountPlan {
+		least = 0
 	}
-	po.Amounts = Amounts{}
+	if len(d.Lines) < least || len(d.Lines) > syncproto.MaxDocLines {
+		c.Addf("lines", "has %d lines; want %d … %d", "有 %d 行，应为 %d 到 %d 行", len(d.Lines), least, syncproto.MaxDocLines)
+	}
+	d.Amounts = Amounts{}
 	products := map[int64]*masterdata.Product{}
-	for i := range po.Lines {
-		l := &po.Lines[i]
+	for i := range d.Lines {
+		l := &d.Lines[i]
 		f := "lines[" + strconv.Itoa(i) + "]."
-		l.Line, l.SKU, l.Unit = i+1, strings.TrimSpace(l.SKU), strings.TrimSpace(l.Unit)
-		l.Factor, l.QtyBase, l.Amounts, l.Received, l.OverReceived = 0, 0, Amounts{}, 0, false
+		l.Line, l.SKU, l.Unit, l.Bin, l.Lot = i+1, strings.TrimSpace(l.SKU), strings.TrimSpace(l.Unit), strings.TrimSpace(l.Bin), strings.TrimSpace(l.Lot)
+		l.Factor, l.QtyBase, l.Amounts, l.Done, l.In, l.Out, l.Over = 0, 0, Amounts{}, 0, 0, 0, false
+		masterdata.CheckText(&c, f+"bin", l.Bin, false, 64)
+		masterdata.CheckText(&c, f+"lot", l.Lot, false, 64)
+		if l.RefLine != 0 && (src == nil || !slices.ContainsFunc(src.Lines, func(r LineRow) bool { return r.Line == l.RefLine && r.SKU == l.SKU })) {
+			c.Addf(f+"ref_line", "%d is not a line of %s with this SKU", "%d 不是源单 %s 中该商品的行", l.RefLine, d.Ref)
+		}
 		sku, ok, err := ref(f+"sku", masterdata.KindSKU, "SKU", "SKU", l.SKU)
 		if err != nil {
 			return err
 		}
 		if l.Qty < 1 || l.Qty > MaxQty {
 			c.Addf(f+"qty", "%d is outside 1 … %d", "%d 超出 1 到 %d 的范围", l.Qty, int64(MaxQty))
+		}
+		if !t.Priced {
+			l.Price, l.VATRate = 0, nil
 		}
 		if l.Price < 0 || l.Price > MaxMoney {
 			c.Addf(f+"price", "%d is outside 0 … %d fen", "%d 超出 0 到 %d 分的范围", l.Price, int64(MaxMoney))
@@ -135,6 +199,9 @@ func check(ctx context.Context, w *write, po *PurchaseOrder) error {
 		} else if l.Qty >= 1 {
 			c.Addf(f+"qty", "%d %s is beyond %d base units", "%d %s 超出 %d 个基本单位的上限", l.Qty, l.Unit, int64(MaxQty))
 		}
+		if !t.Priced {
+			continue
+		}
 		if l.VATRate == nil {
 			r := settings.DefaultVATRate
 			if prod.VATRate != nil {
@@ -149,13 +216,31 @@ func check(ctx context.Context, w *write, po *PurchaseOrder) error {
 		if l.QtyBase == 0 || l.Price < 0 || l.Price > MaxMoney {
 			continue // refused above
 		}
-		a, err := LineAmounts(l.Qty, l.Price, *l.VATRate, po.TaxIncluded)
+		a, err := LineAmounts(l.Qty, l.Price, *l.VATRate, d.TaxIncluded)
 		if err != nil {
 			c.Addf(f+"price", "%d × %d fen is beyond %d fen", "%d × %d 分超出 %d 分的上限", l.Qty, l.Price, int64(MaxMoney))
 			continue
 		}
 		l.Amounts = a
-		po.Net, po.Tax, po.Gross = po.Net+a.Net, po.Tax+a.Tax, po.Gross+a.Gross
+		d.Net, d.Tax, d.Gross = d.Net+a.Net, d.Tax+a.Tax, d.Gross+a.Gross
+	}
+	if h := hooksOf[t.Name].check; h != nil {
+		if err := h(ctx, w, t, d, &c); err != nil {
+			return err
+		}
 	}
 	return c.Err()
+}
+
+// settings reads the tenant's settings.
+func (w *write) settings(ctx context.Context) (masterdata.Settings, error) {
+	r, ok, err := w.tx.MasterByCode(ctx, w.p.Tenant, masterdata.KindSettings, masterdata.SettingsCode)
+	if err != nil {
+		return masterdata.Settings{}, err
+	}
+	s, err := settingsOf(r, ok)
+	if err != nil {
+		return s, fmt.Errorf("decode settings: %w", err)
+	}
+	return s, nil
 }

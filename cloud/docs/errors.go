@@ -33,7 +33,7 @@ func (e *Error) Error() string   { return e.Msg }
 func (e *Error) ErrorZH() string { return e.MsgZH }
 func (e *Error) Unwrap() error   { return e.Err }
 
-func notFound(id int64) error {
-	return &Error{Err: ErrNotFound, Msg: fmt.Sprintf("no purchase order with id %d", id),
-		MsgZH: fmt.Sprintf("采购订单（id %d）不存在", id)}
+func notFound(t *Type, id int64) error {
+	return &Error{Err: ErrNotFound, Msg: fmt.Sprintf("no %s with id %d", t.Title, id),
+		MsgZH: fmt.Sprintf("%s（id %d）不存在", t.TitleZH, id)}
 }

@@ -10,19 +10,25 @@ import (
 const ProgressBatch = 5000
 
 // ProjectProgress runs projection steps until the projection has caught
-// up with every replica's watermark, and returns how many events it read
-// and the documents whose status moved. Several cloud processes may run
-// it at once: the store serializes the steps.
-func (s *Service) ProjectProgress(ctx context.Context) (events int, changed []Changed, err error) {
+// up with every replica's watermark, and returns what they did in all:
+// how many events they read, the documents whose status moved, those
+// made from edge documents and the edge documents refused. Several cloud
+// processes may run it at once: the store serializes the steps.
+func (s *Service) ProjectProgress(ctx context.Context) (Projected, error) {
+	var all Projected
 	for {
-		p, err := s.store.ProjectProgress(ctx, ProgressBatch)
+		p, err := s.store.ProjectProgress(ctx, ProgressBatch, s.fromEdge)
 		if err != nil {
-			return events, changed, err
+			return all, err
 		}
-		events += p.Events
-		changed = append(changed, p.Changed...)
+		all.Events += p.Events
+		all.Moves += p.Moves
+		all.Changed = append(all.Changed, p.Changed...)
+		all.Made = append(all.Made, p.Made...)
+		all.Refused = append(all.Refused, p.Refused...)
+		s.refused.Add(int64(len(p.Refused)))
 		if p.Events == 0 && p.Replicas == 0 {
-			return events, changed, nil
+			return all, nil
 		}
 	}
 }
@@ -30,7 +36,7 @@ func (s *Service) ProjectProgress(ctx context.Context) (events int, changed []Ch
 // RebuildProgress recomputes every document line's progress from the
 // whole event log; the result equals what the incremental steps made.
 func (s *Service) RebuildProgress(ctx context.Context) error {
-	return s.store.RebuildProgress(ctx)
+	return s.store.RebuildProgress(ctx, s.fromEdge)
 }
 
 // RunProgress follows the event log behind ingest, every interval, until
@@ -44,10 +50,16 @@ func (s *Service) RunProgress(ctx context.Context, every time.Duration, wake <-c
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if _, changed, err := s.ProjectProgress(ctx); err != nil && ctx.Err() == nil {
+		if p, err := s.ProjectProgress(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("document progress", "err", err)
 		} else {
-			for _, c := range changed {
+			for _, r := range p.Refused {
+				log.Warn("edge document refused", "reason", r)
+			}
+			for _, n := range p.Made {
+				log.Info("document from the edge", "number", n)
+			}
+			for _, c := range p.Changed {
 				log.Info("document status", "tenant", c.Tenant, "number", c.Number, "from", c.From, "to", c.To)
 			}
 		}

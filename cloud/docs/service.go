@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -14,15 +15,7 @@ import (
 	"github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cloud/master"
 	"github.com/jxc-edge/jxc/cloud/masterdata"
-	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
-)
-
-// Permissions of purchase documents.
-const (
-	PermView    auth.Permission = "purchase.view"
-	PermEdit    auth.Permission = "purchase.edit"
-	PermApprove auth.Permission = "purchase.approve"
 )
 
 // MaxPage bounds one list page.
@@ -43,7 +36,14 @@ type Service struct {
 	now     func() time.Time
 	zone    *time.Location
 	publish func(ctx context.Context, tenant string, recs []master.Record)
+	// refused counts the edge documents the projection could not make a
+	// document of.
+	refused atomic.Int64
 }
+
+// EdgeRefused returns how many edge documents the projection refused (a
+// payload that does not decode) since the service started.
+func (s *Service) EdgeRefused() int64 { return s.refused.Load() }
 
 // New returns the service over store.
 func New(store Store, o Options) *Service {
@@ -70,6 +70,7 @@ type write struct {
 	p         *auth.Principal
 	now       time.Time
 	published []master.Record
+	svc       *Service
 }
 
 // tx runs fn in a write transaction and, once it commits, tells OnPublish
@@ -78,7 +79,7 @@ func (s *Service) tx(ctx context.Context, p *auth.Principal, fn func(w *write) e
 	var published []master.Record
 	now := s.now().UTC().Truncate(time.Millisecond)
 	err := s.store.DocTx(ctx, func(tx Tx) error {
-		w := &write{tx: tx, p: p, now: now}
+		w := &write{tx: tx, p: p, now: now, svc: s}
 		if err := fn(w); err != nil {
 			return err
 		}
@@ -91,72 +92,147 @@ func (s *Service) tx(ctx context.Context, p *auth.Principal, fn func(w *write) e
 	return err
 }
 
-func decodePO(r Row) (*PurchaseOrder, error) {
-	po := new(PurchaseOrder)
-	if err := json.Unmarshal(r.Body, po); err != nil {
-		return nil, fmt.Errorf("decode purchase order %d: %w", r.ID, err)
-	}
-	po.ID, po.Number, po.Status, po.Version = r.ID, r.Number, r.Status, r.Version
-	po.UpdatedAt, po.UpdatedBy = r.UpdatedAt, r.UpdatedBy
-	return po, nil
+
+// hooks are what a type adds to the generic rules; each may be nil.
+type hooks struct {
+	// check runs after the generic checks of a create, update or
+	// approval, with the problems found so far in c.
+	check func(ctx context.Context, w *write, t *Type, d *Document, c *masterdata.Checker) error
+	// approve runs when a draft is approved, after the status is set and
+	// before the document is stored and published (credit holds, say).
+	approve func(ctx context.Context, w *write, t *Type, d *Document) error
+	// record adds to the master record an approved document is sent as.
+	record func(d *Document, r *pb.DocumentRecord)
 }
 
-// withProgress fills each line's received quantity and flag.
-func withProgress(po *PurchaseOrder, prog map[int]Progress) {
-	for i := range po.Lines {
-		l := &po.Lines[i]
-		l.Received = prog[l.Line].Qty
-		l.OverReceived = OverReceived(l.QtyBase, l.Received, po.OverReceiptPercent)
+// hooksOf holds each type's hooks, set by the files of the types.
+var hooksOf = map[string]hooks{}
+
+// typeFor returns the type of name or ErrNotFound.
+func typeFor(name string) (*Type, error) {
+	if t := TypeOf(name); t != nil {
+		return t, nil
+	}
+	return nil, &Error{Err: ErrNotFound, Msg: fmt.Sprintf("no document type %q", name), MsgZH: fmt.Sprintf("没有单据类型 %q", name)}
+}
+
+func decode(t *Type, r Row) (*Document, error) {
+	d := new(Document)
+	if err := json.Unmarshal(r.Body, d); err != nil {
+		return nil, fmt.Errorf("decode %s %d: %w", t.Name, r.ID, err)
+	}
+	if d.Partner == "" && t.Name == TypePurchaseOrder {
+		// Orders stored before documents were generic named the
+		// supplier "supplier" and the tolerance "over_receipt_percent".
+		var old struct {
+			Supplier           string `json:"supplier"`
+			SupplierName       string `json:"supplier_name"`
+			OverReceiptPercent int32  `json:"over_receipt_percent"`
+		}
+		if json.Unmarshal(r.Body, &old) == nil {
+			d.Partner, d.PartnerName, d.TolerancePercent = old.Supplier, old.SupplierName, old.OverReceiptPercent
+		}
+	}
+	d.ID, d.Type, d.Number, d.Status, d.Version = r.ID, t.Name, r.Number, r.Status, r.Version
+	d.UpdatedAt, d.UpdatedBy = r.UpdatedAt, r.UpdatedBy
+	return d, nil
+}
+
+// withProgress fills each line's done, in, out and over from the
+// progress of its own lines and, for MeasureChildren, of its children's
+// lines (children[line]).
+func withProgress(t *Type, d *Document, prog map[int]Progress, children map[int]int64) {
+	for i := range d.Lines {
+		l := &d.Lines[i]
+		p := prog[l.Line]
+		l.In, l.Out = p.In, p.Out
+		l.Done = t.Measure.Done(p)
+		if t.Measure == MeasureChildren {
+			l.Done = children[l.Line]
+		}
+		l.Over = Over(l.QtyBase, l.Done, d.TolerancePercent)
 	}
 }
 
-// GetPurchaseOrder returns an order with its lines and what each line
-// received (permission purchase.view; the order's site in the caller's
-// scope).
-func (s *Service) GetPurchaseOrder(ctx context.Context, p *auth.Principal, id int64) (*PurchaseOrder, error) {
-	if err := p.Can(PermView); err != nil {
-		return nil, err
+// progress reads what a document's lines did, on the store or in a
+// transaction.
+func (s *Service) progress(ctx context.Context, tx Tx, tenant string, t *Type, d *Document) (map[int]Progress, map[int]int64, error) {
+	read := s.store.DocProgress
+	if tx != nil {
+		read = tx.Progress
 	}
-	row, err := s.store.DocGet(ctx, p.Tenant, TypePurchaseOrder, id)
+	key := d.Number
+	if d.EdgeID != "" {
+		key = d.EdgeID
+	}
+	prog, err := read(ctx, tenant, key)
+	if err != nil || t.Measure != MeasureChildren {
+		return prog, nil, err
+	}
+	children, err := s.store.DocChildDone(ctx, tenant, d.Number)
+	return prog, children, err
+}
+
+// Get returns a document of type typ with its lines, what each line did,
+// and its links (permission module.view; the document's site, or its
+// destination, in the caller's scope).
+func (s *Service) Get(ctx context.Context, p *auth.Principal, typ string, id int64) (*Document, error) {
+	t, err := typeFor(typ)
 	if err != nil {
 		return nil, err
 	}
-	if !p.Scope.Allows(row.Site) {
-		return nil, notFound(id)
+	if err := p.Can(t.PermView()); err != nil {
+		return nil, err
 	}
-	po, err := decodePO(row)
+	row, err := s.store.DocGet(ctx, p.Tenant, typ, id)
 	if err != nil {
 		return nil, err
 	}
-	prog, err := s.store.DocProgress(ctx, p.Tenant, row.Number)
+	if !p.Scope.Allows(row.Site) && (row.ToSite == "" || !p.Scope.Allows(row.ToSite)) {
+		return nil, notFound(t, id)
+	}
+	d, err := decode(t, row)
 	if err != nil {
 		return nil, err
 	}
-	withProgress(po, prog)
-	return po, nil
+	prog, children, err := s.progress(ctx, nil, p.Tenant, t, d)
+	if err != nil {
+		return nil, err
+	}
+	withProgress(t, d, prog, children)
+	if d.Links, err = s.store.DocLinks(ctx, p.Tenant, d.Number, d.Ref); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
-// ListQuery is what a list of orders asks for.
+// ListQuery is what a list of documents asks for.
 type ListQuery struct {
 	Q        string
 	Status   string
-	Supplier string
+	Partner  string
 	Site     string
 	DateFrom string
 	DateTo   string
-	Offset   int
-	Limit    int
+	// Ref keeps the documents made from that number.
+	Ref    string
+	Offset int
+	Limit  int
 }
 
-// ListPurchaseOrders returns a page of orders, newest number first, and
-// how many match in all (permission purchase.view; only the caller's
-// sites). The orders carry no lines.
-func (s *Service) ListPurchaseOrders(ctx context.Context, p *auth.Principal, lq ListQuery) ([]*PurchaseOrder, int, error) {
-	if err := p.Can(PermView); err != nil {
+// List returns a page of documents of type typ, newest number first,
+// and how many match in all (permission module.view; only the caller's
+// sites). The documents carry no lines.
+func (s *Service) List(ctx context.Context, p *auth.Principal, typ string, lq ListQuery) ([]*Document, int, error) {
+	t, err := typeFor(typ)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := p.Can(t.PermView()); err != nil {
 		return nil, 0, err
 	}
 	var c masterdata.Checker
-	q := Query{Type: TypePurchaseOrder, Q: strings.TrimSpace(lq.Q), Partner: strings.TrimSpace(lq.Supplier),
+	q := Query{Type: typ, Q: strings.TrimSpace(lq.Q), Partner: strings.TrimSpace(lq.Partner), Ref: strings.TrimSpace(lq.Ref),
 		Offset: lq.Offset, Limit: lq.Limit}
 	if q.Limit == 0 {
 		q.Limit = 50
@@ -207,106 +283,142 @@ func (s *Service) ListPurchaseOrders(ctx context.Context, p *auth.Principal, lq 
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]*PurchaseOrder, len(rows))
+	out := make([]*Document, len(rows))
 	for i, r := range rows {
-		po, err := decodePO(r)
+		d, err := decode(t, r)
 		if err != nil {
 			return nil, 0, err
 		}
-		po.Lines = nil
-		out[i] = po
+		d.Lines = nil
+		out[i] = d
 	}
 	return out, total, nil
 }
 
-// CreatePurchaseOrder checks and stores a new draft order under the next
-// number of its creation day (permission purchase.edit; its site in the
-// caller's scope) and returns it as stored.
-func (s *Service) CreatePurchaseOrder(ctx context.Context, p *auth.Principal, in *PurchaseOrder) (*PurchaseOrder, error) {
-	if err := p.Can(PermEdit); err != nil {
-		return nil, err
-	}
-	var out *PurchaseOrder
-	err := s.tx(ctx, p, func(w *write) error {
-		po := clone(in)
-		if err := check(ctx, w, po); err != nil {
-			return err
-		}
-		day := w.now.In(s.zone).Format("20060102")
-		n, err := w.tx.NextNumber(ctx, p.Tenant, PrefixPurchase, day)
-		if err != nil {
-			return err
-		}
-		po.Number = fmt.Sprintf("%s%s-%04d", PrefixPurchase, day, n)
-		po.Status, po.Version = StatusDraft, 1
-		po.CreatedAt, po.CreatedBy, po.UpdatedAt, po.UpdatedBy = w.now, p.User, w.now, p.User
-		po.ApprovedAt, po.ApprovedBy, po.CloseReason = time.Time{}, "", ""
-		row, err := rowOf(po)
-		if err != nil {
-			return err
-		}
-		if po.ID, err = w.tx.Insert(ctx, p.Tenant, row); err != nil {
-			return err
-		}
-		out = po
-		return audit(ctx, w, "create", nil, po)
-	})
+// Create checks and stores a new draft of type typ under the next number
+// of its creation day (permission module.edit; its sites in the caller's
+// scope) and returns it as stored. A document with an external id that
+// one of the type already has is not made again: that one is returned,
+// with created false.
+func (s *Service) Create(ctx context.Context, p *auth.Principal, typ string, in *Document) (out *Document, err error) {
+	out, _, err = s.CreateOnce(ctx, p, typ, in)
 	return out, err
 }
 
-// UpdatePurchaseOrder replaces a draft order whose stored version is
-// version (permission purchase.edit): an older version gives ErrStale, an
-// order no longer a draft ErrState.
-func (s *Service) UpdatePurchaseOrder(ctx context.Context, p *auth.Principal, id, version int64, in *PurchaseOrder) (*PurchaseOrder, error) {
-	return s.change(ctx, p, id, version, "update", PermEdit, func(w *write, before *PurchaseOrder) (*PurchaseOrder, error) {
-		if err := inStatus(before, "change", "修改", StatusDraft); err != nil {
+// CreateOnce is Create, also saying whether it made the document (false:
+// an existing one of the same external id was returned).
+func (s *Service) CreateOnce(ctx context.Context, p *auth.Principal, typ string, in *Document) (*Document, bool, error) {
+	t, err := typeFor(typ)
+	if err != nil {
+		return nil, false, err
+	}
+	if t.Edge != "" && t.Publish == "" && t.Name != TypeTransfer {
+		return nil, false, &Error{Err: ErrState, Msg: fmt.Sprintf("a %s is made at the sites, not in the console", t.Title),
+			MsgZH: fmt.Sprintf("%s由门店/仓库的终端生成，不能在后台新建", t.TitleZH)}
+	}
+	if err := p.Can(t.PermEdit()); err != nil {
+		return nil, false, err
+	}
+	var out *Document
+	created := true
+	err = s.tx(ctx, p, func(w *write) error {
+		d := clone(in)
+		d.ExternalID = strings.TrimSpace(d.ExternalID)
+		if d.ExternalID != "" {
+			row, ok, err := w.tx.ByExternalID(ctx, p.Tenant, typ, d.ExternalID)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if out, err = decode(t, row); err != nil {
+					return err
+				}
+				created = false
+				return nil
+			}
+		}
+		if err := check(ctx, w, t, d); err != nil {
+			return err
+		}
+		day := w.now.In(s.zone).Format("20060102")
+		n, err := w.tx.NextNumber(ctx, p.Tenant, t.Prefix, day)
+		if err != nil {
+			return err
+		}
+		d.Number = fmt.Sprintf("%s%s-%04d", t.Prefix, day, n)
+		d.Status, d.Version = StatusDraft, 1
+		d.CreatedAt, d.CreatedBy, d.UpdatedAt, d.UpdatedBy = w.now, p.User, w.now, p.User
+		d.ApprovedAt, d.ApprovedBy, d.CloseReason, d.Hold, d.HoldReason, d.EdgeID = time.Time{}, "", "", false, "", ""
+		row, err := rowOf(t, d)
+		if err != nil {
+			return err
+		}
+		if d.ID, err = w.tx.Insert(ctx, p.Tenant, row); err != nil {
+			return err
+		}
+		out = d
+		return audit(ctx, w, t, "create", nil, d)
+	})
+	return out, created, err
+}
+
+// Update replaces a draft whose stored version is version (permission
+// module.edit): an older version gives ErrStale, a document no longer a
+// draft ErrState.
+func (s *Service) Update(ctx context.Context, p *auth.Principal, typ string, id, version int64, in *Document) (*Document, error) {
+	return s.change(ctx, p, typ, id, version, "update", (*Type).PermEdit, func(w *write, t *Type, before *Document) (*Document, error) {
+		if err := inStatus(t, before, "change", "修改", StatusDraft); err != nil {
 			return nil, err
 		}
-		po := clone(in)
-		if err := check(ctx, w, po); err != nil {
+		d := clone(in)
+		d.ExternalID = before.ExternalID
+		if err := check(ctx, w, t, d); err != nil {
 			return nil, err
 		}
-		po.Number, po.Status = before.Number, before.Status
-		po.CreatedAt, po.CreatedBy = before.CreatedAt, before.CreatedBy
-		po.ApprovedAt, po.ApprovedBy, po.CloseReason = time.Time{}, "", ""
-		return po, nil
+		d.Number, d.Status = before.Number, before.Status
+		d.CreatedAt, d.CreatedBy = before.CreatedAt, before.CreatedBy
+		d.ApprovedAt, d.ApprovedBy, d.CloseReason, d.Hold, d.HoldReason = time.Time{}, "", "", false, ""
+		return d, nil
 	})
 }
 
-// ApprovePurchaseOrder approves a draft at version (permission
-// purchase.approve): its lines are checked against master data again and
-// fixed from then on, and the order is published to its receiving site.
-func (s *Service) ApprovePurchaseOrder(ctx context.Context, p *auth.Principal, id, version int64) (*PurchaseOrder, error) {
-	return s.change(ctx, p, id, version, "approve", PermApprove, func(w *write, before *PurchaseOrder) (*PurchaseOrder, error) {
-		if err := inStatus(before, "approve", "审核", StatusDraft); err != nil {
+// Approve approves a draft at version (permission module.approve): its
+// lines are checked against master data again and fixed from then on,
+// and, for the types that are worked at the sites, it is published to
+// them.
+func (s *Service) Approve(ctx context.Context, p *auth.Principal, typ string, id, version int64) (*Document, error) {
+	return s.change(ctx, p, typ, id, version, "approve", (*Type).PermApprove, func(w *write, t *Type, before *Document) (*Document, error) {
+		if err := inStatus(t, before, "approve", "审核", StatusDraft); err != nil {
 			return nil, err
 		}
-		po := clone(before)
-		if err := check(ctx, w, po); err != nil {
+		d := clone(before)
+		if err := check(ctx, w, t, d); err != nil {
 			return nil, err
 		}
-		po.Status, po.ApprovedAt, po.ApprovedBy = StatusApproved, w.now, w.p.User
-		// Receipts may have come before the approval (an unplanned
-		// receipt linked by number): the status starts from them.
-		prog, err := w.tx.Progress(ctx, w.p.Tenant, po.Number)
+		d.Status, d.ApprovedAt, d.ApprovedBy = StatusApproved, w.now, w.p.User
+		// Work may have come before the approval (an unplanned receipt
+		// linked by number): the status starts from it.
+		prog, children, err := s.progress(ctx, w.tx, w.p.Tenant, t, d)
 		if err != nil {
 			return nil, err
 		}
-		po.Status = ReceiptStatus(po.Status, ordered(po), received(prog))
-		rec, err := record(po)
-		if err != nil {
-			return nil, err
+		withProgress(t, d, prog, children)
+		d.Status = DeriveStatus(d.Status, ordered(d), done(d))
+		if h := hooksOf[t.Name].approve; h != nil {
+			if err := h(ctx, w, t, d); err != nil {
+				return nil, err
+			}
 		}
-		return po, w.put(ctx, rec)
+		return d, w.publishDoc(ctx, t, d)
 	})
 }
 
-// ClosePurchaseOrder closes an approved or partly received order at
-// version with a reason (permission purchase.approve): what was not
-// received will not be. Its site's agents get a tombstone.
-func (s *Service) ClosePurchaseOrder(ctx context.Context, p *auth.Principal, id, version int64, reason string) (*PurchaseOrder, error) {
-	return s.change(ctx, p, id, version, "close", PermApprove, func(w *write, before *PurchaseOrder) (*PurchaseOrder, error) {
-		if err := inStatus(before, "close", "关闭", StatusApproved, StatusPartlyReceived); err != nil {
+// Close closes an approved or partly done document at version with a
+// reason (permission module.approve): what was not done will not be. Its
+// sites' agents get a tombstone.
+func (s *Service) Close(ctx context.Context, p *auth.Principal, typ string, id, version int64, reason string) (*Document, error) {
+	return s.change(ctx, p, typ, id, version, "close", (*Type).PermApprove, func(w *write, t *Type, before *Document) (*Document, error) {
+		if err := inStatus(t, before, "close", "关闭", StatusApproved, StatusPartlyDone); err != nil {
 			return nil, err
 		}
 		var c masterdata.Checker
@@ -315,27 +427,31 @@ func (s *Service) ClosePurchaseOrder(ctx context.Context, p *auth.Principal, id,
 		if err := c.Err(); err != nil {
 			return nil, err
 		}
-		po := clone(before)
-		po.Status, po.CloseReason = StatusClosed, reason
-		return po, w.put(ctx, tombstone(po))
+		d := clone(before)
+		d.Status, d.CloseReason = StatusClosed, reason
+		return d, w.publishDoc(ctx, t, d)
 	})
 }
 
-// VoidPurchaseOrder voids a draft or approved order at version while no
-// movement names it (permission purchase.edit, and purchase.approve for
-// an approved one); a linked one gives ErrLinked. An approved order's
-// site gets a tombstone.
-func (s *Service) VoidPurchaseOrder(ctx context.Context, p *auth.Principal, id, version int64) (*PurchaseOrder, error) {
-	return s.change(ctx, p, id, version, "void", PermEdit, func(w *write, before *PurchaseOrder) (*PurchaseOrder, error) {
-		// A partly received or received order is linked: the check
-		// below says so.
-		if err := inStatus(before, "void", "作废", StatusDraft, StatusApproved, StatusPartlyReceived, StatusReceived); err != nil {
+// Void voids a draft or approved document at version while nothing
+// names it (permission module.edit, and module.approve for an approved
+// one); a linked one gives ErrLinked. An approved document's sites get a
+// tombstone.
+func (s *Service) Void(ctx context.Context, p *auth.Principal, typ string, id, version int64) (*Document, error) {
+	return s.change(ctx, p, typ, id, version, "void", (*Type).PermEdit, func(w *write, t *Type, before *Document) (*Document, error) {
+		// A partly done or done document is linked: the check below
+		// says so.
+		if err := inStatus(t, before, "void", "作废", StatusDraft, StatusApproved, StatusPartlyDone, StatusDone); err != nil {
 			return nil, err
 		}
 		if before.Status != StatusDraft {
-			if err := w.p.Can(PermApprove); err != nil {
+			if err := w.p.Can(t.PermApprove()); err != nil {
 				return nil, err
 			}
+		}
+		if before.EdgeID != "" {
+			return nil, &Error{Err: ErrState, Msg: fmt.Sprintf("%s %s records what was done at a site: it cannot be voided", t.Title, before.Number),
+				MsgZH: fmt.Sprintf("%s %s 记录的是门店/仓库已发生的业务，不能作废", t.TitleZH, before.Number)}
 		}
 		prog, err := w.tx.Progress(ctx, w.p.Tenant, before.Number)
 		if err != nil {
@@ -347,87 +463,101 @@ func (s *Service) VoidPurchaseOrder(ctx context.Context, p *auth.Principal, id, 
 		}
 		if moves > 0 {
 			return nil, &Error{Err: ErrLinked,
-				Msg:   fmt.Sprintf("purchase order %s has %d receipt movements: close it instead of voiding it", before.Number, moves),
-				MsgZH: fmt.Sprintf("采购订单 %s 已有 %d 条入库记录，不能作废，请改为关闭", before.Number, moves)}
+				Msg:   fmt.Sprintf("%s %s has %d movements naming it: close it instead of voiding it", t.Title, before.Number, moves),
+				MsgZH: fmt.Sprintf("%s %s 已有 %d 条出入库记录，不能作废，请改为关闭", t.TitleZH, before.Number, moves)}
 		}
-		po := clone(before)
-		po.Status = StatusVoid
+		links, err := w.tx.Children(ctx, w.p.Tenant, before.Number)
+		if err != nil {
+			return nil, err
+		}
+		if len(links) > 0 {
+			return nil, &Error{Err: ErrLinked,
+				Msg:   fmt.Sprintf("%s %s has documents made from it (%s): void those first", t.Title, before.Number, links[0].Number),
+				MsgZH: fmt.Sprintf("%s %s 已有后续单据（%s），请先作废后续单据", t.TitleZH, before.Number, links[0].Number)}
+		}
+		d := clone(before)
+		d.Status = StatusVoid
 		if before.Status != StatusDraft {
-			return po, w.put(ctx, tombstone(po))
+			return d, w.publishDoc(ctx, t, d)
 		}
-		return po, nil
+		return d, nil
 	})
 }
 
-// change loads the order at version for perm, lets next make the new
+// change loads the document at version for perm, lets next make the new
 // one, and stores and audits it as the next version.
-func (s *Service) change(ctx context.Context, p *auth.Principal, id, version int64, action string, perm auth.Permission,
-	next func(w *write, before *PurchaseOrder) (*PurchaseOrder, error)) (*PurchaseOrder, error) {
-	if err := p.Can(perm); err != nil {
+func (s *Service) change(ctx context.Context, p *auth.Principal, typ string, id, version int64, action string, perm func(*Type) auth.Permission,
+	next func(w *write, t *Type, before *Document) (*Document, error)) (*Document, error) {
+	t, err := typeFor(typ)
+	if err != nil {
 		return nil, err
 	}
-	var out *PurchaseOrder
-	err := s.tx(ctx, p, func(w *write) error {
+	if err := p.Can(perm(t)); err != nil {
+		return nil, err
+	}
+	var out *Document
+	err = s.tx(ctx, p, func(w *write) error {
 		if version <= 0 {
 			return &Error{Err: ErrVersionRequired, Msg: "send the version you changed in If-Match",
 				MsgZH: "请在 If-Match 中提供所修改单据的版本号"}
 		}
-		row, err := w.tx.Get(ctx, p.Tenant, TypePurchaseOrder, id)
+		row, err := w.tx.Get(ctx, p.Tenant, typ, id)
 		if err != nil {
 			return err
 		}
 		if !p.Scope.Allows(row.Site) {
-			return notFound(id)
+			return notFound(t, id)
 		}
 		if row.Version != version {
 			return &Error{Err: ErrStale,
-				Msg: fmt.Sprintf("purchase order %s was changed by %s at %s (version %d, you had %d): reload it", row.Number,
+				Msg: fmt.Sprintf("%s %s was changed by %s at %s (version %d, you had %d): reload it", t.Title, row.Number,
 					row.UpdatedBy, row.UpdatedAt.Format("2006-01-02 15:04:05Z07:00"), row.Version, version),
-				MsgZH: fmt.Sprintf("采购订单 %s 已被 %s 于 %s 修改（版本 %d，您的是 %d），请刷新后再操作", row.Number,
+				MsgZH: fmt.Sprintf("%s %s 已被 %s 于 %s 修改（版本 %d，您的是 %d），请刷新后再操作", t.TitleZH, row.Number,
 					row.UpdatedBy, row.UpdatedAt.Format("2006-01-02 15:04:05Z07:00"), row.Version, version)}
 		}
-		before, err := decodePO(row)
+		before, err := decode(t, row)
 		if err != nil {
 			return err
 		}
-		po, err := next(w, before)
+		d, err := next(w, t, before)
 		if err != nil {
 			return err
 		}
-		po.ID, po.Version, po.UpdatedAt, po.UpdatedBy = id, row.Version+1, w.now, p.User
-		nr, err := rowOf(po)
+		d.ID, d.Type, d.Version, d.UpdatedAt, d.UpdatedBy = id, t.Name, row.Version+1, w.now, p.User
+		d.EdgeID = before.EdgeID
+		nr, err := rowOf(t, d)
 		if err != nil {
 			return err
 		}
 		if err := w.tx.Update(ctx, p.Tenant, nr); err != nil {
 			return err
 		}
-		prog, err := w.tx.Progress(ctx, p.Tenant, po.Number)
+		prog, children, err := s.progress(ctx, w.tx, p.Tenant, t, d)
 		if err != nil {
 			return err
 		}
-		withProgress(po, prog)
-		out = po
-		return audit(ctx, w, action, before, po)
+		withProgress(t, d, prog, children)
+		out = d
+		return audit(ctx, w, t, action, before, d)
 	})
 	return out, err
 }
 
-// inStatus refuses an action on an order in another status than those
+// inStatus refuses an action on a document in another status than those
 // given.
-func inStatus(po *PurchaseOrder, action, actionZH string, allowed ...string) error {
-	if slices.Contains(allowed, po.Status) {
+func inStatus(t *Type, d *Document, action, actionZH string, allowed ...string) error {
+	if slices.Contains(allowed, d.Status) {
 		return nil
 	}
 	zh := make([]string, len(allowed))
 	for i, a := range allowed {
-		zh[i] = StatusZH(a)
+		zh[i] = t.StatusZH(a)
 	}
 	return &Error{Err: ErrState,
-		Msg: fmt.Sprintf("purchase order %s is %s: only an order that is %s can be %s", po.Number, strings.ReplaceAll(po.Status, "_", " "),
+		Msg: fmt.Sprintf("%s %s is %s: only one that is %s can be %s", t.Title, d.Number, strings.ReplaceAll(d.Status, "_", " "),
 			strings.ReplaceAll(strings.Join(allowed, " or "), "_", " "), map[string]string{"change": "changed", "approve": "approved",
-				"close": "closed", "void": "voided"}[action]),
-		MsgZH: fmt.Sprintf("采购订单 %s 为%s状态，只有%s的订单才能%s", po.Number, StatusZH(po.Status), strings.Join(zh, "或"), actionZH)}
+				"close": "closed", "void": "voided", "release": "released"}[action]),
+		MsgZH: fmt.Sprintf("%s %s 为%s状态，只有%s的单据才能%s", t.TitleZH, d.Number, t.StatusZH(d.Status), strings.Join(zh, "或"), actionZH)}
 }
 
 func (w *write) put(ctx context.Context, rec master.Record) error {
@@ -439,12 +569,51 @@ func (w *write) put(ctx context.Context, rec master.Record) error {
 	return nil
 }
 
-func audit(ctx context.Context, w *write, action string, before, after *PurchaseOrder) error {
+// publishDoc sends an approved document to the sites that work it, and a
+// tombstone of a closed or void one; nothing for types not worked at the
+// sites.
+func (w *write) publishDoc(ctx context.Context, t *Type, d *Document) error {
+	if t.Publish == "" {
+		return nil
+	}
+	sites := []string{d.Site}
+	if t.ToSite && d.ToSite != "" {
+		sites = append(sites, d.ToSite)
+	}
+	var body []byte
+	deleted := d.Status == StatusClosed || d.Status == StatusVoid
+	if !deleted {
+		r := &pb.DocumentRecord{Partner: d.Partner, PartnerName: d.PartnerName, Date: d.Date, ExpectedDate: d.ExpectedDate,
+			TolerancePercent: d.TolerancePercent, Ref: d.Ref, Note: d.Note}
+		if t.ToSite {
+			r.FromSite, r.ToSite = d.Site, d.ToSite
+		}
+		for _, l := range d.Lines {
+			r.Lines = append(r.Lines, &pb.DocumentLine{Line: int32(l.Line), Sku: l.SKU, Name: l.Name, Unit: l.Unit,
+				Factor: l.Factor, Qty: l.Qty, QtyBase: l.QtyBase, Bin: l.Bin, Lot: l.Lot})
+		}
+		if h := hooksOf[t.Name].record; h != nil {
+			h(d, r)
+		}
+		var err error
+		if body, err = proto.Marshal(r); err != nil {
+			return err
+		}
+	}
+	for _, site := range sites {
+		if err := w.put(ctx, master.Record{Site: site, Kind: t.Publish, Key: d.Number, Body: body, Deleted: deleted}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func audit(ctx context.Context, w *write, t *Type, action string, before, after *Document) error {
 	var b any
 	if before != nil {
 		b = before
 	}
-	entry, err := auth.NewAudit(w.p, TypePurchaseOrder+"."+action, TypePurchaseOrder, strconv.FormatInt(after.ID, 10), b, after)
+	entry, err := auth.NewAudit(w.p, t.Name+"."+action, t.Name, strconv.FormatInt(after.ID, 10), b, after)
 	if err != nil {
 		return err
 	}
@@ -452,67 +621,49 @@ func audit(ctx context.Context, w *write, action string, before, after *Purchase
 	return w.tx.AppendAudit(ctx, entry)
 }
 
-func clone(po *PurchaseOrder) *PurchaseOrder {
-	b, err := json.Marshal(po)
+func clone(d *Document) *Document {
+	b, err := json.Marshal(d)
 	if err != nil {
 		panic(err)
 	}
-	out := new(PurchaseOrder)
+	out := new(Document)
 	if err := json.Unmarshal(b, out); err != nil {
 		panic(err)
 	}
 	return out
 }
 
-// rowOf is the stored form of po; the body leaves out what is derived.
-func rowOf(po *PurchaseOrder) (Row, error) {
-	v := clone(po)
+// rowOf is the stored form of d; the body leaves out what is derived.
+func rowOf(t *Type, d *Document) (Row, error) {
+	v := clone(d)
+	v.Type, v.Links = t.Name, nil
 	lines := make([]LineRow, len(v.Lines))
 	for i := range v.Lines {
 		l := &v.Lines[i]
-		l.Received, l.OverReceived = 0, false
-		lines[i] = LineRow{Line: l.Line, SKU: l.SKU, QtyBase: l.QtyBase}
+		l.Done, l.In, l.Out, l.Over = 0, 0, 0, false
+		lines[i] = LineRow{Line: l.Line, SKU: l.SKU, QtyBase: l.QtyBase, RefLine: l.RefLine}
 	}
 	body, err := json.Marshal(v)
 	if err != nil {
 		return Row{}, err
 	}
-	return Row{ID: v.ID, Type: TypePurchaseOrder, Number: v.Number, Status: v.Status, Partner: v.Supplier, Site: v.Site,
-		Date: v.Date, Version: v.Version, Amounts: v.Amounts, Body: body, UpdatedAt: v.UpdatedAt, UpdatedBy: v.UpdatedBy,
-		Lines: lines}, nil
+	return Row{ID: v.ID, Type: t.Name, Number: v.Number, Status: v.Status, Partner: v.Partner, Site: v.Site, ToSite: v.ToSite,
+		Ref: v.Ref, ExternalID: v.ExternalID, EdgeID: v.EdgeID, Date: v.Date, Version: v.Version, Amounts: v.Amounts, Body: body,
+		UpdatedAt: v.UpdatedAt, UpdatedBy: v.UpdatedBy, Lines: lines}, nil
 }
 
-func ordered(po *PurchaseOrder) map[int]int64 {
-	m := make(map[int]int64, len(po.Lines))
-	for _, l := range po.Lines {
+func ordered(d *Document) map[int]int64 {
+	m := make(map[int]int64, len(d.Lines))
+	for _, l := range d.Lines {
 		m[l.Line] += l.QtyBase
 	}
 	return m
 }
 
-func received(prog map[int]Progress) map[int]int64 {
-	m := make(map[int]int64, len(prog))
-	for line, p := range prog {
-		m[line] = p.Qty
+func done(d *Document) map[int]int64 {
+	m := make(map[int]int64, len(d.Lines))
+	for _, l := range d.Lines {
+		m[l.Line] += l.Done
 	}
 	return m
-}
-
-// record is what the receiving site's agents get of an approved order.
-func record(po *PurchaseOrder) (master.Record, error) {
-	r := &pb.DocumentRecord{Partner: po.Supplier, PartnerName: po.SupplierName, Date: po.Date,
-		ExpectedDate: po.ExpectedDate, TolerancePercent: po.OverReceiptPercent}
-	for _, l := range po.Lines {
-		r.Lines = append(r.Lines, &pb.DocumentLine{Line: int32(l.Line), Sku: l.SKU, Name: l.Name, Unit: l.Unit,
-			Factor: l.Factor, Qty: l.Qty, QtyBase: l.QtyBase})
-	}
-	body, err := proto.Marshal(r)
-	if err != nil {
-		return master.Record{}, err
-	}
-	return master.Record{Site: po.Site, Kind: syncproto.KindPurchaseOrder, Key: po.Number, Body: body}, nil
-}
-
-func tombstone(po *PurchaseOrder) master.Record {
-	return master.Record{Site: po.Site, Kind: syncproto.KindPurchaseOrder, Key: po.Number, Deleted: true}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/jxc-edge/jxc/syncproto"
+	"github.com/jxc-edge/jxc/syncproto/pb"
 	"github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cloud/master"
 	"github.com/jxc-edge/jxc/cloud/masterdata"
@@ -17,8 +19,11 @@ type Row struct {
 	Number string
 	Status string
 	// Partner is the supplier's (or customer's) code; Site the site it
-	// is for.
-	Partner, Site string
+	// is for, ToSite a transfer's destination.
+	Partner, Site, ToSite string
+	// Ref is the number of the document it was made from; ExternalID an
+	// outside system's id; EdgeID the edge document it records.
+	Ref, ExternalID, EdgeID string
 	// Date is yyyy-mm-dd.
 	Date    string
 	Version int64
@@ -35,6 +40,8 @@ type LineRow struct {
 	Line    int
 	SKU     string
 	QtyBase int64
+	// RefLine is the line of the source document it comes from.
+	RefLine int
 }
 
 // Query selects a page of documents of one type.
@@ -48,6 +55,8 @@ type Query struct {
 	Sites []string
 	// DateFrom and DateTo (yyyy-mm-dd, inclusive) bound the date.
 	DateFrom, DateTo string
+	// Ref keeps the documents made from that number.
+	Ref string
 	Offset, Limit    int
 }
 
@@ -57,8 +66,12 @@ type Projected struct {
 	// document line, Replicas how many replicas' cursors it moved (also
 	// over events that are not movements).
 	Events, Moves, Replicas int
-	// Changed are the documents whose status it changed.
+	// Changed are the documents whose status it changed; Made the
+	// documents it made from edge documents; Refused the edge documents
+	// it could not make (a bad payload), each with its reason.
 	Changed []Changed
+	Made    []string
+	Refused []string
 }
 
 // Changed is a document whose status the projection moved.
@@ -75,20 +88,48 @@ type Store interface {
 	// DocList returns a page of documents (lines not read) and how many
 	// match in all, newest number first.
 	DocList(ctx context.Context, tenant string, q Query) ([]Row, int, error)
-	// DocProgress returns the progress of a document's lines by line.
+	// DocProgress returns the progress of a document's lines by line
+	// (number is the document's number, or its edge id), with the
+	// movements that named the number without a line attributed by SKU
+	// to its first line of that SKU.
 	DocProgress(ctx context.Context, tenant, number string) (map[int]Progress, error)
+	// DocChildDone returns, by line of the document number, the done
+	// quantities of the lines of the documents made from it that name the
+	// line (RefLine), by each child type's Measure.
+	DocChildDone(ctx context.Context, tenant, number string) (map[int]int64, error)
+	// DocLinks returns the documents made from number and the one named
+	// ref (if any).
+	DocLinks(ctx context.Context, tenant, number, ref string) ([]Link, error)
 	// DocTx runs fn in one write transaction.
 	DocTx(ctx context.Context, fn func(Tx) error) error
 	// ProjectProgress reads at most limit events past the projection's
 	// cursor (per replica, up to its watermark: events after a gap wait
 	// for it), adds the movements that name a document line to that
-	// line's progress, moves the status of the documents that changed
-	// (ReceiptStatus) and advances the cursor, in one transaction.
-	ProjectProgress(ctx context.Context, limit int) (Projected, error)
+	// line's progress (and the counts naming a document to its line 0),
+	// hands every document event to edge in the same transaction, moves
+	// the status of the documents that changed (DeriveStatus, and of the
+	// documents they were made from) and advances the cursor, in one
+	// transaction.
+	ProjectProgress(ctx context.Context, limit int, edge EdgeFunc) (Projected, error)
 	// RebuildProgress deletes the progress and the cursor and projects the
-	// whole log again, in one transaction.
-	RebuildProgress(ctx context.Context) error
+	// whole log again, in one transaction (edge must skip what it already
+	// made).
+	RebuildProgress(ctx context.Context, edge EdgeFunc) error
 }
+
+// EdgeEvent is a document event of a replica's log.
+type EdgeEvent struct {
+	Tenant, Site string
+	Replica      syncproto.ReplicaID
+	Seq          uint64
+	HLC          syncproto.HLC
+	Doc          *pb.DocEvent
+}
+
+// EdgeFunc makes or updates what an edge document event stands for, in
+// the projection's transaction; the documents it touches (by number) are
+// derived again after it.
+type EdgeFunc func(ctx context.Context, tx Tx, e EdgeEvent) (touched []string, err error)
 
 // Tx is one write transaction.
 type Tx interface {
@@ -105,8 +146,17 @@ type Tx interface {
 	Insert(ctx context.Context, tenant string, r Row) (int64, error)
 	// Update replaces a document and its lines.
 	Update(ctx context.Context, tenant string, r Row) error
-	// Progress returns the progress of a document's lines.
+	// Progress returns the progress of a document's lines (as
+	// Store.DocProgress).
 	Progress(ctx context.Context, tenant, number string) (map[int]Progress, error)
+	// ByNumber reads a document (with its lines) by number.
+	ByNumber(ctx context.Context, tenant, number string) (Row, bool, error)
+	// ByEdgeID reads the document made from an edge document.
+	ByEdgeID(ctx context.Context, tenant, edgeID string) (Row, bool, error)
+	// ByExternalID reads the document of a type with an external id.
+	ByExternalID(ctx context.Context, tenant, typ, externalID string) (Row, bool, error)
+	// Children returns the documents made from number.
+	Children(ctx context.Context, tenant, number string) ([]Link, error)
 	// PutMaster stores master records for agents (see masterdata.Tx).
 	PutMaster(ctx context.Context, tenant string, recs []master.Record) ([]master.Record, error)
 	// AppendAudit appends an audit entry.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -11,113 +12,131 @@ import (
 	"github.com/jxc-edge/jxc/cloud/docs"
 )
 
-// POListInput is the query of the purchase order list.
-type POListInput struct {
+// DocListInput is the query of a document list.
+type DocListInput struct {
 	Q        string `query:"q" maxLength:"100" doc:"Matches the number (substring, case-insensitive)."`
-	Status   string `query:"status" doc:"draft, approved, partly_received, received, closed or void; several comma-separated."`
-	Supplier string `query:"supplier" maxLength:"64" doc:"The supplier's code."`
-	Site     string `query:"site" maxLength:"64" doc:"The receiving site."`
+	Status   string `query:"status" doc:"draft, approved, partly_done, done, closed or void; several comma-separated."`
+	Partner  string `query:"partner" maxLength:"64" doc:"The supplier's or customer's code."`
+	Site     string `query:"site" maxLength:"64" doc:"The site (or a transfer's destination)."`
 	DateFrom string `query:"date_from" doc:"yyyy-mm-dd, inclusive."`
 	DateTo   string `query:"date_to" doc:"yyyy-mm-dd, inclusive."`
+	Ref      string `query:"ref" maxLength:"64" doc:"Only the documents made from this number."`
 	Offset   int    `query:"offset" minimum:"0"`
 	Limit    int    `query:"limit" minimum:"0" maximum:"500" doc:"1 … 500; default 50."`
 }
 
-// POCloseBody is the body of a close.
-type POCloseBody struct {
-	Reason string `json:"reason" maxLength:"200" doc:"Why the rest will not be received 关闭原因."`
+// DocCloseBody is the body of a close.
+type DocCloseBody struct {
+	Reason string `json:"reason" maxLength:"200" doc:"Why the rest will not be done 关闭原因."`
 }
 
-// POCloseInput names an order, its version and the reason.
-type POCloseInput struct {
+// DocCloseInput names a document, its version and the reason.
+type DocCloseInput struct {
 	ID      int64  `path:"id" minimum:"1"`
-	IfMatch string `header:"If-Match" doc:"The order's version as its ETag (\"3\"). Required."`
-	Body    POCloseBody
+	IfMatch string `header:"If-Match" doc:"The document's version as its ETag (\"3\"). Required."`
+	Body    DocCloseBody
 }
 
-// registerDocs adds the purchase order API.
+// registerDocs adds the API of every document type (docs.Types) under
+// /api/v1/{type path}: list, get, create, replace, approve, close, void,
+// each where the type allows it.
 func (s *Server) registerDocs() {
+	for _, t := range docs.Types() {
+		s.registerDocType(t)
+	}
+}
+
+func (s *Server) registerDocType(t *docs.Type) {
 	svc := s.opts.Docs
-	tags := []string{"purchasing 采购"}
-	base := "/api/v1/purchase-orders"
-	view := []auth.Permission{docs.PermView}
-	edit := []auth.Permission{docs.PermEdit}
-	approve := []auth.Permission{docs.PermApprove}
-	out := func(po *docs.PurchaseOrder, err error) (*MDRecordOutput[docs.PurchaseOrder], error) {
+	tags := []string{t.Module + " " + map[string]string{"purchase": "采购", "sales": "销售", "inventory": "库存", "retail": "零售"}[t.Module]}
+	base := "/api/v1/" + t.Path
+	id, one := t.Path, strings.ReplaceAll(t.Name, "_", "-")
+	view := []auth.Permission{t.PermView()}
+	edit := []auth.Permission{t.PermEdit()}
+	approve := []auth.Permission{t.PermApprove()}
+	out := func(d *docs.Document, err error) (*MDRecordOutput[docs.Document], error) {
 		if err != nil {
 			return nil, docsError(err)
 		}
-		return &MDRecordOutput[docs.PurchaseOrder]{ETag: etag(po.Version), Body: po}, nil
+		return &MDRecordOutput[docs.Document]{ETag: etag(d.Version), Body: d}, nil
 	}
-	register(s, huma.Operation{OperationID: "list-purchase-orders", Method: http.MethodGet, Path: base,
-		Summary: "List purchase orders 采购订单列表", Tags: tags, Errors: []int{400},
-		Description: "Newest number first, without lines; only the orders of the caller's sites."}, view,
-		func(ctx context.Context, in *POListInput) (*MDListOutput[docs.PurchaseOrder], error) {
-			items, total, err := svc.ListPurchaseOrders(ctx, principalOf(ctx), docs.ListQuery{Q: in.Q, Status: in.Status,
-				Supplier: in.Supplier, Site: in.Site, DateFrom: in.DateFrom, DateTo: in.DateTo, Offset: in.Offset, Limit: in.Limit})
+	name := t.Title + " " + t.TitleZH
+	register(s, huma.Operation{OperationID: "list-" + id, Method: http.MethodGet, Path: base,
+		Summary: "List of " + t.Title + " " + t.TitleZH + "列表", Tags: tags, Errors: []int{400},
+		Description: "Newest number first, without lines; only the documents of the caller's sites."}, view,
+		func(ctx context.Context, in *DocListInput) (*MDListOutput[docs.Document], error) {
+			items, total, err := svc.List(ctx, principalOf(ctx), t.Name, docs.ListQuery{Q: in.Q, Status: in.Status,
+				Partner: in.Partner, Site: in.Site, DateFrom: in.DateFrom, DateTo: in.DateTo, Ref: in.Ref, Offset: in.Offset, Limit: in.Limit})
 			if err != nil {
 				return nil, docsError(err)
 			}
 			if items == nil {
-				items = []*docs.PurchaseOrder{}
+				items = []*docs.Document{}
 			}
 			limit := in.Limit
 			if limit == 0 {
 				limit = 50
 			}
-			return &MDListOutput[docs.PurchaseOrder]{Body: MDPage[docs.PurchaseOrder]{Items: items, Total: total, Offset: in.Offset, Limit: limit}}, nil
+			return &MDListOutput[docs.Document]{Body: MDPage[docs.Document]{Items: items, Total: total, Offset: in.Offset, Limit: limit}}, nil
 		})
-	register(s, huma.Operation{OperationID: "get-purchase-order", Method: http.MethodGet, Path: base + "/{id}",
-		Summary: "One purchase order 采购订单", Tags: tags, Errors: []int{404},
-		Description: "With its lines and what each received (base units), derived from the movements naming the line."}, view,
-		func(ctx context.Context, in *MDIDInput) (*MDRecordOutput[docs.PurchaseOrder], error) {
-			return out(svc.GetPurchaseOrder(ctx, principalOf(ctx), in.ID))
+	register(s, huma.Operation{OperationID: "get-" + one, Method: http.MethodGet, Path: base + "/{id}",
+		Summary: "One " + name, Tags: tags, Errors: []int{404},
+		Description: "With its lines, what each did (base units, derived from the movements naming the line) and its linked documents."}, view,
+		func(ctx context.Context, in *MDIDInput) (*MDRecordOutput[docs.Document], error) {
+			return out(svc.Get(ctx, principalOf(ctx), t.Name, in.ID))
 		})
-	register(s, huma.Operation{OperationID: "create-purchase-order", Method: http.MethodPost, Path: base,
-		Summary: "Create a draft purchase order 新建采购订单", Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{400},
-		Description: "The number (CG + yyyymmdd + - + serial) is assigned now; amounts are computed by line (DOMAIN.md §3)."}, edit,
-		func(ctx context.Context, in *MDCreateInput[docs.PurchaseOrder]) (*MDRecordOutput[docs.PurchaseOrder], error) {
-			return out(svc.CreatePurchaseOrder(ctx, principalOf(ctx), &in.Body))
+	if t.Edge != "" && t.Publish == "" && t.Name != docs.TypeTransfer {
+		return // made at the sites: read-only here
+	}
+	register(s, huma.Operation{OperationID: "create-" + one, Method: http.MethodPost, Path: base,
+		Summary: "Create a draft " + name, Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{400},
+		Description: "The number (" + t.Prefix + " + yyyymmdd + - + serial) is assigned now; amounts are computed by line (DOMAIN.md §3)."}, edit,
+		func(ctx context.Context, in *MDCreateInput[docs.Document]) (*MDRecordOutput[docs.Document], error) {
+			return out(svc.Create(ctx, principalOf(ctx), t.Name, &in.Body))
 		})
-	register(s, huma.Operation{OperationID: "update-purchase-order", Method: http.MethodPut, Path: base + "/{id}",
-		Summary: "Replace a draft purchase order 修改采购订单", Tags: tags, Errors: []int{400, 404, 409, 412, 428},
+	register(s, huma.Operation{OperationID: "update-" + one, Method: http.MethodPut, Path: base + "/{id}",
+		Summary: "Replace a draft " + name, Tags: tags, Errors: []int{400, 404, 409, 412, 428},
 		Description: "Drafts only (409 code state otherwise); send the ETag in If-Match."}, edit,
-		func(ctx context.Context, in *MDWriteInput[docs.PurchaseOrder]) (*MDRecordOutput[docs.PurchaseOrder], error) {
+		func(ctx context.Context, in *MDWriteInput[docs.Document]) (*MDRecordOutput[docs.Document], error) {
 			ver, err := ifMatch(in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
-			return out(svc.UpdatePurchaseOrder(ctx, principalOf(ctx), in.ID, ver, &in.Body))
+			return out(svc.Update(ctx, principalOf(ctx), t.Name, in.ID, ver, &in.Body))
 		})
-	register(s, huma.Operation{OperationID: "approve-purchase-order", Method: http.MethodPost, Path: base + "/{id}/approve",
-		Summary: "Approve a purchase order 审核采购订单", Tags: tags, Errors: []int{400, 404, 409, 412, 428},
-		Description: "Fixes the lines and sends the order to its receiving site's agents."}, approve,
-		func(ctx context.Context, in *MDChangeInput) (*MDRecordOutput[docs.PurchaseOrder], error) {
+	publish := ""
+	if t.Publish != "" {
+		publish = " and sends it to its site's agents"
+	}
+	register(s, huma.Operation{OperationID: "approve-" + one, Method: http.MethodPost, Path: base + "/{id}/approve",
+		Summary: "Approve a " + name, Tags: tags, Errors: []int{400, 404, 409, 412, 428},
+		Description: "Fixes the lines" + publish + "."}, approve,
+		func(ctx context.Context, in *MDChangeInput) (*MDRecordOutput[docs.Document], error) {
 			ver, err := ifMatch(in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
-			return out(svc.ApprovePurchaseOrder(ctx, principalOf(ctx), in.ID, ver))
+			return out(svc.Approve(ctx, principalOf(ctx), t.Name, in.ID, ver))
 		})
-	register(s, huma.Operation{OperationID: "close-purchase-order", Method: http.MethodPost, Path: base + "/{id}/close",
-		Summary: "Close a purchase order 关闭采购订单", Tags: tags, Errors: []int{400, 404, 409, 412, 428},
-		Description: "An approved or partly received order, with a reason; its site's agents drop it."}, approve,
-		func(ctx context.Context, in *POCloseInput) (*MDRecordOutput[docs.PurchaseOrder], error) {
+	register(s, huma.Operation{OperationID: "close-" + one, Method: http.MethodPost, Path: base + "/{id}/close",
+		Summary: "Close a " + name, Tags: tags, Errors: []int{400, 404, 409, 412, 428},
+		Description: "An approved or partly done document, with a reason: the rest will not be done; its sites' agents drop it."}, approve,
+		func(ctx context.Context, in *DocCloseInput) (*MDRecordOutput[docs.Document], error) {
 			ver, err := ifMatch(in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
-			return out(svc.ClosePurchaseOrder(ctx, principalOf(ctx), in.ID, ver, in.Body.Reason))
+			return out(svc.Close(ctx, principalOf(ctx), t.Name, in.ID, ver, in.Body.Reason))
 		})
-	register(s, huma.Operation{OperationID: "void-purchase-order", Method: http.MethodPost, Path: base + "/{id}/void",
-		Summary: "Void a purchase order 作废采购订单", Tags: tags, Errors: []int{404, 409, 412, 428},
-		Description: "A draft, or an approved order (needs purchase.approve too) that no movement names (409 code linked otherwise)."}, edit,
-		func(ctx context.Context, in *MDChangeInput) (*MDRecordOutput[docs.PurchaseOrder], error) {
+	register(s, huma.Operation{OperationID: "void-" + one, Method: http.MethodPost, Path: base + "/{id}/void",
+		Summary: "Void a " + name, Tags: tags, Errors: []int{404, 409, 412, 428},
+		Description: "A draft, or an approved document (needs module.approve too) that nothing names (409 code linked otherwise)."}, edit,
+		func(ctx context.Context, in *MDChangeInput) (*MDRecordOutput[docs.Document], error) {
 			ver, err := ifMatch(in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
-			return out(svc.VoidPurchaseOrder(ctx, principalOf(ctx), in.ID, ver))
+			return out(svc.Void(ctx, principalOf(ctx), t.Name, in.ID, ver))
 		})
 }
 

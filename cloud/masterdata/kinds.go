@@ -318,6 +318,9 @@ func checkSupplier(ctx context.Context, w *write, before, v *Supplier) error {
 	if v.PaymentTermsDays < 0 || v.PaymentTermsDays > 3650 {
 		w.c.Addf("payment_terms_days", "%d is outside 0 … 3650", "%d 超出 0 到 3650 天的范围", v.PaymentTermsDays)
 	}
+	if v.TolerancePercent < 0 || v.TolerancePercent > 100 {
+		w.c.Addf("tolerance_percent", "%d is outside 0 … 100", "%d 超出 0 到 100 的范围", v.TolerancePercent)
+	}
 	// The rating is purchasing's to fill: a change keeps the stored one.
 	v.Rating = 0
 	if before != nil {
@@ -339,6 +342,9 @@ func checkCustomer(ctx context.Context, w *write, before, v *Customer) error {
 	checkMoney(&w.c, "credit_limit", v.CreditLimit)
 	if v.PaymentTermsDays < 0 || v.PaymentTermsDays > 3650 {
 		w.c.Addf("payment_terms_days", "%d is outside 0 … 3650", "%d 超出 0 到 3650 天的范围", v.PaymentTermsDays)
+	}
+	if v.TolerancePercent < 0 || v.TolerancePercent > 100 {
+		w.c.Addf("tolerance_percent", "%d is outside 0 … 100", "%d 超出 0 到 100 的范围", v.TolerancePercent)
 	}
 	w.filter("level", v.Level)
 	w.filter("region", v.Region)

@@ -156,6 +156,8 @@ type Supplier struct {
 	BankAccount      string    `json:"bank_account" required:"false" maxLength:"64"`
 	PaymentTermsDays int32     `json:"payment_terms_days" required:"false" minimum:"0" maximum:"3650"`
 	Currency         string    `json:"currency" required:"false" maxLength:"3"`
+	// TolerancePercent is how far a receipt may go beyond an order line.
+	TolerancePercent int32 `json:"tolerance_percent" required:"false" minimum:"0" maximum:"100" doc:"Over-receipt tolerance 超收容差（%）."`
 	// Rating (0 … 5) is filled by purchasing; it is read-only here.
 	Rating  int32  `json:"rating" required:"false" minimum:"0" maximum:"5"`
 	Address string `json:"address" required:"false" maxLength:"200"`
@@ -170,11 +172,13 @@ type Customer struct {
 	Level            string    `json:"level" required:"false" maxLength:"16"`
 	CreditLimit      int64     `json:"credit_limit" required:"false" minimum:"0" doc:"Credit limit in fen 信用额度（分）, 0 for none."`
 	PaymentTermsDays int32     `json:"payment_terms_days" required:"false" minimum:"0" maximum:"3650"`
-	TaxID            string    `json:"tax_id" required:"false" maxLength:"32"`
-	Region           string    `json:"region" required:"false" maxLength:"64"`
-	Salesperson      string    `json:"salesperson" required:"false" maxLength:"64"`
-	Address          string    `json:"address" required:"false" maxLength:"200"`
-	Note             string    `json:"note" required:"false" maxLength:"500"`
+	// TolerancePercent is how far a shipment may go beyond an order line.
+	TolerancePercent int32  `json:"tolerance_percent" required:"false" minimum:"0" maximum:"100" doc:"Over-delivery tolerance 超发容差（%）."`
+	TaxID            string `json:"tax_id" required:"false" maxLength:"32"`
+	Region           string `json:"region" required:"false" maxLength:"64"`
+	Salesperson      string `json:"salesperson" required:"false" maxLength:"64"`
+	Address          string `json:"address" required:"false" maxLength:"200"`
+	Note             string `json:"note" required:"false" maxLength:"500"`
 }
 
 // Account is a settlement account (结算账户).

@@ -17,14 +17,15 @@ import (
 
 var _ docs.Store = (*Store)(nil)
 
-const docColumns = `id, type, number, status, partner, site, doc_date, version, net, tax, gross, body, updated_at, updated_by`
+const docColumns = `id, type, number, status, partner, site, to_site, ref, external_id, edge_id, doc_date, version, net, tax, gross,
+	body, updated_at, updated_by`
 
 func scanDoc(sc interface{ Scan(...any) error }) (docs.Row, error) {
 	var r docs.Row
 	var body string
 	var at int64
-	err := sc.Scan(&r.ID, &r.Type, &r.Number, &r.Status, &r.Partner, &r.Site, &r.Date, &r.Version, &r.Net, &r.Tax, &r.Gross,
-		&body, &at, &r.UpdatedBy)
+	err := sc.Scan(&r.ID, &r.Type, &r.Number, &r.Status, &r.Partner, &r.Site, &r.ToSite, &r.Ref, &r.ExternalID, &r.EdgeID, &r.Date,
+		&r.Version, &r.Net, &r.Tax, &r.Gross, &body, &at, &r.UpdatedBy)
 	r.Body, r.UpdatedAt = []byte(body), fromMS(at)
 	return r, err
 }
@@ -53,10 +54,10 @@ func (s *Store) docGet(ctx context.Context, db authDB, lock bool, tenant, typ st
 
 func (s *Store) docLines(ctx context.Context, db authDB, id int64) ([]docs.LineRow, error) {
 	var out []docs.LineRow
-	err := s.queryRows(ctx, db, s.q(`SELECT line, sku, qty_base FROM doc_lines WHERE doc_id = ? ORDER BY line`), []any{id},
+	err := s.queryRows(ctx, db, s.q(`SELECT line, sku, qty_base, ref_line FROM doc_lines WHERE doc_id = ? ORDER BY line`), []any{id},
 		func(rows *sql.Rows) error {
 			var l docs.LineRow
-			if err := rows.Scan(&l.Line, &l.SKU, &l.QtyBase); err != nil {
+			if err := rows.Scan(&l.Line, &l.SKU, &l.QtyBase, &l.RefLine); err != nil {
 				return err
 			}
 			out = append(out, l)
@@ -68,13 +69,16 @@ func (s *Store) docLines(ctx context.Context, db authDB, id int64) ([]docs.LineR
 	return out, nil
 }
 
+// docProgress reads the progress of the lines of number (a document's
+// number or edge id) and attributes what named the number alone to the
+// first line of each SKU (docs.Attribute).
 func (s *Store) docProgress(ctx context.Context, db authDB, tenant, number string) (map[int]docs.Progress, error) {
 	out := map[int]docs.Progress{}
-	err := s.queryRows(ctx, db, s.q(`SELECT line, qty, moves FROM doc_progress WHERE tenant = ? AND number = ?`), []any{tenant, number},
-		func(rows *sql.Rows) error {
+	err := s.queryRows(ctx, db, s.q(`SELECT line, qty_in, qty_out, moves FROM doc_progress WHERE tenant = ? AND number = ?`),
+		[]any{tenant, number}, func(rows *sql.Rows) error {
 			var line int
 			var p docs.Progress
-			if err := rows.Scan(&line, &p.Qty, &p.Moves); err != nil {
+			if err := rows.Scan(&line, &p.In, &p.Out, &p.Moves); err != nil {
 				return err
 			}
 			out[line] = p
@@ -82,6 +86,120 @@ func (s *Store) docProgress(ctx context.Context, db authDB, tenant, number strin
 		})
 	if err != nil {
 		return nil, fmt.Errorf("read progress of %s: %w", number, err)
+	}
+	unlinked := map[string]docs.Progress{}
+	err = s.queryRows(ctx, db, s.q(`SELECT sku, qty_in, qty_out, moves FROM doc_unlinked WHERE tenant = ? AND number = ?`),
+		[]any{tenant, number}, func(rows *sql.Rows) error {
+			var sku string
+			var p docs.Progress
+			if err := rows.Scan(&sku, &p.In, &p.Out, &p.Moves); err != nil {
+				return err
+			}
+			unlinked[sku] = p
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read unlinked progress of %s: %w", number, err)
+	}
+	if len(unlinked) == 0 {
+		return out, nil
+	}
+	var lines []docs.LineRow
+	err = s.queryRows(ctx, db, s.q(`SELECT l.line, l.sku, l.qty_base, l.ref_line FROM doc_lines l JOIN docs d ON d.id = l.doc_id
+		WHERE d.tenant = ? AND d.number = ? ORDER BY l.line`), []any{tenant, number}, func(rows *sql.Rows) error {
+		var l docs.LineRow
+		if err := rows.Scan(&l.Line, &l.SKU, &l.QtyBase, &l.RefLine); err != nil {
+			return err
+		}
+		lines = append(lines, l)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read lines of %s: %w", number, err)
+	}
+	return docs.Attribute(out, lines, unlinked), nil
+}
+
+// docChildDone sums, by line of number, the done quantities of the lines
+// of the documents made from it (not void) that name a line of it.
+func (s *Store) docChildDone(ctx context.Context, db authDB, tenant, number string) (map[int]int64, error) {
+	type child struct {
+		typ, number, edge string
+		id                int64
+	}
+	var kids []child
+	err := s.queryRows(ctx, db, s.q(`SELECT id, type, number, edge_id FROM docs WHERE tenant = ? AND ref = ? AND status <> ?`),
+		[]any{tenant, number, docs.StatusVoid}, func(rows *sql.Rows) error {
+			var c child
+			if err := rows.Scan(&c.id, &c.typ, &c.number, &c.edge); err != nil {
+				return err
+			}
+			kids = append(kids, c)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read documents made from %s: %w", number, err)
+	}
+	out := map[int]int64{}
+	for _, c := range kids {
+		t := docs.TypeOf(c.typ)
+		if t == nil || t.Measure == docs.MeasureNone || t.Measure == docs.MeasureChildren {
+			continue
+		}
+		key := c.number
+		if c.edge != "" {
+			key = c.edge
+		}
+		lines, err := s.docLines(ctx, db, c.id)
+		if err != nil {
+			return nil, err
+		}
+		prog, err := s.docProgress(ctx, db, tenant, key)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range lines {
+			if l.RefLine > 0 {
+				out[l.RefLine] += t.Measure.Done(prog[l.Line])
+			}
+		}
+	}
+	return out, nil
+}
+
+// docLinks lists the documents made from number and the one named ref.
+func (s *Store) docLinks(ctx context.Context, db authDB, tenant, number, ref string) ([]docs.Link, error) {
+	var out []docs.Link
+	q := `SELECT id, type, number, status, doc_date, CASE WHEN ref = ? THEN 'to' ELSE 'from' END FROM docs
+		WHERE tenant = ? AND (ref = ? OR number = ?) ORDER BY number`
+	err := s.queryRows(ctx, db, s.q(q), []any{number, tenant, number, ref}, func(rows *sql.Rows) error {
+		var l docs.Link
+		if err := rows.Scan(&l.ID, &l.Type, &l.Number, &l.Status, &l.Date, &l.Dir); err != nil {
+			return err
+		}
+		out = append(out, l)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read links of %s: %w", number, err)
+	}
+	return out, nil
+}
+
+// DocChildDone: see docs.Store.
+func (s *Store) DocChildDone(ctx context.Context, tenant, number string) (map[int]int64, error) {
+	out, err := s.docChildDone(ctx, s.read, tenant, number)
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	return out, nil
+}
+
+// DocLinks: see docs.Store.
+func (s *Store) DocLinks(ctx context.Context, tenant, number, ref string) ([]docs.Link, error) {
+	out, err := s.docLinks(ctx, s.read, tenant, number, ref)
+	if err != nil {
+		return nil, s.classify(err)
 	}
 	return out, nil
 }
@@ -130,7 +248,17 @@ func (s *Store) DocList(ctx context.Context, tenant string, q docs.Query) ([]doc
 		in("status", q.Statuses)
 	}
 	if q.Sites != nil {
+		// A transfer is its destination's too.
+		n := len(where)
 		in("site", q.Sites)
+		if len(q.Sites) > 0 {
+			in("to_site", q.Sites)
+			where = append(where[:n], `(`+where[n]+` OR `+where[n+1]+`)`)
+		}
+	}
+	if q.Ref != "" {
+		where = append(where, `ref = ?`)
+		args = append(args, q.Ref)
 	}
 	if q.Partner != "" {
 		where = append(where, `partner = ?`)
@@ -210,10 +338,11 @@ func (t *docTx) NextNumber(ctx context.Context, tenant, prefix, day string) (int
 
 func (t *docTx) Insert(ctx context.Context, tenant string, r docs.Row) (int64, error) {
 	var id int64
-	err := t.tx.QueryRowContext(ctx, t.s.q(`INSERT INTO docs (tenant, type, number, status, partner, site, doc_date, version, net, tax, gross,
-		body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		tenant, r.Type, r.Number, r.Status, r.Partner, r.Site, r.Date, r.Version, r.Net, r.Tax, r.Gross, string(r.Body),
-		ms(r.UpdatedAt), r.UpdatedBy).Scan(&id)
+	err := t.tx.QueryRowContext(ctx, t.s.q(`INSERT INTO docs (tenant, type, number, status, partner, site, to_site, ref, external_id,
+		edge_id, doc_date, version, net, tax, gross, body, updated_at, updated_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		tenant, r.Type, r.Number, r.Status, r.Partner, r.Site, r.ToSite, r.Ref, r.ExternalID, r.EdgeID, r.Date, r.Version, r.Net,
+		r.Tax, r.Gross, string(r.Body), ms(r.UpdatedAt), r.UpdatedBy).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert document %s: %w", r.Number, err)
 	}
@@ -221,9 +350,10 @@ func (t *docTx) Insert(ctx context.Context, tenant string, r docs.Row) (int64, e
 }
 
 func (t *docTx) Update(ctx context.Context, tenant string, r docs.Row) error {
-	_, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE docs SET status = ?, partner = ?, site = ?, doc_date = ?, version = ?, net = ?, tax = ?,
-		gross = ?, body = ?, updated_at = ?, updated_by = ? WHERE tenant = ? AND id = ?`),
-		r.Status, r.Partner, r.Site, r.Date, r.Version, r.Net, r.Tax, r.Gross, string(r.Body), ms(r.UpdatedAt), r.UpdatedBy, tenant, r.ID)
+	_, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE docs SET status = ?, partner = ?, site = ?, to_site = ?, ref = ?, doc_date = ?,
+		version = ?, net = ?, tax = ?, gross = ?, body = ?, updated_at = ?, updated_by = ? WHERE tenant = ? AND id = ?`),
+		r.Status, r.Partner, r.Site, r.ToSite, r.Ref, r.Date, r.Version, r.Net, r.Tax, r.Gross, string(r.Body), ms(r.UpdatedAt),
+		r.UpdatedBy, tenant, r.ID)
 	if err != nil {
 		return fmt.Errorf("update document %d: %w", r.ID, err)
 	}
@@ -235,8 +365,8 @@ func (t *docTx) setLines(ctx context.Context, id int64, lines []docs.LineRow) er
 		return fmt.Errorf("lines of document %d: %w", id, err)
 	}
 	for _, l := range lines {
-		if _, err := t.tx.ExecContext(ctx, t.s.q(`INSERT INTO doc_lines (doc_id, line, sku, qty_base) VALUES (?, ?, ?, ?)`),
-			id, l.Line, l.SKU, l.QtyBase); err != nil {
+		if _, err := t.tx.ExecContext(ctx, t.s.q(`INSERT INTO doc_lines (doc_id, line, sku, qty_base, ref_line) VALUES (?, ?, ?, ?, ?)`),
+			id, l.Line, l.SKU, l.QtyBase, l.RefLine); err != nil {
 			return fmt.Errorf("lines of document %d: %w", id, err)
 		}
 	}
@@ -245,6 +375,42 @@ func (t *docTx) setLines(ctx context.Context, id int64, lines []docs.LineRow) er
 
 func (t *docTx) Progress(ctx context.Context, tenant, number string) (map[int]docs.Progress, error) {
 	return t.s.docProgress(ctx, t.tx, tenant, number)
+}
+
+// byWhere reads the one document matching cond, with its lines.
+func (t *docTx) byWhere(ctx context.Context, cond string, args ...any) (docs.Row, bool, error) {
+	r, err := scanDoc(t.tx.QueryRowContext(ctx, t.s.q(`SELECT `+docColumns+` FROM docs WHERE `+cond), args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("read document: %w", err)
+	}
+	r.Lines, err = t.s.docLines(ctx, t.tx, r.ID)
+	return r, err == nil, err
+}
+
+func (t *docTx) ByNumber(ctx context.Context, tenant, number string) (docs.Row, bool, error) {
+	return t.byWhere(ctx, `tenant = ? AND number = ?`, tenant, number)
+}
+
+func (t *docTx) ByExternalID(ctx context.Context, tenant, typ, externalID string) (docs.Row, bool, error) {
+	return t.byWhere(ctx, `tenant = ? AND type = ? AND external_id = ?`, tenant, typ, externalID)
+}
+
+func (t *docTx) ByEdgeID(ctx context.Context, tenant, edgeID string) (docs.Row, bool, error) {
+	return t.byWhere(ctx, `tenant = ? AND edge_id = ?`, tenant, edgeID)
+}
+
+func (t *docTx) Children(ctx context.Context, tenant, number string) ([]docs.Link, error) {
+	links, err := t.s.docLinks(ctx, t.tx, tenant, number, "")
+	var out []docs.Link
+	for _, l := range links {
+		if l.Dir == "to" && l.Status != docs.StatusVoid {
+			out = append(out, l)
+		}
+	}
+	return out, err
 }
 
 func (t *docTx) PutMaster(ctx context.Context, tenant string, recs []master.Record) ([]master.Record, error) {
@@ -273,16 +439,35 @@ type docLine struct {
 	line int
 }
 
+// docSKU is what named a document by number alone, by SKU.
+type docSKU struct {
+	docKey
+	sku string
+}
+
+// projection is what a step or a rebuild has read and not yet written.
+type projection struct {
+	lines    map[docLine]docs.Progress
+	unlinked map[docSKU]docs.Progress
+	edge     []docs.EdgeEvent
+}
+
+func newProjection() *projection {
+	return &projection{lines: map[docLine]docs.Progress{}, unlinked: map[docSKU]docs.Progress{}}
+}
+
+func (p *projection) size() int { return len(p.lines) + len(p.unlinked) + len(p.edge) }
+
 // ProjectProgress runs one step of the progress projection; see
 // docs.Store and DESIGN.md.
-func (s *Store) ProjectProgress(ctx context.Context, limit int) (docs.Projected, error) {
+func (s *Store) ProjectProgress(ctx context.Context, limit int, edge docs.EdgeFunc) (docs.Projected, error) {
 	var out docs.Projected
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		out = docs.Projected{}
 		if err := s.lockProjection(ctx, tx); err != nil {
 			return err
 		}
-		touched, err := s.projectStep(ctx, tx, limit, &out)
+		touched, err := s.projectStep(ctx, tx, limit, edge, &out)
 		if err != nil {
 			return err
 		}
@@ -300,12 +485,13 @@ func (s *Store) ProjectProgress(ctx context.Context, limit int) (docs.Projected,
 // status again. Sums are kept in memory and written once per line (up to
 // rebuildFlush lines at a time): updating a row many times in one
 // transaction makes PostgreSQL walk ever longer chains of its versions.
-func (s *Store) RebuildProgress(ctx context.Context) error {
+// Documents made from edge documents stay (edge skips those it made).
+func (s *Store) RebuildProgress(ctx context.Context, edge docs.EdgeFunc) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockProjection(ctx, tx); err != nil {
 			return err
 		}
-		for _, q := range []string{`DELETE FROM doc_progress`, `DELETE FROM doc_cursors`} {
+		for _, q := range []string{`DELETE FROM doc_progress`, `DELETE FROM doc_unlinked`, `DELETE FROM doc_cursors`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
@@ -323,11 +509,11 @@ func (s *Store) RebuildProgress(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("read replicas: %w", err)
 		}
-		sum := map[docLine]docs.Progress{}
+		pr := newProjection()
 		var out docs.Projected
 		for _, p := range reps {
 			for {
-				n, last, err := s.readMoves(ctx, tx, p, docs.ProgressBatch, sum, &out)
+				n, last, err := s.readEvents(ctx, tx, p, docs.ProgressBatch, pr, &out)
 				if err != nil {
 					return err
 				}
@@ -336,22 +522,22 @@ func (s *Store) RebuildProgress(ctx context.Context) error {
 				}
 				p.after = last
 			}
-			if len(sum) >= rebuildFlush {
-				if _, err := s.writeProgress(ctx, tx, sum); err != nil {
+			if pr.size() >= rebuildFlush {
+				if _, err := s.writeProgress(ctx, tx, pr, edge, &out); err != nil {
 					return err
 				}
-				clear(sum)
+				pr = newProjection()
 			}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO doc_cursors (replica, seq) VALUES (?, ?)`), p.replica, p.watermark); err != nil {
 				return fmt.Errorf("cursor of %d: %w", p.replica, err)
 			}
 		}
-		if _, err := s.writeProgress(ctx, tx, sum); err != nil {
+		if _, err := s.writeProgress(ctx, tx, pr, edge, &out); err != nil {
 			return err
 		}
 		all := map[docKey]bool{}
 		err = s.queryRows(ctx, tx, s.q(`SELECT tenant, number FROM docs WHERE status IN (?, ?, ?)`),
-			[]any{docs.StatusApproved, docs.StatusPartlyReceived, docs.StatusReceived}, func(rows *sql.Rows) error {
+			[]any{docs.StatusApproved, docs.StatusPartlyDone, docs.StatusDone}, func(rows *sql.Rows) error {
 				var k docKey
 				if err := rows.Scan(&k.tenant, &k.number); err != nil {
 					return err
@@ -391,10 +577,11 @@ type pendingRep struct {
 	watermark, after int64
 }
 
-// projectStep reads at most limit movements past the cursor of each
-// replica, up to its watermark, adds those naming a document line to
-// doc_progress and moves the cursors. It returns the documents touched.
-func (s *Store) projectStep(ctx context.Context, tx *sql.Tx, limit int, out *docs.Projected) (map[docKey]bool, error) {
+// projectStep reads at most limit events past the cursor of each
+// replica, up to its watermark, adds the movements and counts naming a
+// document to doc_progress (doc_unlinked), hands the document events to
+// edge and moves the cursors. It returns the documents touched.
+func (s *Store) projectStep(ctx context.Context, tx *sql.Tx, limit int, edge docs.EdgeFunc, out *docs.Projected) (map[docKey]bool, error) {
 	var reps []pendingRep
 	err := s.queryRows(ctx, tx, s.q(`SELECT r.replica, r.tenant, r.watermark, COALESCE(c.seq, 0) FROM replicas r
 		LEFT JOIN doc_cursors c ON c.replica = r.replica WHERE r.watermark > COALESCE(c.seq, 0) ORDER BY r.replica LIMIT 1000`),
@@ -409,17 +596,17 @@ func (s *Store) projectStep(ctx context.Context, tx *sql.Tx, limit int, out *doc
 	if err != nil {
 		return nil, fmt.Errorf("read cursors: %w", err)
 	}
-	sum := map[docLine]docs.Progress{}
+	pr := newProjection()
 	budget := limit
 	for _, p := range reps {
 		if budget <= 0 {
 			break
 		}
-		n, last, err := s.readMoves(ctx, tx, p, budget, sum, out)
+		n, last, err := s.readEvents(ctx, tx, p, budget, pr, out)
 		if err != nil {
 			return nil, err
 		}
-		if n < budget { // fewer than asked: every movement up to the watermark is read
+		if n < budget { // fewer than asked: every event up to the watermark is read
 			last = p.watermark
 		}
 		budget -= n
@@ -429,39 +616,67 @@ func (s *Store) projectStep(ctx context.Context, tx *sql.Tx, limit int, out *doc
 			return nil, fmt.Errorf("move cursor of %d: %w", p.replica, err)
 		}
 	}
-	return s.writeProgress(ctx, tx, sum)
+	return s.writeProgress(ctx, tx, pr, edge, out)
 }
 
-// readMoves reads at most limit movements of p.replica with seq in
-// (p.after, p.watermark] and adds those naming a document line to sum. It
-// returns how many it read and the last one's seq.
-func (s *Store) readMoves(ctx context.Context, tx *sql.Tx, p pendingRep, limit int, sum map[docLine]docs.Progress, out *docs.Projected) (int, int64, error) {
+// readEvents reads at most limit events of p.replica with seq in
+// (p.after, p.watermark] and adds what names a document to pr. It returns
+// how many it read and the last one's seq.
+func (s *Store) readEvents(ctx context.Context, tx *sql.Tx, p pendingRep, limit int, pr *projection, out *docs.Projected) (int, int64, error) {
 	n, last := 0, p.after
-	err := s.queryRows(ctx, tx, s.q(`SELECT seq, site, body FROM events WHERE replica = ? AND seq > ? AND seq <= ? AND kind = ?
-		ORDER BY seq LIMIT ?`), []any{p.replica, p.after, p.watermark, int64(syncproto.KindMovement), limit},
+	err := s.queryRows(ctx, tx, s.q(`SELECT seq, kind, site, hlc, body FROM events WHERE replica = ? AND seq > ? AND seq <= ?
+		ORDER BY seq LIMIT ?`), []any{p.replica, p.after, p.watermark, limit},
 		func(rows *sql.Rows) error {
-			var seq int64
+			var seq, kind, hlc int64
 			var site string
 			var body []byte
-			if err := rows.Scan(&seq, &site, &body); err != nil {
+			if err := rows.Scan(&seq, &kind, &site, &hlc, &body); err != nil {
 				return err
 			}
 			n, last = n+1, seq
+			switch syncproto.Kind(kind) {
+			case syncproto.KindMovement, syncproto.KindCount, syncproto.KindDoc:
+			default:
+				return nil
+			}
 			e, err := syncproto.DecodeEvent(syncproto.ReplicaID(p.replica), uint64(seq), site, body)
 			if err != nil {
 				return nil // stored events were checked at ingest; an undecodable one names nothing
 			}
-			m := e.Msg.GetMovement()
-			number, line, ok := syncproto.ParseDocLine(m.GetDoc())
-			if !ok {
+			if d := e.Msg.GetDoc(); d != nil {
+				pr.edge = append(pr.edge, docs.EdgeEvent{Tenant: p.tenant, Site: site, Replica: syncproto.ReplicaID(p.replica),
+					Seq: uint64(seq), HLC: syncproto.HLC(hlc), Doc: d})
 				return nil
 			}
-			k := docLine{docKey{p.tenant, number}, line}
-			pr := sum[k]
-			pr.Qty += m.GetQty()
-			pr.Moves++
-			sum[k] = pr
-			out.Moves++
+			if c := e.Msg.GetCount(); c != nil {
+				if c.GetDoc() != "" {
+					k := docLine{docKey{p.tenant, c.GetDoc()}, 0}
+					v := pr.lines[k]
+					v.Moves++
+					pr.lines[k] = v
+				}
+				return nil
+			}
+			m := e.Msg.GetMovement()
+			q := m.GetQty()
+			add := func(v docs.Progress) docs.Progress {
+				if q >= 0 {
+					v.In += q
+				} else {
+					v.Out -= q
+				}
+				v.Moves++
+				return v
+			}
+			if number, line, ok := syncproto.ParseDocLine(m.GetDoc()); ok {
+				k := docLine{docKey{p.tenant, number}, line}
+				pr.lines[k] = add(pr.lines[k])
+				out.Moves++
+			} else if docs.LooksLikeNumber(m.GetDoc()) {
+				k := docSKU{docKey{p.tenant, m.GetDoc()}, m.GetSku()}
+				pr.unlinked[k] = add(pr.unlinked[k])
+				out.Moves++
+			}
 			return nil
 		})
 	if err != nil {
@@ -471,11 +686,13 @@ func (s *Store) readMoves(ctx context.Context, tx *sql.Tx, p pendingRep, limit i
 	return n, last, nil
 }
 
-// writeProgress adds sum to doc_progress, in key order, and returns the
-// documents it touched.
-func (s *Store) writeProgress(ctx context.Context, tx *sql.Tx, sum map[docLine]docs.Progress) (map[docKey]bool, error) {
-	keys := make([]docLine, 0, len(sum))
-	for k := range sum {
+// writeProgress adds pr's sums to doc_progress and doc_unlinked, in key
+// order, hands its edge documents to edge, and returns the documents it
+// touched.
+func (s *Store) writeProgress(ctx context.Context, tx *sql.Tx, pr *projection, edge docs.EdgeFunc, out *docs.Projected) (map[docKey]bool, error) {
+	touched := map[docKey]bool{}
+	keys := make([]docLine, 0, len(pr.lines))
+	for k := range pr.lines {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool {
@@ -488,80 +705,153 @@ func (s *Store) writeProgress(ctx context.Context, tx *sql.Tx, sum map[docLine]d
 		}
 		return a.line < b.line
 	})
-	touched := map[docKey]bool{}
 	for rest := keys; len(rest) > 0; {
 		n := min(len(rest), progressChunk)
 		var b strings.Builder
-		b.WriteString(`INSERT INTO doc_progress (tenant, number, line, qty, moves) VALUES `)
-		args := make([]any, 0, 5*n)
+		b.WriteString(`INSERT INTO doc_progress (tenant, number, line, qty_in, qty_out, moves) VALUES `)
+		args := make([]any, 0, 6*n)
 		for i, k := range rest[:n] {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(`(?, ?, ?, ?, ?)`)
-			p := sum[k]
-			args = append(args, k.tenant, k.number, k.line, p.Qty, p.Moves)
+			b.WriteString(`(?, ?, ?, ?, ?, ?)`)
+			p := pr.lines[k]
+			args = append(args, k.tenant, k.number, k.line, p.In, p.Out, p.Moves)
 			touched[k.docKey] = true
 		}
-		b.WriteString(` ON CONFLICT (tenant, number, line) DO UPDATE SET qty = doc_progress.qty + excluded.qty, moves = doc_progress.moves + excluded.moves`)
+		b.WriteString(` ON CONFLICT (tenant, number, line) DO UPDATE SET qty_in = doc_progress.qty_in + excluded.qty_in,
+			qty_out = doc_progress.qty_out + excluded.qty_out, moves = doc_progress.moves + excluded.moves`)
 		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
 			return nil, fmt.Errorf("document progress: %w", err)
 		}
 		rest = rest[n:]
 	}
+	skus := make([]docSKU, 0, len(pr.unlinked))
+	for k := range pr.unlinked {
+		skus = append(skus, k)
+	}
+	sort.Slice(skus, func(i, j int) bool {
+		a, b := skus[i], skus[j]
+		if a.tenant != b.tenant {
+			return a.tenant < b.tenant
+		}
+		if a.number != b.number {
+			return a.number < b.number
+		}
+		return a.sku < b.sku
+	})
+	for _, k := range skus {
+		p := pr.unlinked[k]
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO doc_unlinked (tenant, number, sku, qty_in, qty_out, moves) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (tenant, number, sku) DO UPDATE SET qty_in = doc_unlinked.qty_in + excluded.qty_in,
+			qty_out = doc_unlinked.qty_out + excluded.qty_out, moves = doc_unlinked.moves + excluded.moves`),
+			k.tenant, k.number, k.sku, p.In, p.Out, p.Moves); err != nil {
+			return nil, fmt.Errorf("unlinked document progress: %w", err)
+		}
+		touched[k.docKey] = true
+	}
+	if edge != nil {
+		dt := &docTx{s: s, tx: tx}
+		for _, e := range pr.edge {
+			numbers, err := edge(ctx, dt, e)
+			var refused *docs.EdgeRefusal
+			if errors.As(err, &refused) {
+				out.Refused = append(out.Refused, refused.Error())
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			for _, n := range numbers {
+				touched[docKey{e.Tenant, n}] = true
+			}
+			if len(numbers) > 0 && e.Doc.GetStatus() == syncproto.EdgeDone {
+				out.Made = append(out.Made, numbers[0])
+			}
+		}
+	}
 	return touched, nil
 }
 
-// docStatuses derives the status of each touched document that exists
-// from its lines and progress (docs.ReceiptStatus), in number order, and
-// writes those that changed. The version is not bumped: progress is
+// docStatuses derives the status of each touched document that exists,
+// and of the documents they were made from, from their lines and
+// progress (docs.DeriveStatus under the type's Measure), in number order,
+// and writes those that changed. The version is not bumped: progress is
 // derived, not a change someone made.
 func (s *Store) docStatuses(ctx context.Context, tx *sql.Tx, touched map[docKey]bool) ([]docs.Changed, error) {
 	keys := make([]docKey, 0, len(touched))
 	for k := range touched {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].tenant != keys[j].tenant {
-			return keys[i].tenant < keys[j].tenant
-		}
-		return keys[i].number < keys[j].number
-	})
 	var out []docs.Changed
-	for _, k := range keys {
-		var id int64
-		var status string
-		err := tx.QueryRowContext(ctx, s.q(`SELECT id, status FROM docs WHERE tenant = ? AND number = ?`+s.forUpdate("docs")),
-			k.tenant, k.number).Scan(&id, &status)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // a movement naming a document the cloud does not have (yet)
+	seen := map[docKey]bool{}
+	for len(keys) > 0 {
+		sort.Slice(keys, func(i, j int) bool {
+			if keys[i].tenant != keys[j].tenant {
+				return keys[i].tenant < keys[j].tenant
+			}
+			return keys[i].number < keys[j].number
+		})
+		var parents []docKey
+		for _, k := range keys {
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			var id int64
+			var typ, status, ref, edgeID string
+			err := tx.QueryRowContext(ctx, s.q(`SELECT id, type, status, ref, edge_id FROM docs WHERE tenant = ? AND (number = ? OR edge_id = ?)`+
+				s.forUpdate("docs")), k.tenant, k.number, k.number).Scan(&id, &typ, &status, &ref, &edgeID)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // work naming a document the cloud does not have (yet)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("read document %s: %w", k.number, err)
+			}
+			if ref != "" {
+				parents = append(parents, docKey{k.tenant, ref})
+			}
+			t := docs.TypeOf(typ)
+			if t == nil || t.Measure == docs.MeasureNone || edgeID != "" && t.Name != docs.TypeTransfer {
+				continue
+			}
+			lines, err := s.docLines(ctx, tx, id)
+			if err != nil {
+				return nil, err
+			}
+			var done map[int]int64
+			if t.Measure == docs.MeasureChildren {
+				if done, err = s.docChildDone(ctx, tx, k.tenant, k.number); err != nil {
+					return nil, err
+				}
+			} else {
+				key := k.number
+				if edgeID != "" {
+					key = edgeID
+				}
+				prog, err := s.docProgress(ctx, tx, k.tenant, key)
+				if err != nil {
+					return nil, err
+				}
+				done = map[int]int64{}
+				for line, p := range prog {
+					done[line] = t.Measure.Done(p)
+				}
+			}
+			ordered := map[int]int64{}
+			for _, l := range lines {
+				ordered[l.Line] += l.QtyBase
+			}
+			next := docs.DeriveStatus(status, ordered, done)
+			if next == status {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE docs SET status = ? WHERE id = ?`), next, id); err != nil {
+				return nil, fmt.Errorf("status of %s: %w", k.number, err)
+			}
+			out = append(out, docs.Changed{Tenant: k.tenant, Number: k.number, From: status, To: next})
 		}
-		if err != nil {
-			return nil, fmt.Errorf("read document %s: %w", k.number, err)
-		}
-		lines, err := s.docLines(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		prog, err := s.docProgress(ctx, tx, k.tenant, k.number)
-		if err != nil {
-			return nil, err
-		}
-		ordered, received := map[int]int64{}, map[int]int64{}
-		for _, l := range lines {
-			ordered[l.Line] += l.QtyBase
-		}
-		for line, p := range prog {
-			received[line] = p.Qty
-		}
-		next := docs.ReceiptStatus(status, ordered, received)
-		if next == status {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE docs SET status = ? WHERE id = ?`), next, id); err != nil {
-			return nil, fmt.Errorf("status of %s: %w", k.number, err)
-		}
-		out = append(out, docs.Changed{Tenant: k.tenant, Number: k.number, From: status, To: next})
+		keys = parents
 	}
 	return out, nil
 }

@@ -57,7 +57,7 @@ func TestPurchaseOrder(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#po-create")),
 		chromedp.WaitVisible(chromedp.CSS(".po-dialog .po-form")),
 		Settled(),
-		pick(`.po-dialog [data-field="supplier"] input`, "SUP-PO"),
+		pick(`.po-dialog [data-field="partner"] input`, "SUP-PO"),
 		pick(`.po-dialog [data-field="site"] input`, "store-po"),
 		pick(`.po-dialog .line-sku input`, "PO-TEA"),
 		chromedp.Evaluate[chromedp.Void](`(() => { const i = document.querySelector('.po-dialog .line-qty input');

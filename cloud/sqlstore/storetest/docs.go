@@ -44,6 +44,8 @@ func RunDocsTests(t *testing.T, open func(t *testing.T) DocsStore) {
 		{"StateMachine", ds.testStates},
 		{"Progress", ds.testProgress},
 		{"Scope", ds.testScope},
+		{"EdgeDocuments", ds.testEdgeDocuments},
+		{"SalesFlow", ds.testSalesFlow},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			mustT = t
@@ -81,8 +83,8 @@ func (ds *docsSuite) env(t *testing.T) *docsEnv {
 
 func rate(r int32) *int32 { return &r }
 
-func po(site string, lines ...docs.Line) *docs.PurchaseOrder {
-	return &docs.PurchaseOrder{Supplier: "SUP", Site: site, Date: "2026-11-25", ExpectedDate: "2026-11-30", Lines: lines}
+func po(site string, lines ...docs.Line) *docs.Document {
+	return &docs.Document{Partner: "SUP", Site: site, Date: "2026-11-25", ExpectedDate: "2026-11-30", Lines: lines}
 }
 
 func (ds *docsSuite) testNumbers(t *testing.T) {
@@ -90,18 +92,18 @@ func (ds *docsSuite) testNumbers(t *testing.T) {
 	e := ds.env(t)
 	var got []string
 	for range 3 {
-		got = append(got, must(e.svc.CreatePurchaseOrder(ctx, e.admin, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 100}))).Number)
+		got = append(got, must(e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 100}))).Number)
 	}
 	// 23:30 UTC is the next day in China.
 	e.clk.Add(14*time.Hour + 30*time.Minute)
-	got = append(got, must(e.svc.CreatePurchaseOrder(ctx, e.admin, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 100}))).Number)
+	got = append(got, must(e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 100}))).Number)
 	want := []string{"CG20261125-0001", "CG20261125-0002", "CG20261125-0003", "CG20261126-0001"}
 	if !slices.Equal(got, want) {
 		t.Errorf("numbers %v, want %v", got, want)
 	}
 	// Another tenant counts on its own.
 	e2 := ds.env(t)
-	if n := must(e2.svc.CreatePurchaseOrder(ctx, e2.admin, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 100}))).Number; n != "CG20261125-0001" {
+	if n := must(e2.svc.Create(ctx, e2.admin, docs.TypePurchaseOrder, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 100}))).Number; n != "CG20261125-0001" {
 		t.Errorf("another tenant's first number %s", n)
 	}
 }
@@ -117,7 +119,7 @@ func (ds *docsSuite) testConcurrentNumbers(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p, err := e.svc.CreatePurchaseOrder(ctx, e.admin, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 100}))
+			p, err := e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 100}))
 			if err == nil {
 				numbers[i] = p.Number
 			}
@@ -143,7 +145,7 @@ func (ds *docsSuite) testMoney(t *testing.T) {
 	e := ds.env(t)
 	// Exclusive: 2 箱 at 2399 = 4798 + 13 % = 623.74 → 624; 3 个 at 99
 	// at 9 % = 297 + 26.73 → 27; 50 个 at 1 at 1 % = 0.5 → 0 (half even).
-	p := must(e.svc.CreatePurchaseOrder(ctx, e.admin, po("s1",
+	p := must(e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, po("s1",
 		docs.Line{SKU: "TS-0", Unit: "箱", Qty: 2, Price: 2399},
 		docs.Line{SKU: "TS-1", Qty: 3, Price: 99, VATRate: rate(9)},
 		docs.Line{SKU: "TS-1", Qty: 50, Price: 1, VATRate: rate(1)})))
@@ -162,11 +164,11 @@ func (ds *docsSuite) testMoney(t *testing.T) {
 	// Inclusive: 3 × 99 = 297 at 13 %: tax 297 × 13 / 113 = 34.17 → 34.
 	in := po("s1", docs.Line{SKU: "TS-0", Qty: 3, Price: 99})
 	in.TaxIncluded = true
-	p = must(e.svc.CreatePurchaseOrder(ctx, e.admin, in))
+	p = must(e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, in))
 	if p.Amounts != (docs.Amounts{Net: 263, Tax: 34, Gross: 297}) {
 		t.Errorf("inclusive totals %+v", p.Amounts)
 	}
-	got := must(e.svc.GetPurchaseOrder(ctx, e.admin, p.ID))
+	got := must(e.svc.Get(ctx, e.admin, docs.TypePurchaseOrder, p.ID))
 	if got.Amounts != p.Amounts || got.Lines[0].Amounts != p.Lines[0].Amounts {
 		t.Errorf("stored %+v, created %+v", got.Amounts, p.Amounts)
 	}
@@ -193,25 +195,25 @@ func fieldsOf(t *testing.T, err error) []string {
 func (ds *docsSuite) testChecks(t *testing.T) {
 	ctx := context.Background()
 	e := ds.env(t)
-	bad := &docs.PurchaseOrder{Supplier: "OLD", Site: "s9", Date: "2026-13-01", Lines: []docs.Line{
+	bad := &docs.Document{Partner: "OLD", Site: "s9", Date: "2026-13-01", Lines: []docs.Line{
 		{SKU: "NOPE", Qty: 1, Price: 1},
 		{SKU: "TS-0", Unit: "袋", Qty: 1, Price: 1},
 		{SKU: "TS-0", Qty: 0, Price: -1},
 		{SKU: "TS-0", Qty: 1, Price: 1, VATRate: rate(7)},
 		{SKU: "TS-0", Qty: 1_000_000, Price: docs.MaxMoney},
 	}}
-	_, err := e.svc.CreatePurchaseOrder(ctx, e.admin, bad)
+	_, err := e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, bad)
 	got := fieldsOf(t, err)
-	want := []string{"supplier", "site", "date", "lines[0].sku", "lines[1].unit", "lines[2].qty", "lines[2].price", "lines[3].vat_rate", "lines[4].price"}
+	want := []string{"partner", "site", "date", "lines[0].sku", "lines[1].unit", "lines[2].qty", "lines[2].price", "lines[3].vat_rate", "lines[4].price"}
 	if !slices.Equal(got, want) {
 		t.Errorf("fields %v, want %v", got, want)
 	}
-	_, err = e.svc.CreatePurchaseOrder(ctx, e.admin, &docs.PurchaseOrder{Supplier: "SUP", Site: "s1", Date: "2026-11-25"})
+	_, err = e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, &docs.Document{Partner: "SUP", Site: "s1", Date: "2026-11-25"})
 	if got := fieldsOf(t, err); !slices.Equal(got, []string{"lines"}) {
 		t.Errorf("no lines: fields %v", got)
 	}
 	// Nothing was stored, no number taken.
-	p := must(e.svc.CreatePurchaseOrder(ctx, e.admin, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})))
+	p := must(e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})))
 	if p.Number != "CG20261125-0001" {
 		t.Errorf("first stored order is %s", p.Number)
 	}
@@ -229,33 +231,33 @@ func (ds *docsSuite) testStates(t *testing.T) {
 	ctx := context.Background()
 	e := ds.env(t)
 	buyer := e.user(t, "buyer", auth.AllSites(), auth.RolePurchaser)
-	p := must(e.svc.CreatePurchaseOrder(ctx, buyer, po("s1", docs.Line{SKU: "TS-0", Unit: "箱", Qty: 2, Price: 2399})))
+	p := must(e.svc.Create(ctx, buyer, docs.TypePurchaseOrder, po("s1", docs.Line{SKU: "TS-0", Unit: "箱", Qty: 2, Price: 2399})))
 	if p.Status != docs.StatusDraft || p.Version != 1 || p.CreatedBy != "buyer" {
 		t.Fatalf("created %+v", p)
 	}
 	// A draft changes at its version.
-	_, err := e.svc.UpdatePurchaseOrder(ctx, buyer, p.ID, 0, po("s1", docs.Line{SKU: "TS-0", Qty: 5, Price: 100}))
+	_, err := e.svc.Update(ctx, buyer, docs.TypePurchaseOrder, p.ID, 0, po("s1", docs.Line{SKU: "TS-0", Qty: 5, Price: 100}))
 	docErr(t, err, docs.ErrVersionRequired)
-	p = must(e.svc.UpdatePurchaseOrder(ctx, buyer, p.ID, 1, po("s1", docs.Line{SKU: "TS-0", Qty: 5, Price: 100}, docs.Line{SKU: "TS-1", Qty: 1, Price: 1})))
+	p = must(e.svc.Update(ctx, buyer, docs.TypePurchaseOrder, p.ID, 1, po("s1", docs.Line{SKU: "TS-0", Qty: 5, Price: 100}, docs.Line{SKU: "TS-1", Qty: 1, Price: 1})))
 	if p.Version != 2 || len(p.Lines) != 2 || p.Number != "CG20261125-0001" {
 		t.Fatalf("updated %+v", p)
 	}
-	_, err = e.svc.UpdatePurchaseOrder(ctx, buyer, p.ID, 1, po("s1", docs.Line{SKU: "TS-0", Qty: 5, Price: 100}))
+	_, err = e.svc.Update(ctx, buyer, docs.TypePurchaseOrder, p.ID, 1, po("s1", docs.Line{SKU: "TS-0", Qty: 5, Price: 100}))
 	docErr(t, err, docs.ErrStale)
 	// A purchaser may not approve.
-	if _, err := e.svc.ApprovePurchaseOrder(ctx, buyer, p.ID, 2); !errors.Is(err, auth.ErrForbidden) {
+	if _, err := e.svc.Approve(ctx, buyer, docs.TypePurchaseOrder, p.ID, 2); !errors.Is(err, auth.ErrForbidden) {
 		t.Fatalf("purchaser approved: %v", err)
 	}
-	_, err = e.svc.ClosePurchaseOrder(ctx, e.admin, p.ID, 2, "no")
+	_, err = e.svc.Close(ctx, e.admin, docs.TypePurchaseOrder, p.ID, 2, "no")
 	docErr(t, err, docs.ErrState)
-	p = must(e.svc.ApprovePurchaseOrder(ctx, e.admin, p.ID, 2))
+	p = must(e.svc.Approve(ctx, e.admin, docs.TypePurchaseOrder, p.ID, 2))
 	if p.Status != docs.StatusApproved || p.ApprovedBy != auth.AdminUser || p.Version != 3 {
 		t.Fatalf("approved %+v", p)
 	}
 	// Lines are fixed once approved.
-	_, err = e.svc.UpdatePurchaseOrder(ctx, e.admin, p.ID, 3, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 1}))
+	_, err = e.svc.Update(ctx, e.admin, docs.TypePurchaseOrder, p.ID, 3, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 1}))
 	docErr(t, err, docs.ErrState)
-	_, err = e.svc.ApprovePurchaseOrder(ctx, e.admin, p.ID, 3)
+	_, err = e.svc.Approve(ctx, e.admin, docs.TypePurchaseOrder, p.ID, 3)
 	docErr(t, err, docs.ErrState)
 	// The site's agents have it.
 	view := ds.agentView(t, e.tenant, "s1")
@@ -274,34 +276,34 @@ func (ds *docsSuite) testStates(t *testing.T) {
 		t.Error("s2 got s1's order")
 	}
 	// Close needs a reason and purchase.approve; the site gets a tombstone.
-	if _, err := e.svc.ClosePurchaseOrder(ctx, buyer, p.ID, 3, "short"); !errors.Is(err, auth.ErrForbidden) {
+	if _, err := e.svc.Close(ctx, buyer, docs.TypePurchaseOrder, p.ID, 3, "short"); !errors.Is(err, auth.ErrForbidden) {
 		t.Fatalf("purchaser closed: %v", err)
 	}
-	_, err = e.svc.ClosePurchaseOrder(ctx, e.admin, p.ID, 3, " ")
+	_, err = e.svc.Close(ctx, e.admin, docs.TypePurchaseOrder, p.ID, 3, " ")
 	if got := fieldsOf(t, err); !slices.Equal(got, []string{"reason"}) {
 		t.Errorf("close without a reason: %v", got)
 	}
-	p = must(e.svc.ClosePurchaseOrder(ctx, e.admin, p.ID, 3, "supplier out of stock"))
+	p = must(e.svc.Close(ctx, e.admin, docs.TypePurchaseOrder, p.ID, 3, "supplier out of stock"))
 	if p.Status != docs.StatusClosed || p.CloseReason != "supplier out of stock" {
 		t.Fatalf("closed %+v", p)
 	}
 	if r := ds.agentView(t, e.tenant, "s1")[syncproto.KindPurchaseOrder+"/"+p.Number]; r == nil || !r.Deleted {
 		t.Errorf("closed order not a tombstone: %v", r)
 	}
-	_, err = e.svc.VoidPurchaseOrder(ctx, e.admin, p.ID, 4)
+	_, err = e.svc.Void(ctx, e.admin, docs.TypePurchaseOrder, p.ID, 4)
 	docErr(t, err, docs.ErrState)
 	// A draft is voided; an approved one too while nothing names it.
-	d := must(e.svc.CreatePurchaseOrder(ctx, buyer, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})))
-	d = must(e.svc.VoidPurchaseOrder(ctx, buyer, d.ID, 1))
+	d := must(e.svc.Create(ctx, buyer, docs.TypePurchaseOrder, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})))
+	d = must(e.svc.Void(ctx, buyer, docs.TypePurchaseOrder, d.ID, 1))
 	if d.Status != docs.StatusVoid {
 		t.Fatalf("voided %+v", d)
 	}
-	a := must(e.svc.CreatePurchaseOrder(ctx, buyer, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})))
-	a = must(e.svc.ApprovePurchaseOrder(ctx, e.admin, a.ID, 1))
-	if _, err := e.svc.VoidPurchaseOrder(ctx, buyer, a.ID, 2); !errors.Is(err, auth.ErrForbidden) {
+	a := must(e.svc.Create(ctx, buyer, docs.TypePurchaseOrder, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})))
+	a = must(e.svc.Approve(ctx, e.admin, docs.TypePurchaseOrder, a.ID, 1))
+	if _, err := e.svc.Void(ctx, buyer, docs.TypePurchaseOrder, a.ID, 2); !errors.Is(err, auth.ErrForbidden) {
 		t.Fatalf("purchaser voided an approved order: %v", err)
 	}
-	must(e.svc.VoidPurchaseOrder(ctx, e.admin, a.ID, 2))
+	must(e.svc.Void(ctx, e.admin, docs.TypePurchaseOrder, a.ID, 2))
 	if r := ds.agentView(t, e.tenant, "s1")[syncproto.KindPurchaseOrder+"/"+a.Number]; r == nil || !r.Deleted {
 		t.Errorf("void order not a tombstone: %v", r)
 	}
@@ -340,15 +342,15 @@ func (ds *docsSuite) apply(t *testing.T, b *syncproto.Batch) {
 // project runs the projection until it has caught up.
 func (ds *docsSuite) project(t *testing.T, e *docsEnv) {
 	t.Helper()
-	if _, _, err := e.svc.ProjectProgress(context.Background()); err != nil {
+	if _, err := e.svc.ProjectProgress(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func received(p *docs.PurchaseOrder) []int64 {
+func received(p *docs.Document) []int64 {
 	var out []int64
 	for _, l := range p.Lines {
-		out = append(out, l.Received)
+		out = append(out, l.Done)
 	}
 	return out
 }
@@ -356,7 +358,7 @@ func received(p *docs.PurchaseOrder) []int64 {
 func (ds *docsSuite) testProgress(t *testing.T) {
 	ctx := context.Background()
 	e := ds.env(t)
-	p := must(e.svc.CreatePurchaseOrder(ctx, e.admin, po("s1", docs.Line{SKU: "TS-0", Unit: "箱", Qty: 2, Price: 2399},
+	p := must(e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, po("s1", docs.Line{SKU: "TS-0", Unit: "箱", Qty: 2, Price: 2399},
 		docs.Line{SKU: "TS-0", Qty: 10, Price: 99})))
 	// A receipt may reach the cloud before the approval.
 	h1, h2 := ds.replica(e.tenant, "s1"), ds.replica(e.tenant, "s1")
@@ -364,16 +366,16 @@ func (ds *docsSuite) testProgress(t *testing.T) {
 	h1.Move(t, "A-01", "TS-0", "", 3) // names no document
 	ds.apply(t, h1.Batch(t, 1, 2))
 	ds.project(t, e)
-	p = must(e.svc.GetPurchaseOrder(ctx, e.admin, p.ID))
+	p = must(e.svc.Get(ctx, e.admin, docs.TypePurchaseOrder, p.ID))
 	if p.Status != docs.StatusDraft || !slices.Equal(received(p), []int64{24, 0}) {
 		t.Fatalf("draft after a receipt: %s %v", p.Status, received(p))
 	}
-	p = must(e.svc.ApprovePurchaseOrder(ctx, e.admin, p.ID, 1))
-	if p.Status != docs.StatusPartlyReceived {
+	p = must(e.svc.Approve(ctx, e.admin, docs.TypePurchaseOrder, p.ID, 1))
+	if p.Status != docs.StatusPartlyDone {
 		t.Fatalf("approved after a receipt: %s", p.Status)
 	}
 	// Voiding is refused once a movement names it.
-	_, err := e.svc.VoidPurchaseOrder(ctx, e.admin, p.ID, p.Version)
+	_, err := e.svc.Void(ctx, e.admin, docs.TypePurchaseOrder, p.ID, p.Version)
 	docErr(t, err, docs.ErrLinked)
 
 	// h2 sends 3..4 before 1..2: the projection waits for the gap.
@@ -383,26 +385,26 @@ func (ds *docsSuite) testProgress(t *testing.T) {
 	receive(t, h2, p.Number, 2, 3)
 	ds.apply(t, h2.Batch(t, 3, 4))
 	ds.project(t, e)
-	if got := received(must(e.svc.GetPurchaseOrder(ctx, e.admin, p.ID))); !slices.Equal(got, []int64{24, 0}) {
+	if got := received(must(e.svc.Get(ctx, e.admin, docs.TypePurchaseOrder, p.ID))); !slices.Equal(got, []int64{24, 0}) {
 		t.Fatalf("after a gap: %v", got)
 	}
 	ds.apply(t, h2.Batch(t, 1, 2))
 	ds.apply(t, h2.Batch(t, 1, 4)) // a resend: stored once
 	ds.apply(t, h1.Batch(t, 1, 2))
 	ds.project(t, e)
-	p = must(e.svc.GetPurchaseOrder(ctx, e.admin, p.ID))
-	if p.Status != docs.StatusReceived || !slices.Equal(received(p), []int64{48, 10}) || p.Lines[0].OverReceived || p.Lines[1].OverReceived {
+	p = must(e.svc.Get(ctx, e.admin, docs.TypePurchaseOrder, p.ID))
+	if p.Status != docs.StatusDone || !slices.Equal(received(p), []int64{48, 10}) || p.Lines[0].Over || p.Lines[1].Over {
 		t.Fatalf("received: %s %v %+v", p.Status, received(p), p.Lines)
 	}
 	// Over-receipt is kept and flagged; the list shows the status.
 	receive(t, h1, p.Number, 2, 1)
 	ds.apply(t, h1.Batch(t, 3, 3))
 	ds.project(t, e)
-	p = must(e.svc.GetPurchaseOrder(ctx, e.admin, p.ID))
-	if !slices.Equal(received(p), []int64{48, 11}) || !p.Lines[1].OverReceived || p.Status != docs.StatusReceived {
+	p = must(e.svc.Get(ctx, e.admin, docs.TypePurchaseOrder, p.ID))
+	if !slices.Equal(received(p), []int64{48, 11}) || !p.Lines[1].Over || p.Status != docs.StatusDone {
 		t.Fatalf("over-received: %s %v %+v", p.Status, received(p), p.Lines[1])
 	}
-	list, total := must2(e.svc.ListPurchaseOrders(ctx, e.admin, docs.ListQuery{Status: docs.StatusReceived}))
+	list, total := must2(e.svc.List(ctx, e.admin, docs.TypePurchaseOrder, docs.ListQuery{Status: docs.StatusDone}))
 	if total != 1 || list[0].Number != p.Number {
 		t.Fatalf("received orders: %d %+v", total, list)
 	}
@@ -415,10 +417,10 @@ func (ds *docsSuite) testProgress(t *testing.T) {
 	if !maps.Equal(before, after) {
 		t.Fatalf("rebuilt %v, incremental %v", after, before)
 	}
-	if before[1] != (docs.Progress{Qty: 48, Moves: 2}) || before[2] != (docs.Progress{Qty: 11, Moves: 4}) {
+	if before[1] != (docs.Progress{In: 48, Moves: 2}) || before[2] != (docs.Progress{In: 11, Moves: 4}) {
 		t.Errorf("progress %v", before)
 	}
-	if got := must(e.svc.GetPurchaseOrder(ctx, e.admin, p.ID)); got.Status != docs.StatusReceived {
+	if got := must(e.svc.Get(ctx, e.admin, docs.TypePurchaseOrder, p.ID)); got.Status != docs.StatusDone {
 		t.Errorf("status after rebuild %s", got.Status)
 	}
 }
@@ -435,33 +437,33 @@ func (ds *docsSuite) testScope(t *testing.T) {
 	ctx := context.Background()
 	e := ds.env(t)
 	buyer1 := e.user(t, "buyer1", auth.SitesScope("s1"), auth.RolePurchaser)
-	p1 := must(e.svc.CreatePurchaseOrder(ctx, buyer1, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})))
-	p2 := must(e.svc.CreatePurchaseOrder(ctx, e.admin, po("s2", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})))
-	if _, err := e.svc.CreatePurchaseOrder(ctx, buyer1, po("s2", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})); !errors.Is(err, auth.ErrForbidden) {
+	p1 := must(e.svc.Create(ctx, buyer1, docs.TypePurchaseOrder, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})))
+	p2 := must(e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, po("s2", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})))
+	if _, err := e.svc.Create(ctx, buyer1, docs.TypePurchaseOrder, po("s2", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})); !errors.Is(err, auth.ErrForbidden) {
 		t.Fatalf("created for another site: %v", err)
 	}
-	if _, err := e.svc.GetPurchaseOrder(ctx, buyer1, p2.ID); !errors.Is(err, docs.ErrNotFound) {
+	if _, err := e.svc.Get(ctx, buyer1, docs.TypePurchaseOrder, p2.ID); !errors.Is(err, docs.ErrNotFound) {
 		t.Fatalf("read another site's order: %v", err)
 	}
-	if _, err := e.svc.UpdatePurchaseOrder(ctx, buyer1, p2.ID, 1, po("s2", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})); !errors.Is(err, docs.ErrNotFound) {
+	if _, err := e.svc.Update(ctx, buyer1, docs.TypePurchaseOrder, p2.ID, 1, po("s2", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})); !errors.Is(err, docs.ErrNotFound) {
 		t.Fatalf("changed another site's order: %v", err)
 	}
 	// Moving one's own order to another site is refused too.
-	if _, err := e.svc.UpdatePurchaseOrder(ctx, buyer1, p1.ID, 1, po("s2", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})); !errors.Is(err, auth.ErrForbidden) {
+	if _, err := e.svc.Update(ctx, buyer1, docs.TypePurchaseOrder, p1.ID, 1, po("s2", docs.Line{SKU: "TS-0", Qty: 1, Price: 1})); !errors.Is(err, auth.ErrForbidden) {
 		t.Fatalf("moved an order to another site: %v", err)
 	}
-	list, total := must2(e.svc.ListPurchaseOrders(ctx, buyer1, docs.ListQuery{}))
+	list, total := must2(e.svc.List(ctx, buyer1, docs.TypePurchaseOrder, docs.ListQuery{}))
 	if total != 1 || list[0].ID != p1.ID {
 		t.Fatalf("buyer1 lists %d: %+v", total, list)
 	}
-	if _, _, err := e.svc.ListPurchaseOrders(ctx, buyer1, docs.ListQuery{Site: "s2"}); !errors.Is(err, auth.ErrForbidden) {
+	if _, _, err := e.svc.List(ctx, buyer1, docs.TypePurchaseOrder, docs.ListQuery{Site: "s2"}); !errors.Is(err, auth.ErrForbidden) {
 		t.Fatalf("listed another site: %v", err)
 	}
-	_, total = must2(e.svc.ListPurchaseOrders(ctx, e.admin, docs.ListQuery{Q: "cg2026", Supplier: "SUP", DateFrom: "2026-11-25", DateTo: "2026-11-25"}))
+	_, total = must2(e.svc.List(ctx, e.admin, docs.TypePurchaseOrder, docs.ListQuery{Q: "cg2026", Partner: "SUP", DateFrom: "2026-11-25", DateTo: "2026-11-25"}))
 	if total != 2 {
 		t.Errorf("admin lists %d", total)
 	}
-	_, _, err := e.svc.ListPurchaseOrders(ctx, e.admin, docs.ListQuery{Status: "open", DateFrom: "yesterday"})
+	_, _, err := e.svc.List(ctx, e.admin, docs.TypePurchaseOrder, docs.ListQuery{Status: "open", DateFrom: "yesterday"})
 	if got := fieldsOf(t, err); !slices.Equal(got, []string{"status", "date_from"}) {
 		t.Errorf("bad query: %v", got)
 	}

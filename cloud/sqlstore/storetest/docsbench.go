@@ -71,7 +71,7 @@ func BenchDocProgress(b *testing.B, s DocsStore, moves int) {
 	// each its own transaction, as the cloud runs behind ingest.
 	start := time.Now()
 	for {
-		p, err := s.ProjectProgress(ctx, docs.ProgressBatch)
+		p, err := s.ProjectProgress(ctx, docs.ProgressBatch, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -84,7 +84,7 @@ func BenchDocProgress(b *testing.B, s DocsStore, moves int) {
 	var rawTime time.Duration
 	b.ResetTimer()
 	for range b.N {
-		if err := s.RebuildProgress(ctx); err != nil {
+		if err := s.RebuildProgress(ctx, nil); err != nil {
 			b.Fatal(err)
 		}
 		if raw != nil {

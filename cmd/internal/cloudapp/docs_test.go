@@ -113,8 +113,8 @@ func TestPurchaseOrderReceivedByTwoAgents(t *testing.T) {
 			a, b := openEdge(t, "s1"), openEdge(t, "s1")
 			a.connect(t, broker.URL)
 
-			var po docs.PurchaseOrder
-			if s := c.call(t, "POST", "/api/v1/purchase-orders", map[string]any{"supplier": "SUP", "site": "s1", "date": "2026-11-25",
+			var po docs.Document
+			if s := c.call(t, "POST", "/api/v1/purchase-orders", map[string]any{"partner": "SUP", "site": "s1", "date": "2026-11-25",
 				"lines": []any{map[string]any{"sku": "CUP-1", "unit": "箱", "qty": 2, "price": 2400},
 					map[string]any{"sku": "CUP-2", "qty": 5, "price": 199, "vat_rate": 9}}}, &po); s != 201 {
 				t.Fatalf("create PO: %d", s)
@@ -136,7 +136,7 @@ func TestPurchaseOrderReceivedByTwoAgents(t *testing.T) {
 			// Refusals: lines are fixed once approved (409 state), a change
 			// needs If-Match (428), an old version is stale (412).
 			id := strconv.FormatInt(po.ID, 10)
-			draft := map[string]any{"supplier": "SUP", "site": "s1", "date": "2026-11-25",
+			draft := map[string]any{"partner": "SUP", "site": "s1", "date": "2026-11-25",
 				"lines": []any{map[string]any{"sku": "CUP-1", "qty": 1, "price": 1}}}
 			reason := map[string]any{"reason": "x"}
 			for _, r := range []struct {
@@ -192,23 +192,23 @@ func TestPurchaseOrderReceivedByTwoAgents(t *testing.T) {
 			a.receive(t, po.Number, 2, "CUP-2", 5)
 			b.receive(t, po.Number, 1, "CUP-1", 6)
 			b.receive(t, po.Number, 1, "CUP-1", 8)
-			get := func() docs.PurchaseOrder {
-				var out docs.PurchaseOrder
+			get := func() docs.Document {
+				var out docs.Document
 				if s := c.call(t, "GET", "/api/v1/purchase-orders/"+strconv.FormatInt(po.ID, 10), nil, &out); s != 200 {
 					t.Fatalf("get PO: %d", s)
 				}
 				return out
 			}
 			testenv.WaitFor(t, time.Minute, func() error {
-				if got := get(); got.Status != docs.StatusPartlyReceived || got.Lines[0].Received != 10 || got.Lines[1].Received != 5 {
-					return fmt.Errorf("after a's receipts: %s %d %d", got.Status, got.Lines[0].Received, got.Lines[1].Received)
+				if got := get(); got.Status != docs.StatusPartlyDone || got.Lines[0].Done != 10 || got.Lines[1].Done != 5 {
+					return fmt.Errorf("after a's receipts: %s %d %d", got.Status, got.Lines[0].Done, got.Lines[1].Done)
 				}
 				return nil
 			})
 			b.connect(t, broker.URL)
 			testenv.WaitFor(t, time.Minute, func() error {
-				if got := get(); got.Status != docs.StatusReceived || got.Lines[0].Received != 24 || got.Lines[1].Received != 5 {
-					return fmt.Errorf("after b's receipts: %s %d %d", got.Status, got.Lines[0].Received, got.Lines[1].Received)
+				if got := get(); got.Status != docs.StatusDone || got.Lines[0].Done != 24 || got.Lines[1].Done != 5 {
+					return fmt.Errorf("after b's receipts: %s %d %d", got.Status, got.Lines[0].Done, got.Lines[1].Done)
 				}
 				return nil
 			})
@@ -225,14 +225,14 @@ func TestPurchaseOrderReceivedByTwoAgents(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if prog[1] != (docs.Progress{Qty: 24, Moves: 3}) || prog[2] != (docs.Progress{Qty: 5, Moves: 1}) {
+				if prog[1] != (docs.Progress{In: 24, Moves: 3}) || prog[2] != (docs.Progress{In: 5, Moves: 1}) {
 					t.Fatalf("progress %v", prog)
 				}
 				if err := app.Docs.RebuildProgress(ctx); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if got := get(); got.Status != docs.StatusReceived || got.Lines[0].OverReceived {
+			if got := get(); got.Status != docs.StatusDone || got.Lines[0].Over {
 				t.Errorf("after the rebuild: %+v", got)
 			}
 		})

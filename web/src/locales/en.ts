@@ -63,7 +63,7 @@ const en: typeof zh = {
     received: 'Received (base units)', overReceived: 'Over-received', approve: 'Approve', close: 'Close order', void: 'Void',
     approved: 'Approved', closed: 'Closed', voided: 'Voided', closeReason: 'Reason for closing', reasonRequired: 'Give a reason',
     confirmVoid: 'Void purchase order {n}?', approvedBy: 'Approved by', dateFrom: 'From', dateTo: 'To',
-    status_draft: 'Draft', status_approved: 'Approved', status_partly_received: 'Partly received', status_received: 'Received',
+    status_draft: 'Draft', status_approved: 'Approved', status_partly_done: 'Partly received', status_done: 'Received',
     status_closed: 'Closed', status_void: 'Void',
   },
   md: {

@@ -59,7 +59,7 @@ export default {
     received: '已入库（基本单位）', overReceived: '超收', approve: '审核', close: '关闭订单', void: '作废',
     approved: '已审核', closed: '已关闭', voided: '已作废', closeReason: '关闭原因', reasonRequired: '请填写关闭原因',
     confirmVoid: '确定作废采购订单 {n}？', approvedBy: '审核人', dateFrom: '开始日期', dateTo: '结束日期',
-    status_draft: '草稿', status_approved: '已审核', status_partly_received: '部分入库', status_received: '已入库',
+    status_draft: '草稿', status_approved: '已审核', status_partly_done: '部分入库', status_done: '已入库',
     status_closed: '已关闭', status_void: '已作废',
   },
   md: {

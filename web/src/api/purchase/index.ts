@@ -4,8 +4,8 @@ import { request, type Reply } from '../http'
 import { resource } from '../masterdata/resource'
 import type { Base } from '../masterdata/types'
 
-export type POStatus = 'draft' | 'approved' | 'partly_received' | 'received' | 'closed' | 'void'
-export const poStatuses: POStatus[] = ['draft', 'approved', 'partly_received', 'received', 'closed', 'void']
+export type POStatus = 'draft' | 'approved' | 'partly_done' | 'done' | 'closed' | 'void'
+export const poStatuses: POStatus[] = ['draft', 'approved', 'partly_done', 'done', 'closed', 'void']
 
 export interface Amounts {
   net: number
@@ -23,23 +23,23 @@ export interface POLine extends Partial<Amounts> {
   qty_base?: number
   price: number
   vat_rate: number | null
-  received?: number
-  over_received?: boolean
+  done?: number
+  over?: boolean
 }
 
 /** PurchaseOrder; code, name and disabled are not the order's: it has a number. */
 export interface PurchaseOrder extends Base, Partial<Amounts> {
   number: string
   status: POStatus
-  supplier: string
-  supplier_name?: string
+  partner: string
+  partner_name?: string
   site: string
   date: string
   expected_date: string
   tax_included: boolean
   note: string
   lines: POLine[]
-  over_receipt_percent?: number
+  tolerance_percent?: number
   close_reason?: string
   created_at?: string
   created_by?: string
@@ -61,7 +61,7 @@ function body(po: Partial<PurchaseOrder>): Partial<PurchaseOrder> {
     return out as unknown as POLine
   })
   return {
-    supplier: po.supplier, site: po.site, date: po.date, expected_date: po.expected_date || undefined,
+    partner: po.partner, site: po.site, date: po.date, expected_date: po.expected_date || undefined,
     tax_included: po.tax_included, note: po.note, lines,
   }
 }

@@ -1,0 +1,183 @@
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/jxc-edge/jxc/cloud/docs"
+	"github.com/jxc-edge/jxc/cloud/masterdata"
+	"github.com/jxc-edge/jxc/syncproto"
+	"github.com/jxc-edge/jxc/syncproto/pb"
+)
+
+// move appends a movement of sku naming doc.
+func move(tb testing.TB, r *Replica, doc, sku string, qty int64, reason string) syncproto.Event {
+	tb.Helper()
+	return r.Add(tb, &pb.Event{Body: &pb.Event_Movement{Movement: &pb.Movement{Bin: "A-01", Sku: sku, Qty: qty, Reason: reason,
+		Doc: doc, Operator: "test", Device: "storetest"}}})
+}
+
+// edgeDoc appends a done edge document of typ with payload.
+func edgeDoc(tb testing.TB, r *Replica, typ, doc string, payload *syncproto.EdgeDoc) syncproto.Event {
+	tb.Helper()
+	body, err := json.Marshal(payload)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r.Add(tb, &pb.Event{Body: &pb.Event_Doc{Doc: &pb.DocEvent{Doc: doc, DocType: typ, Status: syncproto.EdgeDone, Payload: body}}})
+}
+
+// testEdgeDocuments: a retail sale made at the till becomes a document
+// with a number once it reaches the cloud, once however often the
+// projection reads it (also after a rebuild); a bad payload is refused
+// and counted; an unplanned receipt made before its order reached the
+// site counts toward the order's line of that SKU.
+func (ds *docsSuite) testEdgeDocuments(t *testing.T) {
+	ctx := context.Background()
+	e := ds.env(t)
+	till := ds.replica(e.tenant, "s1")
+	id := syncproto.EdgeDocID(till.ID, till.Seq()+1)
+	edgeDoc(t, till, syncproto.EdgeRetailSale, id, &syncproto.EdgeDoc{Operator: "cashier1",
+		Lines:    []syncproto.EdgeDocLine{{Line: 1, SKU: "TS-0", Qty: 2, Price: 1500, Amount: 3000}},
+		Payments: []syncproto.Payment{{Method: syncproto.PayCash, Amount: 3000, Tendered: 5000, Change: 2000}}, Total: 3000})
+	move(t, till, syncproto.DocLine(id, 1), "TS-0", -2, "sale")
+	till.Add(t, &pb.Event{Body: &pb.Event_Doc{Doc: &pb.DocEvent{Doc: syncproto.EdgeDocID(till.ID, till.Seq()+1),
+		DocType: syncproto.EdgeRetailSale, Status: syncproto.EdgeDone,
+		Payload: []byte(`{"lines":[{"line":7,"sku":"TS-0","qty":1}]}`)}}})
+	// An unplanned receipt: the order's number, no line.
+	move(t, till, "CG20261125-0001", "TS-1", 5, "receive")
+	ds.apply(t, till.Batch(t, 1, till.Seq()))
+	p := must(ds.projectAll(t, e))
+	if len(p.Made) != 1 || len(p.Refused) != 1 || e.svc.EdgeRefused() != 1 {
+		t.Fatalf("made %v refused %v (%d)", p.Made, p.Refused, e.svc.EdgeRefused())
+	}
+	list, total := must2(e.svc.List(ctx, e.admin, docs.TypeRetailSale, docs.ListQuery{}))
+	if total != 1 || list[0].Number != "LS20231115-0001" || list[0].EdgeID != id || list[0].Status != docs.StatusDone {
+		t.Fatalf("retail sales %d %+v", total, *list[0])
+	}
+	ls := must(e.svc.Get(ctx, e.admin, docs.TypeRetailSale, list[0].ID))
+	var extra struct {
+		Payments []syncproto.Payment `json:"payments"`
+		Total    int64               `json:"total"`
+	}
+	if err := json.Unmarshal(ls.Extra, &extra); err != nil || extra.Total != 3000 || extra.Payments[0].Change != 2000 {
+		t.Fatalf("extra %s %v", ls.Extra, err)
+	}
+	if len(ls.Lines) != 1 || ls.Lines[0].Name == "" || ls.Lines[0].Gross != 3000 || ls.Gross != 3000 || ls.CreatedBy != "cashier1" {
+		t.Fatalf("sale %+v", ls)
+	}
+	if _, err := e.svc.Create(ctx, e.admin, docs.TypeRetailSale, &docs.Document{Site: "s1"}); !errors.Is(err, docs.ErrState) {
+		t.Fatalf("a retail sale made in the console: %v", err)
+	}
+	if err := e.svc.RebuildProgress(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, total := must2(e.svc.List(ctx, e.admin, docs.TypeRetailSale, docs.ListQuery{})); total != 1 {
+		t.Fatalf("%d retail sales after a rebuild", total)
+	}
+	// The order comes later; the unplanned receipt counts toward it.
+	o := must(e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, po("s1", docs.Line{SKU: "TS-0", Qty: 1, Price: 1},
+		docs.Line{SKU: "TS-1", Qty: 5, Price: 1})))
+	if o.Number != "CG20261125-0001" {
+		t.Fatalf("number %s", o.Number)
+	}
+	o = must(e.svc.Approve(ctx, e.admin, docs.TypePurchaseOrder, o.ID, 1))
+	if o.Status != docs.StatusPartlyDone || o.Lines[1].Done != 5 || o.Lines[0].Done != 0 {
+		t.Fatalf("order after an unplanned receipt: %s %+v", o.Status, o.Lines)
+	}
+}
+
+// testSalesFlow: a sales order made twice with one external id is one
+// order; its pick list's picks roll up to the order's lines; documents
+// link both ways; a transfer keeps its two legs.
+func (ds *docsSuite) testSalesFlow(t *testing.T) {
+	ctx := context.Background()
+	e := ds.env(t)
+	must(masterdata.Create(ctx, e.md, masterdata.Customers, e.admin, &masterdata.Customer{Meta: masterdata.Meta{Code: "C1", Name: "客户一"}}))
+	so := &docs.Document{Partner: "C1", Site: "s1", Date: "2026-11-25", ExternalID: "shop-1001",
+		Lines: []docs.Line{{SKU: "TS-0", Qty: 3, Price: 1000}, {SKU: "TS-1", Qty: 1, Price: 500}}}
+	a, created, err := e.svc.CreateOnce(ctx, e.admin, docs.TypeSalesOrder, so)
+	if err != nil || !created {
+		t.Fatal(created, err)
+	}
+	for range 2 {
+		b, created, err := e.svc.CreateOnce(ctx, e.admin, docs.TypeSalesOrder, so)
+		if err != nil || created || b.ID != a.ID {
+			t.Fatalf("retried order: %v %v %+v", created, err, b)
+		}
+	}
+	a = must(e.svc.Approve(ctx, e.admin, docs.TypeSalesOrder, a.ID, 1))
+	pl := must(e.svc.Create(ctx, e.admin, docs.TypePickList, &docs.Document{Partner: "C1", Site: "s1", Date: "2026-11-25", Ref: a.Number,
+		Lines: []docs.Line{{SKU: "TS-0", Qty: 3, RefLine: 1}, {SKU: "TS-1", Qty: 1, RefLine: 2}}}))
+	pl = must(e.svc.Approve(ctx, e.admin, docs.TypePickList, pl.ID, 1))
+	h := ds.replica(e.tenant, "s1")
+	move(t, h, syncproto.DocLine(pl.Number, 1), "TS-0", -2, "ship")
+	ds.apply(t, h.Batch(t, 1, 1))
+	ds.project(t, e)
+	a = must(e.svc.Get(ctx, e.admin, docs.TypeSalesOrder, a.ID))
+	if a.Status != docs.StatusPartlyDone || a.Lines[0].Done != 2 || a.Lines[1].Done != 0 {
+		t.Fatalf("order after a pick: %s %+v", a.Status, a.Lines)
+	}
+	if len(a.Links) != 1 || a.Links[0].Number != pl.Number || a.Links[0].Dir != "to" {
+		t.Fatalf("order links %+v", a.Links)
+	}
+	move(t, h, syncproto.DocLine(pl.Number, 1), "TS-0", -1, "ship")
+	move(t, h, syncproto.DocLine(pl.Number, 2), "TS-1", -1, "ship")
+	ds.apply(t, h.Batch(t, 2, 3))
+	ds.project(t, e)
+	if a = must(e.svc.Get(ctx, e.admin, docs.TypeSalesOrder, a.ID)); a.Status != docs.StatusDone {
+		t.Fatalf("order after every pick: %s %+v", a.Status, a.Lines)
+	}
+	if pl = must(e.svc.Get(ctx, e.admin, docs.TypePickList, pl.ID)); pl.Status != docs.StatusDone || pl.Links[0].Dir != "from" {
+		t.Fatalf("pick list %s %+v", pl.Status, pl.Links)
+	}
+	if _, err := e.svc.Void(ctx, e.admin, docs.TypeSalesOrder, a.ID, a.Version); !errors.Is(err, docs.ErrLinked) {
+		t.Fatalf("voided an order with a pick list: %v", err)
+	}
+
+	tr := must(e.svc.Create(ctx, e.admin, docs.TypeTransfer, &docs.Document{Site: "s1", ToSite: "s2", Date: "2026-11-25",
+		Lines: []docs.Line{{SKU: "TS-0", Qty: 4}}}))
+	tr = must(e.svc.Approve(ctx, e.admin, docs.TypeTransfer, tr.ID, 1))
+	view := ds.agentView(t, e.tenant, "s2")
+	if view[syncproto.KindTransfer+"/"+tr.Number] == nil || ds.agentView(t, e.tenant, "s1")[syncproto.KindTransfer+"/"+tr.Number] == nil {
+		t.Fatal("a transfer did not reach both sites")
+	}
+	src, dst := ds.replica(e.tenant, "s1"), ds.replica(e.tenant, "s2")
+	move(t, src, syncproto.DocLine(tr.Number, 1), "TS-0", -4, "transfer_out")
+	move(t, dst, syncproto.DocLine(tr.Number, 1), "TS-0", 3, "transfer_in")
+	ds.apply(t, src.Batch(t, 1, 1))
+	ds.apply(t, dst.Batch(t, 1, 1))
+	ds.project(t, e)
+	tr = must(e.svc.Get(ctx, e.admin, docs.TypeTransfer, tr.ID))
+	if l := tr.Lines[0]; tr.Status != docs.StatusPartlyDone || l.Out != 4 || l.In != 3 || l.Done != 3 {
+		t.Fatalf("transfer %s %+v", tr.Status, tr.Lines[0])
+	}
+	// The destination's user sees it too.
+	if _, total := must2(e.svc.List(ctx, e.admin, docs.TypeTransfer, docs.ListQuery{Site: "s2"})); total != 1 {
+		t.Fatalf("the destination's transfers: %d", total)
+	}
+	if got := ds.statuses(t, e, docs.TypeSalesOrder, docs.TypePickList, docs.TypeTransfer); !slices.Equal(got, []string{"done", "done", "partly_done"}) {
+		t.Errorf("statuses %v", got)
+	}
+}
+
+func (ds *docsSuite) statuses(t *testing.T, e *docsEnv, types ...string) []string {
+	var out []string
+	for _, typ := range types {
+		list, _ := must2(e.svc.List(context.Background(), e.admin, typ, docs.ListQuery{}))
+		for _, d := range list {
+			out = append(out, d.Status)
+		}
+	}
+	return out
+}
+
+// projectAll runs the projection until it has caught up and returns what
+// it did.
+func (ds *docsSuite) projectAll(t *testing.T, e *docsEnv) (docs.Projected, error) {
+	t.Helper()
+	return e.svc.ProjectProgress(context.Background())
+}

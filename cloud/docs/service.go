@@ -92,7 +92,6 @@ func (s *Service) tx(ctx context.Context, p *auth.Principal, fn func(w *write) e
 	return err
 }
 
-
 // hooks are what a type adds to the generic rules; each may be nil.
 type hooks struct {
 	// check runs after the generic checks of a create, update or

@@ -4,11 +4,11 @@ import (
 	"context"
 	"time"
 
-	"github.com/jxc-edge/jxc/syncproto"
-	"github.com/jxc-edge/jxc/syncproto/pb"
 	"github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cloud/master"
 	"github.com/jxc-edge/jxc/cloud/masterdata"
+	"github.com/jxc-edge/jxc/syncproto"
+	"github.com/jxc-edge/jxc/syncproto/pb"
 )
 
 // Row is a document as stored: the columns lists filter by, and the
@@ -56,8 +56,8 @@ type Query struct {
 	// DateFrom and DateTo (yyyy-mm-dd, inclusive) bound the date.
 	DateFrom, DateTo string
 	// Ref keeps the documents made from that number.
-	Ref string
-	Offset, Limit    int
+	Ref           string
+	Offset, Limit int
 }
 
 // Projected is what one ProjectProgress step did.

@@ -158,6 +158,14 @@ type Document struct {
 	Hold       bool   `json:"hold,omitempty" required:"false" doc:"Read-only: held until released 冻结."`
 	HoldReason string `json:"hold_reason,omitempty" required:"false"`
 
+	// Count plans: Scope is what is counted (site: everything at the
+	// site; bins: everything in Bins; skus: the SKUs of the lines
+	// wherever they are); Blind hides the expected quantities on the
+	// handhelds.
+	Scope string   `json:"scope,omitempty" required:"false" enum:"site,bins,skus" doc:"Count plans: site, bins or skus 盘点范围."`
+	Bins  []string `json:"bins,omitempty" required:"false" maxItems:"1000" doc:"Count plans by bins: the bins 盘点库位."`
+	Blind bool     `json:"blind,omitempty" required:"false" doc:"Count plans: hide expected quantities 盲盘."`
+
 	// EdgeID is the (replica, seq) name of a document made at the edge
 	// (syncproto.EdgeDocID); Replica the replica that made it.
 	EdgeID string `json:"edge_id,omitempty" required:"false" doc:"Read-only: made at the edge as this document 边缘单据号."`

@@ -815,6 +815,9 @@ func (s *Store) docStatuses(ctx context.Context, tx *sql.Tx, touched map[docKey]
 			if t == nil || t.Measure == docs.MeasureNone || edgeID != "" && t.Name != docs.TypeTransfer {
 				continue
 			}
+			if t.Measure == docs.MeasureTransfer && status == docs.StatusDone {
+				continue // its destination ended the in leg, short or not
+			}
 			lines, err := s.docLines(ctx, tx, id)
 			if err != nil {
 				return nil, err

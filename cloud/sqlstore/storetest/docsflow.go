@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/jxc-edge/jxc/cloud/docs"
@@ -161,6 +162,35 @@ func (ds *docsSuite) testSalesFlow(t *testing.T) {
 	}
 	if got := ds.statuses(t, e, docs.TypeSalesOrder, docs.TypePickList, docs.TypeTransfer); !slices.Equal(got, []string{"done", "done", "partly_done"}) {
 		t.Errorf("statuses %v", got)
+	}
+	// The destination ends the in leg one short: the transfer is done,
+	// the difference noted.
+	edgeDoc(t, dst, syncproto.EdgeTransferIn, syncproto.EdgeDocID(dst.ID, dst.Seq()+1), &syncproto.EdgeDoc{Ref: tr.Number, Operator: "wh2",
+		Lines: []syncproto.EdgeDocLine{{Line: 1, RefLine: 1, SKU: "TS-0", Qty: 3, Short: 1, ShortReason: "破损 damaged"}}})
+	ds.apply(t, dst.Batch(t, 2, 2))
+	ds.project(t, e)
+	tr = must(e.svc.Get(ctx, e.admin, docs.TypeTransfer, tr.ID))
+	if tr.Status != docs.StatusDone || !strings.Contains(tr.Lines[0].Note, "short 1") || tr.UpdatedBy != "wh2" {
+		t.Fatalf("transfer after arrival: %s %+v", tr.Status, tr.Lines[0])
+	}
+	if r := ds.agentView(t, e.tenant, "s2")[syncproto.KindTransfer+"/"+tr.Number]; r == nil || !r.Deleted {
+		t.Error("an arrived transfer stays on the destination's agents")
+	}
+
+	// A blind count plan of two bins reaches its site as such.
+	plan := must(e.svc.Create(ctx, e.admin, docs.TypeCountPlan, &docs.Document{Site: "s1", Date: "2026-11-25", Scope: docs.ScopeBins,
+		Bins: []string{"A-01", "A-02"}, Blind: true}))
+	plan = must(e.svc.Approve(ctx, e.admin, docs.TypeCountPlan, plan.ID, 1))
+	r := ds.agentView(t, e.tenant, "s1")[syncproto.KindCountPlan+"/"+plan.Number]
+	if r == nil {
+		t.Fatal("the count plan did not reach its site")
+	}
+	rec, err := syncproto.DecodeDocumentRecord(syncproto.KindCountPlan, r.Body)
+	if err != nil || !rec.Blind || !slices.Equal(rec.Bins, []string{"A-01", "A-02"}) {
+		t.Fatalf("count plan record %v %v", rec, err)
+	}
+	if _, err := e.svc.Create(ctx, e.admin, docs.TypeCountPlan, &docs.Document{Site: "s1", Date: "2026-11-25", Scope: docs.ScopeBins}); err == nil {
+		t.Fatal("a count plan by bins without bins")
 	}
 }
 

@@ -24,6 +24,8 @@ type Principal struct {
 	Scope Scope
 	// CSRF is the session's CSRF token (empty for a token).
 	CSRF string
+	// Roles are the user's roles (approval levels name them).
+	Roles []string
 	// MustChangePassword: every permission is refused until the user
 	// changes the password.
 	MustChangePassword bool
@@ -142,5 +144,5 @@ func describe(perm Permission, zh bool) string {
 // principalOf builds the principal of a user with the given roles.
 func principalOf(u User, perms []Permission, addr string) *Principal {
 	return &Principal{Tenant: u.Tenant, UserID: u.ID, User: u.Name, Addr: addr, Scope: u.Scope.normal(),
-		MustChangePassword: u.MustChangePassword, perms: perms}
+		MustChangePassword: u.MustChangePassword, perms: perms, Roles: u.Roles}
 }

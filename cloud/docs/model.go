@@ -166,6 +166,12 @@ type Document struct {
 	Bins  []string `json:"bins,omitempty" required:"false" maxItems:"1000" doc:"Count plans by bins: the bins 盘点库位."`
 	Blind bool     `json:"blind,omitempty" required:"false" doc:"Count plans: hide expected quantities 盲盘."`
 
+	// Approvals are the levels signed so far of a draft that needs
+	// several (settings' approval_levels); RejectReason why the last
+	// approver sent it back.
+	Approvals    []Approval `json:"approvals,omitempty" required:"false" doc:"Read-only: approval levels signed 审批记录."`
+	RejectReason string     `json:"reject_reason,omitempty" required:"false" doc:"Read-only: why it was sent back 驳回原因."`
+
 	// EdgeID is the (replica, seq) name of a document made at the edge
 	// (syncproto.EdgeDocID); Replica the replica that made it.
 	EdgeID string `json:"edge_id,omitempty" required:"false" doc:"Read-only: made at the edge as this document 边缘单据号."`
@@ -183,6 +189,14 @@ type Document struct {
 	// Links are the documents made from this one and the one it was made
 	// from (filled when one document is read).
 	Links []Link `json:"links,omitempty" required:"false" doc:"Read-only: linked documents both ways 关联单据."`
+}
+
+// Approval is one signed level of approval.
+type Approval struct {
+	Level int       `json:"level"`
+	Role  string    `json:"role"`
+	By    string    `json:"by"`
+	At    time.Time `json:"at"`
 }
 
 // Link names a linked document.

@@ -348,6 +348,7 @@ func (s *Service) CreateOnce(ctx context.Context, p *auth.Principal, typ string,
 		d.Status, d.Version = StatusDraft, 1
 		d.CreatedAt, d.CreatedBy, d.UpdatedAt, d.UpdatedBy = w.now, p.User, w.now, p.User
 		d.ApprovedAt, d.ApprovedBy, d.CloseReason, d.Hold, d.HoldReason, d.EdgeID = time.Time{}, "", "", false, "", ""
+		d.Approvals, d.RejectReason = nil, ""
 		row, err := rowOf(t, d)
 		if err != nil {
 			return err
@@ -377,6 +378,7 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, typ string, id,
 		d.Number, d.Status = before.Number, before.Status
 		d.CreatedAt, d.CreatedBy = before.CreatedAt, before.CreatedBy
 		d.ApprovedAt, d.ApprovedBy, d.CloseReason, d.Hold, d.HoldReason = time.Time{}, "", "", false, ""
+		d.Approvals, d.RejectReason = nil, ""
 		return d, nil
 	})
 }
@@ -393,6 +395,9 @@ func (s *Service) Approve(ctx context.Context, p *auth.Principal, typ string, id
 		d := clone(before)
 		if err := check(ctx, w, t, d); err != nil {
 			return nil, err
+		}
+		if pending, err := w.signLevel(ctx, t, d); err != nil || pending {
+			return d, err
 		}
 		d.Status, d.ApprovedAt, d.ApprovedBy = StatusApproved, w.now, w.p.User
 		// Work may have come before the approval (an unplanned receipt
@@ -555,7 +560,7 @@ func inStatus(t *Type, d *Document, action, actionZH string, allowed ...string) 
 	return &Error{Err: ErrState,
 		Msg: fmt.Sprintf("%s %s is %s: only one that is %s can be %s", t.Title, d.Number, strings.ReplaceAll(d.Status, "_", " "),
 			strings.ReplaceAll(strings.Join(allowed, " or "), "_", " "), map[string]string{"change": "changed", "approve": "approved",
-				"close": "closed", "void": "voided", "release": "released"}[action]),
+				"close": "closed", "void": "voided", "release": "released", "reject": "rejected", "convert": "converted"}[action]),
 		MsgZH: fmt.Sprintf("%s %s 为%s状态，只有%s的单据才能%s", t.TitleZH, d.Number, t.StatusZH(d.Status), strings.Join(zh, "或"), actionZH)}
 }
 

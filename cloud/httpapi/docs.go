@@ -37,6 +37,15 @@ type DocCloseInput struct {
 	Body    DocCloseBody
 }
 
+// DocToOrderInput names a purchase request, its version and the supplier.
+type DocToOrderInput struct {
+	ID      int64  `path:"id" minimum:"1"`
+	IfMatch string `header:"If-Match" doc:"The request's version as its ETag (\"3\"). Required."`
+	Body    struct {
+		Supplier string `json:"supplier" maxLength:"64" doc:"The supplier's code 供应商编码."`
+	}
+}
+
 // registerDocs adds the API of every document type (docs.Types) under
 // /api/v1/{type path}: list, get, create, replace, approve, close, void,
 // each where the type allows it.
@@ -128,6 +137,29 @@ func (s *Server) registerDocType(t *docs.Type) {
 			}
 			return out(svc.Close(ctx, principalOf(ctx), t.Name, in.ID, ver, in.Body.Reason))
 		})
+	register(s, huma.Operation{OperationID: "reject-" + one, Method: http.MethodPost, Path: base + "/{id}/reject",
+		Summary: "Send back a " + name + " awaiting approval", Tags: tags, Errors: []int{400, 404, 409, 412, 428},
+		Description: "A draft, with a reason; the approval levels signed so far are cleared 驳回."}, approve,
+		func(ctx context.Context, in *DocCloseInput) (*MDRecordOutput[docs.Document], error) {
+			ver, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			return out(svc.Reject(ctx, principalOf(ctx), t.Name, in.ID, ver, in.Body.Reason))
+		})
+	if t.Name == docs.TypePurchaseRequest {
+		register(s, huma.Operation{OperationID: "purchase-request-to-order", Method: http.MethodPost, Path: base + "/{id}/purchase-order",
+			Summary: "Make a purchase order of an approved purchase request 请购转采购", Tags: tags, DefaultStatus: http.StatusCreated,
+			Errors: []int{400, 404, 409, 412, 428}, Description: "A draft order for the supplier, its lines from the request's; the request becomes done."},
+			[]auth.Permission{docs.TypeOf(docs.TypePurchaseOrder).PermEdit()},
+			func(ctx context.Context, in *DocToOrderInput) (*MDRecordOutput[docs.Document], error) {
+				ver, err := ifMatch(in.IfMatch)
+				if err != nil {
+					return nil, err
+				}
+				return out(svc.RequestToOrder(ctx, principalOf(ctx), in.ID, ver, in.Body.Supplier))
+			})
+	}
 	register(s, huma.Operation{OperationID: "void-" + one, Method: http.MethodPost, Path: base + "/{id}/void",
 		Summary: "Void a " + name, Tags: tags, Errors: []int{404, 409, 412, 428},
 		Description: "A draft, or an approved document (needs module.approve too) that nothing names (409 code linked otherwise)."}, edit,

@@ -394,6 +394,14 @@ func checkSettings(ctx context.Context, w *write, before, v *Settings) error {
 			w.c.Addf(fmt.Sprintf("weight_label_prefixes[%d]", i), "%q: in-store label prefixes are 20 … 29", "%q 无效：店内条码前缀为 20 到 29", p)
 		}
 	}
+	for i, l := range v.ApprovalLevels {
+		f := fmt.Sprintf("approval_levels[%d].", i)
+		CheckText(&w.c, f+"doc_type", l.DocType, true, 32)
+		CheckText(&w.c, f+"role", l.Role, true, 64)
+		if l.MinGross < 0 || l.MinGross > MaxMoney {
+			w.c.Addf(f+"min_gross", "%d is outside 0 … %d fen", "%d 超出 0 到 %d 分的范围", l.MinGross, int64(MaxMoney))
+		}
+	}
 	return nil
 }
 

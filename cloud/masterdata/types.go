@@ -201,6 +201,17 @@ type Settings struct {
 	// WeightLabelPrefixes are the two-digit GS1 prefixes (20 … 29) of
 	// in-store weight labels.
 	WeightLabelPrefixes []string `json:"weight_label_prefixes" required:"false" nullable:"false"`
+	// ApprovalLevels are the approvals a document needs by amount: a
+	// document of DocType whose gross is at least MinGross needs, in
+	// order of MinGross, one approval by a user with each level's Role.
+	ApprovalLevels []ApprovalLevel `json:"approval_levels" required:"false" nullable:"false" maxItems:"50" doc:"Approval levels by amount 分级审批."`
+}
+
+// ApprovalLevel is one level of approval of a document type by amount.
+type ApprovalLevel struct {
+	DocType  string `json:"doc_type" maxLength:"32" doc:"purchase_request, purchase_order, sales_order …"`
+	MinGross int64  `json:"min_gross" minimum:"0" doc:"From this gross (fen) on 金额下限（分）."`
+	Role     string `json:"role" maxLength:"64" doc:"The role that approves this level 审批角色."`
 }
 
 // DefaultSettings are a new tenant's: CNY, VAT 13/9/6/3/1/0 %, labels 20–29.
@@ -251,4 +262,5 @@ func (s *Supplier) normalize() { s.Contacts = emptyIfNil(s.Contacts) }
 func (c *Customer) normalize() { c.Contacts = emptyIfNil(c.Contacts) }
 func (s *Settings) normalize() {
 	s.VATRates, s.WeightLabelPrefixes = emptyIfNil(s.VATRates), emptyIfNil(s.WeightLabelPrefixes)
+	s.ApprovalLevels = emptyIfNil(s.ApprovalLevels)
 }

@@ -16,8 +16,8 @@ var (
 	// answer 503: printing works again once the font is installed.
 	ErrNoFont = errors.New("no CJK font")
 	// ErrFontFormat means the font file is not a TrueType font with glyf
-	// outlines (an OpenType/CFF font such as Noto Sans CJK, or a .ttc
-	// collection); errors.Is(err, ErrNoFont) holds as well.
+	// outlines (an OpenType/CFF font such as Noto Sans CJK);
+	// errors.Is(err, ErrNoFont) holds as well.
 	ErrFontFormat = errors.New("unsupported font format")
 	// ErrAmountRange means an amount is too large to write in capitals.
 	ErrAmountRange = errors.New("amount out of range")
@@ -62,16 +62,16 @@ func errNoFont(tried []string, causes []string) error {
 	}
 	return &Error{Err: ErrNoFont,
 		Msg: fmt.Sprintf("no Chinese font for PDF printing 找不到打印 PDF 所需的中文字体: tried %s%s; "+
-			"install Debian's fonts-droid-fallback or set the font path to a TrueType (.ttf) CJK font", list, why),
-		MsgZH: fmt.Sprintf("找不到打印 PDF 所需的中文字体：已尝试 %s%s；请安装 Debian 的 fonts-droid-fallback，"+
-			"或把字体路径设为 TrueType（.ttf）中文字体", list, why)}
+			"install Debian's fonts-wqy-microhei or set the font path to a TrueType (.ttf/.ttc) CJK font", list, why),
+		MsgZH: fmt.Sprintf("找不到打印 PDF 所需的中文字体：已尝试 %s%s；请安装 Debian 的 fonts-wqy-microhei，"+
+			"或把字体路径设为 TrueType（.ttf/.ttc）中文字体", list, why)}
 }
 
 func errFontFormat(path, kind string) error {
 	return &Error{Err: ErrFontFormat,
 		Msg: fmt.Sprintf("font %s is %s, not a TrueType font with glyf outlines 字体格式不支持; "+
-			"use a .ttf CJK font such as DroidSansFallbackFull.ttf", path, kind),
-		MsgZH: fmt.Sprintf("字体 %s 是 %s，不是 TrueType（glyf 轮廓）字体；请使用 .ttf 中文字体，如 DroidSansFallbackFull.ttf",
+			"use a TrueType CJK font such as wqy-microhei.ttc", path, kind),
+		MsgZH: fmt.Sprintf("字体 %s 是 %s，不是 TrueType（glyf 轮廓）字体；请使用 TrueType 中文字体，如 wqy-microhei.ttc",
 			path, kind)}
 }
 

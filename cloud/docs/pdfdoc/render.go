@@ -426,9 +426,15 @@ func (p *printer) wrap(text string, w float64) []string {
 	for _, para := range strings.Split(text, "\n") {
 		rs := []rune(para)
 		for len(rs) > 0 {
-			n := len(rs)
-			for n > 1 && p.pdf.GetStringWidth(string(rs[:n])) > w {
-				n--
+			// n: how many runes fit, measured rune by rune (fpdf's widths
+			// add up: it does not kern).
+			n, width := 0, 0.0
+			for n < len(rs) {
+				width += p.pdf.GetStringWidth(string(rs[n]))
+				if width > w && n > 0 {
+					break
+				}
+				n++
 			}
 			if n < len(rs) && !breakable(rs[n-1], rs[n]) {
 				// Back up to the last space, if the line has one.

@@ -300,3 +300,47 @@ func TestFontErrors(t *testing.T) {
 		t.Errorf("font %s", r.FontPath())
 	}
 }
+
+func TestRenderLongNotes(t *testing.T) {
+	// Notes wrap between Chinese characters and at spaces, and lose no
+	// character doing so: all of them read back in order.
+	d := sampleDoc(2)
+	zh := strings.Repeat("货物须冷藏运输，到货后当日验收；", 12)
+	en := strings.Repeat("Keep refrigerated between 2 and 6 degrees; ", 8) + "https://example.invalid/a-very-long-address-without-any-space-in-it-" + strings.Repeat("x", 150)
+	d.Notes = zh + "\n" + en
+	text := poppler(t, mustRender(t, d), "pdftotext", "-enc", "UTF-8")
+	flat := strings.Join(strings.Fields(text), "")
+	for _, want := range []string{zh, en} {
+		if !strings.Contains(flat, strings.Join(strings.Fields(want), "")) {
+			t.Errorf("notes lost text:\n%s", text)
+		}
+	}
+}
+
+func TestRenderPageBreaks(t *testing.T) {
+	// Around a full page of lines the totals, notes and signatures either
+	// fit under the last lines or move to a page of their own; no line is
+	// lost or printed twice.
+	pagesSeen := map[int]bool{}
+	for n := 30; n <= 42; n++ {
+		d := sampleDoc(n)
+		pages := strings.Split(strings.TrimRight(poppler(t, mustRender(t, d), "pdftotext", "-layout", "-enc", "UTF-8"), "\f"), "\f")
+		pagesSeen[len(pages)] = true
+		last := pages[len(pages)-1]
+		if c := strings.Count(strings.Join(pages, ""), "价税合计（大写）"); c != 1 || !strings.Contains(last, "价税合计（大写）") ||
+			!strings.Contains(last, "收货 Received by") {
+			t.Errorf("%d lines: the tail is not once on the last page", n)
+		}
+		if c := strings.Count(strings.Join(pages, ""), "6901234500"); c != n {
+			t.Errorf("%d lines: %d printed", n, c)
+		}
+		for i, p := range pages {
+			if !strings.Contains(p, fmt.Sprintf("第 %d 页 / 共 %d 页", i+1, len(pages))) {
+				t.Errorf("%d lines: page %d unnumbered", n, i+1)
+			}
+		}
+	}
+	if !pagesSeen[1] || !pagesSeen[2] {
+		t.Errorf("pages seen %v: want documents of one and of two pages", pagesSeen)
+	}
+}

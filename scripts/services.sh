@@ -8,6 +8,8 @@
 #     console (cloud/webui's build test);
 #   - chromium and fonts-noto-cjk for the console's browser tests
 #     (e2e/console), exported as JXC_CHROMIUM;
+#   - fonts-wqy-microhei and poppler-utils for the PDF printing tests
+#     (cloud/docs/pdfdoc embeds the font; pdftotext reads the PDFs back);
 #   - a PostgreSQL server with trust auth for the user postgres: the one on
 #     127.0.0.1:5432 if it lets postgres in without a password, otherwise a
 #     private instance this script starts (and reuses on later runs) under
@@ -384,6 +386,21 @@ ensure_chromium() {
 	log "chromium: $CHROMIUM ($("$CHROMIUM" --version 2>/dev/null || echo '?'))"
 }
 
+# ensure_pdf installs what the PDF printing tests need (cloud/docs/pdfdoc):
+# Debian's fonts-wqy-microhei, the CJK TrueType font the printer embeds,
+# and poppler-utils, whose pdftotext and pdfinfo check the printed PDFs.
+ensure_pdf() {
+	local missing=()
+	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
+	command -v pdftotext >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1 || missing+=(poppler-utils)
+	if [ "${#missing[@]}" -gt 0 ]; then
+		log "installing ${missing[*]} for the PDF printing tests"
+		apt_install "${missing[@]}"
+	fi
+	command -v pdftotext >/dev/null 2>&1 || die "pdftotext is still missing after installing poppler-utils"
+	log "pdf: $(command -v pdftotext), fonts-wqy-microhei"
+}
+
 main() {
 	case "${1:-start}" in
 	start)
@@ -393,6 +410,7 @@ main() {
 		ensure_libusb
 		ensure_node
 		ensure_chromium
+		ensure_pdf
 		printf "export JXC_USB='%s'\n" "$USB"
 		printf "export JXC_TEST_POSTGRES='postgres://postgres@127.0.0.1:%s/postgres?sslmode=disable'\n" "$PG_PORT"
 		printf "export JXC_MOSQUITTO='%s'\n" "$MOSQUITTO"

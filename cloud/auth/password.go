@@ -31,7 +31,9 @@ func HashPassword(pw string, p HashParams) (string, error) { return password.Has
 
 // VerifyPassword reports whether pw matches hash and whether the hash
 // was made with other parameters than p (password.Verify).
-func VerifyPassword(hash, pw string, p HashParams) (ok, stale bool) { return password.Verify(hash, pw, p) }
+func VerifyPassword(hash, pw string, p HashParams) (ok, stale bool) {
+	return password.Verify(hash, pw, p)
+}
 
 // CheckPassword applies the password policy: at least MinPasswordLen
 // characters and at most MaxPasswordLen bytes of valid UTF-8, not one

@@ -137,7 +137,7 @@ func (e *Error) problem() *httpx.Problem {
 }
 
 func fromProblem(p *httpx.Problem) *Error {
-	return &Error{status: p.Status, Code: p.Reason, Message: p.Msg, MessageZH: p.MsgZH}
+	return &Error{status: p.Status, Code: p.Reason, Message: p.Msg, MessageZH: p.MsgZH, Field: p.Field}
 }
 
 // errorOf is the one place where errors become HTTP answers. A huma error

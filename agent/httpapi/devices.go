@@ -53,7 +53,9 @@ func (s *Server) registerDevices() {
 	Register(s, huma.Operation{OperationID: "devices", Method: http.MethodGet, Path: "/api/v1/devices",
 		Summary: "Device health 设备状态", Tags: []string{"system 系统"},
 		Description: "Each device's health, sorted by name; clock_skewed when its clock is more than 2 s off the agent's."},
-		AccessOpen, func(ctx context.Context, _ *struct{}) (*devicesOutput, error) { return &devicesOutput{Body: s.deviceHealth()}, nil })
+		AccessOpen, func(ctx context.Context, _ *struct{}) (*devicesOutput, error) {
+			return &devicesOutput{Body: s.deviceHealth()}, nil
+		})
 }
 
 func (s *Server) deviceHealth() DevicesResponse {

@@ -133,6 +133,9 @@ func (s *Server) API() huma.API { return s.api }
 // Handler returns the HTTP handler of the API.
 func (s *Server) Handler() http.Handler { return s.base.Handler() }
 
+// ServeHTTP serves r, so that a *Server is an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.base.ServeHTTP(w, r) }
+
 // HandleFunc serves pattern (http.ServeMux syntax) with f beside the
 // API's operations, outside its OpenAPI document (a docs page).
 func (s *Server) HandleFunc(pattern string, f func(http.ResponseWriter, *http.Request)) {

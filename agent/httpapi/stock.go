@@ -65,7 +65,9 @@ func (s *Server) registerStock() {
 		})
 	Register(s, huma.Operation{OperationID: "sync", Method: http.MethodGet, Path: "/api/v1/sync",
 		Summary: "Sync state 同步状态", Tags: []string{"system 系统"}}, AccessOpen,
-		func(ctx context.Context, _ *struct{}) (*syncOutput, error) { return &syncOutput{Body: s.syncState()}, nil })
+		func(ctx context.Context, _ *struct{}) (*syncOutput, error) {
+			return &syncOutput{Body: s.syncState()}, nil
+		})
 	Register(s, huma.Operation{OperationID: "healthz", Method: http.MethodGet, Path: "/healthz",
 		Summary: "Health 健康检查", Tags: []string{"system 系统"}}, AccessOpen,
 		func(ctx context.Context, _ *struct{}) (*healthOutput, error) {

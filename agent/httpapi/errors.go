@@ -144,3 +144,14 @@ func mapDomain(err error) *Error {
 	}
 	return fromProblem(httpx.Internal())
 }
+
+func init() {
+	// huma makes errors without a request's context only to document the
+	// error schema; those of a request come from Server.newError. In a
+	// binary that also holds the cloud's API (jxc demo), the two
+	// documents show whichever package set this last: both bodies are
+	// {error, error_zh, code, field?, errors?, permission?}.
+	humax.SetDefault(func(status int, msg string, errs ...error) huma.StatusError {
+		return errorOf(status, msg, errs...)
+	})
+}

@@ -145,7 +145,7 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 		a.app, err = agentapp.Start(ctx, agentapp.Config{DataDir: filepath.Join(*dir, a.name), Tenant: demoTenant, Site: a.site,
 			Broker: cloud.BrokerURL, Listen: "127.0.0.1:0", Logger: log.With("agent", a.name), Profiles: a.profiles,
 			DeviceTokens: map[string]string{"demo-workload": d.agentToken},
-			Sync: mqtt.Options{AckTimeout: 3 * time.Second, PullInterval: 2 * time.Second, StatusInterval: 2 * time.Second}})
+			Sync:         mqtt.Options{AckTimeout: 3 * time.Second, PullInterval: 2 * time.Second, StatusInterval: 2 * time.Second}})
 		if err != nil {
 			<-usersDone
 			return err

@@ -85,7 +85,9 @@ func (a *agentProc) record(ctx context.Context, seed uint64) {
 			qty = 1
 		}
 		body, _ := json.Marshal(map[string]any{"sku": k.SKU, "bin": k.Bin, "qty": qty, "reason": "adjust"})
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.url+"/api/v1/movements", bytes.NewReader(body))
+		// Not cancelled with ctx: a request cut off in flight may be
+		// durable without its 201, which only the SIGKILL may cause.
+		req, err := http.NewRequest(http.MethodPost, a.url+"/api/v1/movements", bytes.NewReader(body))
 		if err != nil {
 			continue
 		}

@@ -31,6 +31,10 @@ type ack struct {
 	qty     int64
 }
 
+// e2eDeviceToken is the device token the agents are started with; the
+// test records through their APIs with it.
+const e2eDeviceToken = "e2e-device-token-0123456789"
+
 // agentProc is one jxc-agent process and what it acknowledged.
 type agentProc struct {
 	*testenv.Process
@@ -46,7 +50,7 @@ func startAgent(t *testing.T, path, name, site, broker string) *agentProc {
 	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
 	a.url = "http://" + addr
 	a.Process = testenv.StartProcess(t, name, path, "--data", a.dir, "--tenant", "e2e", "--site", site,
-		"--broker", broker, "--listen", addr, "--ack-timeout", "2s")
+		"--broker", broker, "--listen", addr, "--ack-timeout", "2s", "--device-token", "e2e="+e2eDeviceToken)
 	waitHTTP(t, a.url+"/healthz")
 	return a
 }
@@ -81,7 +85,14 @@ func (a *agentProc) record(ctx context.Context, seed uint64) {
 			qty = 1
 		}
 		body, _ := json.Marshal(map[string]any{"sku": k.SKU, "bin": k.Bin, "qty": qty, "reason": "adjust"})
-		resp, err := c.Post(a.url+"/api/v1/movements", "application/json", bytes.NewReader(body))
+		// Not cancelled with ctx: a request cut off in flight may be
+		// durable without its 201, which only the SIGKILL may cause.
+		req, err := http.NewRequest(http.MethodPost, a.url+"/api/v1/movements", bytes.NewReader(body))
+		if err != nil {
+			continue
+		}
+		req.Header.Set("Authorization", "Bearer "+e2eDeviceToken)
+		resp, err := c.Do(req)
 		if err != nil {
 			continue
 		}

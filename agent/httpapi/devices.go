@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
+
+	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/jxc-edge/jxc/drivers"
 )
@@ -44,7 +47,18 @@ type DeviceHealth struct {
 // without it the list is empty (an agent with no device profiles).
 func (s *Server) SetDevices(d Devices) { s.devices = d }
 
-func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) {
+type devicesOutput struct{ Body DevicesResponse }
+
+func (s *Server) registerDevices() {
+	Register(s, huma.Operation{OperationID: "devices", Method: http.MethodGet, Path: "/api/v1/devices",
+		Summary: "Device health 设备状态", Tags: []string{"system 系统"},
+		Description: "Each device's health, sorted by name; clock_skewed when its clock is more than 2 s off the agent's."},
+		AccessOpen, func(ctx context.Context, _ *struct{}) (*devicesOutput, error) {
+			return &devicesOutput{Body: s.deviceHealth()}, nil
+		})
+}
+
+func (s *Server) deviceHealth() DevicesResponse {
 	out := DevicesResponse{Devices: []DeviceHealth{}}
 	if s.devices != nil {
 		for _, h := range s.devices.Health() {
@@ -58,5 +72,5 @@ func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) {
 			out.Devices = append(out.Devices, d)
 		}
 	}
-	s.Reply(w, r, http.StatusOK, out)
+	return out
 }

@@ -41,7 +41,7 @@ func TestDevices(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			api := httpapi.New(newFakeLedger(), nil, nil)
+			api := httpapi.New(newFakeLedger(), httpapi.Options{})
 			if tt.devices != nil {
 				api.SetDevices(tt.devices)
 			}

@@ -43,6 +43,8 @@ type fakeLedger struct {
 var _ agent.Ledger = (*fakeLedger)(nil)
 
 const (
+	// testToken is the device token of the fixture's requests.
+	testToken   = "test-device-token-0123456789"
 	testReplica = syncproto.ReplicaID(0x00c0ffee12345678)
 	testSite    = "store-1"
 )
@@ -245,7 +247,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{ledger: newFakeLedger(), sync: &fakeSync{}, logs: &testenv.Buffer{}}
 	log := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	f.api = httpapi.New(f.ledger, f.sync, log)
+	f.api = httpapi.New(f.ledger, httpapi.Options{Sync: f.sync, Log: log, DeviceTokens: map[string]string{"gate-1": testToken}})
 	f.srv = httptest.NewServer(f.api.Handler())
 	t.Cleanup(f.srv.Close)
 	return f
@@ -266,6 +268,7 @@ func (f *fixture) do(t *testing.T, method, path, contentType, body string) respo
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	req.Header.Set("Authorization", "Bearer "+testToken)
 	resp, err := f.srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -554,6 +557,7 @@ func TestClientGone(t *testing.T) {
 	cancel()
 	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/api/v1/movements",
 		strings.NewReader(`{"sku":"S","bin":"B","qty":1,"reason":"receive"}`))
+	req.Header.Set("Authorization", "Bearer "+testToken)
 	rec := httptest.NewRecorder()
 	f.api.Handler().ServeHTTP(rec, req)
 	if rec.Code != httpx.StatusClientClosedRequest {
@@ -661,7 +665,7 @@ func (l *masterLedger) ApplyMaster(context.Context, *pb.MasterBatch) (bool, erro
 }
 
 func TestSyncMasterRev(t *testing.T) {
-	srv := httptest.NewServer(httpapi.New(&masterLedger{newFakeLedger(), 42}, nil, nil).Handler())
+	srv := httptest.NewServer(httpapi.New(&masterLedger{newFakeLedger(), 42}, httpapi.Options{}).Handler())
 	defer srv.Close()
 	resp, err := srv.Client().Get(srv.URL + "/api/v1/sync")
 	if err != nil {
@@ -678,7 +682,7 @@ func TestSyncMasterRev(t *testing.T) {
 }
 
 func TestSyncWithoutSyncStatus(t *testing.T) {
-	srv := httptest.NewServer(httpapi.New(newFakeLedger(), nil, nil).Handler())
+	srv := httptest.NewServer(httpapi.New(newFakeLedger(), httpapi.Options{}).Handler())
 	defer srv.Close()
 	resp, err := srv.Client().Get(srv.URL + "/api/v1/sync")
 	if err != nil {
@@ -779,7 +783,9 @@ func TestConcurrentWrites(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			body := fmt.Sprintf(`{"sku":"S","bin":"B","qty":%d,"reason":"receive"}`, i+1)
-			resp, err := f.srv.Client().Post(f.srv.URL+"/api/v1/movements", "application/json", strings.NewReader(body))
+			req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/v1/movements", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+testToken)
+			resp, err := f.srv.Client().Do(req)
 			if err != nil {
 				t.Error(err)
 				return

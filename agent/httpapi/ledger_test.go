@@ -23,7 +23,7 @@ func realServer(t *testing.T) (*httptest.Server, *sqlite.Ledger) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	srv := httptest.NewServer(httpapi.New(l, nil, nil).Handler())
+	srv := httptest.NewServer(httpapi.New(l, httpapi.Options{DeviceTokens: map[string]string{"gate-1": testToken}}).Handler())
 	t.Cleanup(srv.Close)
 	return srv, l
 }
@@ -37,6 +37,7 @@ func post(t *testing.T, srv *httptest.Server, path, key, body string) (int, []by
 	if key != "" {
 		req.Header.Set(httpapi.IdempotencyHeader, key)
 	}
+	req.Header.Set("Authorization", "Bearer "+testToken)
 	res, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/danielgtaylor/huma/v2"
+
 	"google.golang.org/protobuf/proto"
 
+	"github.com/jxc-edge/jxc/agent/session"
 	"github.com/jxc-edge/jxc/internal/httpx"
 	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
@@ -71,6 +74,7 @@ type MasterUser struct {
 	Permissions        []string `json:"permissions"`
 	Disabled           bool     `json:"disabled"`
 	MustChangePassword bool     `json:"must_change_password"`
+	MaxDiscountPercent int32    `json:"max_discount_percent"`
 }
 
 // MasterProduct is a SKU as the cloud publishes it (syncproto
@@ -118,42 +122,57 @@ type MasterStockLimit struct {
 // when the ledger is a MasterLister.
 func (s *Server) SetMaster(m MasterLister) { s.master = m }
 
-// handleMaster lists a page of the master records of the kind in the
+// MasterInput asks for a page of the master records of a kind.
+type MasterInput struct {
+	Kind    string `path:"kind" doc:"product, bin, stock_limit, device_profile, user, purchase_order, …"`
+	After   string `query:"after" doc:"Continue after this key (the next of the previous page)."`
+	Limit   string `query:"limit" doc:"1 … 5000, default 500."`
+	Deleted string `query:"deleted" doc:"true adds tombstones."`
+}
+
+type masterOutput struct{ Body MasterResponse }
+
+func (s *Server) registerMaster() {
+	Register(s, huma.Operation{OperationID: "master", Method: http.MethodGet, Path: "/api/v1/master/{kind}",
+		Summary: "Master records the agent holds 主数据", Tags: []string{"master data 主数据"}, Errors: []int{400, 401, 404},
+		Description: "In key order, decoded. The site's users (kind user, never their password hashes) need a signed-in " +
+			"user or a device token; the other kinds are open on the LAN."}, AccessOpen, s.masterList)
+}
+
+// masterList lists a page of the master records of the kind in the
 // path: ?after=KEY continues after a key, ?limit= (1 … MaxMasterPage,
 // default DefaultMasterPage) bounds the page, ?deleted=true includes
 // tombstones.
-func (s *Server) handleMaster(w http.ResponseWriter, r *http.Request) {
+func (s *Server) masterList(ctx context.Context, in *MasterInput) (*masterOutput, error) {
 	if s.master == nil {
-		s.writeError(w, r, &httpx.Problem{Status: http.StatusNotFound, Reason: "no_master_data",
+		return nil, &httpx.Problem{Status: http.StatusNotFound, Reason: "no_master_data",
 			Msg:   "this agent keeps no master data",
-			MsgZH: "该节点不保存主数据"})
-		return
+			MsgZH: "该节点不保存主数据"}
 	}
-	kind := r.PathValue("kind")
+	kind := in.Kind
 	if err := syncproto.ValidateMasterRecord(&pb.MasterRecord{Kind: kind, Key: "k", Revision: 1}); err != nil {
-		s.writeError(w, r, httpx.BadRequest("bad_kind",
+		return nil, httpx.BadField("path.kind", "bad_kind",
 			fmt.Sprintf("%q is not a master record kind (product, bin, stock_limit, device_profile, …)", kind),
-			fmt.Sprintf("%q 不是主数据类型（product、bin、stock_limit、device_profile 等）", kind)))
-		return
+			fmt.Sprintf("%q 不是主数据类型（product、bin、stock_limit、device_profile 等）", kind))
 	}
-	q := r.URL.Query()
+	if _, ok := session.From(ctx); !ok && kind == syncproto.KindUser {
+		return nil, errUnauthenticated
+	}
 	limit := DefaultMasterPage
-	if v := q.Get("limit"); v != "" {
+	if v := in.Limit; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > MaxMasterPage {
-			s.writeError(w, r, httpx.BadRequest("bad_limit",
+			return nil, httpx.BadField("query.limit", "bad_limit",
 				fmt.Sprintf("limit %q: want 1 … %d", v, MaxMasterPage),
-				fmt.Sprintf("limit %q 无效：应在 1 到 %d 之间", v, MaxMasterPage)))
-			return
+				fmt.Sprintf("limit %q 无效：应在 1 到 %d 之间", v, MaxMasterPage))
 		}
 		limit = n
 	}
-	withDeleted := q.Get("deleted") == "true"
+	withDeleted := in.Deleted == "true"
 	rev := s.master.MasterRev()
-	recs, err := s.master.MasterRecordsAfter(r.Context(), kind, q.Get("after"), limit)
+	recs, err := s.master.MasterRecordsAfter(ctx, kind, in.After, limit)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, err
 	}
 	out := MasterResponse{Kind: kind, MasterRev: rev, Records: make([]MasterRecord, 0, len(recs))}
 	for _, rec := range recs {
@@ -165,7 +184,7 @@ func (s *Server) handleMaster(w http.ResponseWriter, r *http.Request) {
 	if len(recs) == limit {
 		out.Next = recs[len(recs)-1].GetKey()
 	}
-	s.Reply(w, r, http.StatusOK, out)
+	return &masterOutput{Body: out}, nil
 }
 
 // masterRecord decodes rec's body for the kinds this build knows. The
@@ -206,7 +225,7 @@ func masterRecord(rec *pb.MasterRecord) MasterRecord {
 			return m
 		}
 		m.User = &MasterUser{DisplayName: u.GetDisplayName(), Roles: u.GetRoles(), Permissions: u.GetPermissions(),
-			Disabled: u.GetDisabled(), MustChangePassword: u.GetMustChangePassword()}
+			Disabled: u.GetDisabled(), MustChangePassword: u.GetMustChangePassword(), MaxDiscountPercent: u.GetMaxDiscountPercent()}
 		if m.User.Roles == nil {
 			m.User.Roles = []string{}
 		}

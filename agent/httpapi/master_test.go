@@ -97,7 +97,14 @@ func TestMasterList(t *testing.T) {
 	}
 
 	// A user is listed without the password hash the agent keeps.
-	res, err := http.Get(srv.URL + "/api/v1/master/user")
+	// The site's users need a caller.
+	var none httpapi.MasterResponse
+	if code := getJSON(t, srv.URL+"/api/v1/master/user", &none); code != http.StatusUnauthorized {
+		t.Errorf("users without credentials: status %d, want 401", code)
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/master/user", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/jxc-edge/jxc/agent"
 	"github.com/jxc-edge/jxc/internal/httpx"
@@ -38,60 +41,81 @@ type PutProductsResponse struct {
 	Upserted int `json:"upserted"`
 }
 
-// handlePutProducts upserts a list of catalogue entries, all or none (the
-// catalogue of a standalone agent; see ProductRequest). The answer is 200
-// once they are durable.
-func (s *Server) handlePutProducts(w http.ResponseWriter, r *http.Request) {
-	var req []ProductRequest
-	if err := httpx.DecodeJSON(w, r, &req, MaxProductsBodyBytes); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ps := make([]agent.Product, len(req))
-	for i, p := range req {
-		if err := p.validate(i); err != nil {
-			s.writeError(w, r, err)
-			return
+// ProductList is the body of PUT /api/v1/products.
+type ProductList []ProductRequest
+
+// check checks every entry (ProductRequest.check).
+func (l *ProductList) check() error {
+	for i := range *l {
+		if err := (*l)[i].check(i); err != nil {
+			return err
 		}
-		ps[i] = agent.Product{GTIN: p.GTIN, SKU: p.SKU, Name: p.Name, Unit: p.Unit, Price: p.Price, Factor: p.Factor}
 	}
-	if err := s.ledger.PutProducts(r.Context(), ps); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.Reply(w, r, http.StatusOK, PutProductsResponse{Upserted: len(ps)})
+	return nil
 }
 
-// handleProduct answers the catalogue entry of the GTIN in the path, in
-// its 14-digit form; 404 if there is none.
-func (s *Server) handleProduct(w http.ResponseWriter, r *http.Request) {
-	raw := r.PathValue("gtin")
-	gtin, err := agent.NormalizeGTIN(raw)
-	if err != nil {
-		s.writeError(w, r, badGTIN("the GTIN in the path", "路径中的 GTIN", err))
-		return
+// ProductInput names a GTIN.
+type ProductInput struct {
+	GTIN string `path:"gtin" doc:"8, 12, 13 or 14 digits with a valid check digit."`
+}
+
+type putProductsOutput struct{ Body PutProductsResponse }
+type productOutput struct{ Body agent.Product }
+
+func (s *Server) registerProducts() {
+	tags := []string{"catalogue 商品目录"}
+	Register(s, huma.Operation{OperationID: "put-products", Method: http.MethodPut, Path: "/api/v1/products",
+		Summary: "Upsert catalogue entries 更新商品目录", Tags: tags, MaxBodyBytes: MaxProductsBodyBytes, Errors: []int{400, 413},
+		Description: "All or none; answered once durable. The catalogue of a standalone agent: an agent synced to a cloud " +
+			"gets it from the cloud's master data, whose product records replace the entries of their SKUs."},
+		AccessCaller, s.putProducts)
+	Register(s, huma.Operation{OperationID: "get-product", Method: http.MethodGet, Path: "/api/v1/products/{gtin}",
+		Summary: "A GTIN's catalogue entry 按条码查商品", Tags: tags, Errors: []int{400, 404},
+		Description: "factor is set for a pack's barcode."}, AccessOpen, s.product)
+}
+
+// putProducts upserts a list of catalogue entries, all or none (the
+// catalogue of a standalone agent; see ProductRequest). The answer is 200
+// once they are durable.
+func (s *Server) putProducts(ctx context.Context, in *struct{ Body ProductList }) (*putProductsOutput, error) {
+	ps := make([]agent.Product, len(in.Body))
+	for i, p := range in.Body {
+		ps[i] = agent.Product{GTIN: p.GTIN, SKU: p.SKU, Name: p.Name, Unit: p.Unit, Price: p.Price, Factor: p.Factor}
 	}
-	p, found, err := s.ledger.ProductByGTIN(r.Context(), gtin)
+	if err := s.ledger.PutProducts(ctx, ps); err != nil {
+		return nil, err
+	}
+	return &putProductsOutput{Body: PutProductsResponse{Upserted: len(ps)}}, nil
+}
+
+// product answers the catalogue entry of the GTIN in the path, in its
+// 14-digit form; 404 if there is none.
+func (s *Server) product(ctx context.Context, in *ProductInput) (*productOutput, error) {
+	gtin, err := agent.NormalizeGTIN(in.GTIN)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		p := badGTIN("the GTIN in the path", "路径中的 GTIN", err)
+		p.Field = "path.gtin"
+		return nil, p
+	}
+	p, found, err := s.ledger.ProductByGTIN(ctx, gtin)
+	if err != nil {
+		return nil, err
 	}
 	if !found {
-		s.writeError(w, r, &httpx.Problem{
+		return nil, &httpx.Problem{
 			Status: http.StatusNotFound,
 			Reason: "unknown_product",
 			Msg:    fmt.Sprintf("no product with GTIN %s in the catalogue", gtin),
 			MsgZH:  fmt.Sprintf("商品目录中没有 GTIN 为 %s 的商品", gtin),
-		})
-		return
+		}
 	}
-	s.Reply(w, r, http.StatusOK, p)
+	return &productOutput{Body: p}, nil
 }
 
-// validate checks what the API itself requires of the i-th entry; the
+// check checks what the API itself requires of the i-th entry; the
 // ledger checks the rest (lengths, characters, duplicates) and answers
 // agent.ErrInvalid.
-func (p *ProductRequest) validate(i int) error {
+func (p *ProductRequest) check(i int) error {
 	switch {
 	case p.GTIN == "":
 		return missingIn(i, "gtin")
@@ -99,15 +123,17 @@ func (p *ProductRequest) validate(i int) error {
 		return missingIn(i, "sku")
 	}
 	if _, err := agent.NormalizeGTIN(p.GTIN); err != nil {
-		return badGTIN(fmt.Sprintf("entry %d: field \"gtin\"", i), fmt.Sprintf("第 %d 项的字段 \"gtin\"", i), err)
+		bad := badGTIN(fmt.Sprintf("entry %d: field \"gtin\"", i), fmt.Sprintf("第 %d 项的字段 \"gtin\"", i), err)
+		bad.Field = fmt.Sprintf("body[%d].gtin", i)
+		return bad
 	}
 	if p.Factor < 0 {
-		return httpx.BadRequest("bad_factor",
+		return httpx.BadField(fmt.Sprintf("body[%d].factor", i), "bad_factor",
 			fmt.Sprintf("entry %d: field \"factor\" is %d: a pack holds a positive number of the SKU's units (absent, 0 or 1: the SKU's own barcode)", i, p.Factor),
 			fmt.Sprintf("第 %d 项的字段 \"factor\" 为 %d：每箱/每包所含数量须为正数（不填、0 或 1 表示单品条码）", i, p.Factor))
 	}
 	if p.Price < 0 {
-		return httpx.BadRequest("bad_price",
+		return httpx.BadField(fmt.Sprintf("body[%d].price", i), "bad_price",
 			fmt.Sprintf("entry %d: field \"price\" is %d: a price in fen is never negative (0 or absent: unknown)", i, p.Price),
 			fmt.Sprintf("第 %d 项的字段 \"price\" 为 %d：价格（单位：分）不能为负数（0 或不填表示未知）", i, p.Price))
 	}
@@ -115,7 +141,7 @@ func (p *ProductRequest) validate(i int) error {
 }
 
 func missingIn(i int, field string) *httpx.Problem {
-	return httpx.BadRequest("missing_field",
+	return httpx.BadField(fmt.Sprintf("body[%d].%s", i, field), "missing_field",
 		fmt.Sprintf("entry %d: field %q is required", i, field),
 		fmt.Sprintf("第 %d 项缺少必填字段 %q", i, field))
 }

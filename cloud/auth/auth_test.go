@@ -120,7 +120,7 @@ func TestCatalogue(t *testing.T) {
 		}
 	}
 	want := map[string]string{"administrator": "管理员", "purchaser": "采购", "sales": "销售", "warehouse": "仓管",
-		"finance": "财务", "store_manager": "店长", "auditor": "审计（只读）"}
+		"finance": "财务", "store_manager": "店长", "auditor": "审计（只读）", "cashier": "收银员"}
 	for name, zh := range want {
 		if titles[name] != zh {
 			t.Errorf("role %s: title %q, want %q", name, titles[name], zh)

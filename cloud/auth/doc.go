@@ -1,5 +1,5 @@
 // Package auth is the cloud's business area of accounts: users of a tenant
-// with argon2id passwords, roles bundling module.action permissions (seven
+// with argon2id passwords, roles bundling module.action permissions (eight
 // shipped, more made by administrators), data scope by site, browser
 // sessions with CSRF tokens, API tokens for integrations, lockout after
 // repeated failed sign-ins, and the append-only audit log that every

@@ -41,6 +41,7 @@ var modules = []struct {
 	{"inventory", "transfers, counts, other in/out, assembly", "调拨、盘点、其他出入库、组装", []string{"view", "edit", "approve", "export"}},
 	{"retail", "retail sales and returns at the till", "零售与零售退货", []string{"view", "edit", "approve", "export"}},
 	{"stock", "on-hand, lots and serialized items", "库存、批次与序列号", []string{"view", "export"}},
+	{"retail", "retail sales and returns at the till", "零售与零售退货", []string{"view", "edit", "approve", "export"}},
 	{"finance", "journal, receipts and payments, periods, statements", "凭证、收付款、会计期间、报表", []string{"view", "edit", "approve", "export"}},
 	{"crm", "members, customer history, after-sales tickets", "会员、客户历史、售后工单", []string{"view", "edit", "export"}},
 	{"report", "reports and the dashboard", "报表与首页看板", []string{"view", "export"}},
@@ -127,7 +128,11 @@ const (
 	RoleFinance       = "finance"
 	RoleStoreManager  = "store_manager"
 	RoleAuditor       = "auditor"
+	RoleCashier       = "cashier"
 )
+
+// MaxDiscount is the largest MaxDiscountPercent of a role.
+const MaxDiscount = 100
 
 // Role bundles permissions. Names are lowercase identifiers
 // ([a-z][a-z0-9_]{0,31}), unique per tenant; Title is what people read.
@@ -140,6 +145,11 @@ type Role struct {
 	Permissions []Permission `json:"permissions"`
 	// Builtin marks a shipped role.
 	Builtin bool `json:"builtin"`
+	// MaxDiscountPercent is the largest discount a holder may give at
+	// the till, 0 … 100 percent of a line or sale; a user holding several
+	// roles may give the largest of theirs. Agents get it with the user
+	// (UserRecord.max_discount_percent).
+	MaxDiscountPercent int32 `json:"max_discount_percent"`
 }
 
 // Has reports whether the role grants p.
@@ -170,7 +180,7 @@ func filter(keep func(Permission) bool) []Permission {
 
 // builtinRoles are the shipped roles, by name.
 var builtinRoles = []Role{
-	{Name: RoleAdministrator, Title: "Administrator", TitleZH: "管理员", Builtin: true,
+	{Name: RoleAdministrator, Title: "Administrator", TitleZH: "管理员", Builtin: true, MaxDiscountPercent: 100,
 		Permissions: filter(func(Permission) bool { return true })},
 	{Name: RolePurchaser, Title: "Purchaser", TitleZH: "采购", Builtin: true, Permissions: perms(
 		"product.view", "site.view", "partner.view", "partner.edit", "purchase.view", "purchase.edit",
@@ -185,16 +195,19 @@ var builtinRoles = []Role{
 		"product.view", "site.view", "partner.view", "account.view", "account.edit", "purchase.view",
 		"sales.view", "stock.view", "finance.view", "finance.edit", "finance.approve", "finance.export",
 		"report.view", "report.export")},
-	{Name: RoleStoreManager, Title: "Store manager", TitleZH: "店长", Builtin: true, Permissions: perms(
+	{Name: RoleStoreManager, Title: "Store manager", TitleZH: "店长", Builtin: true, MaxDiscountPercent: 20, Permissions: perms(
 		"product.view", "product.edit", "site.view", "partner.view", "partner.edit",
 		"purchase.view", "purchase.edit", "purchase.approve", "sales.view", "sales.edit", "sales.approve",
 		"inventory.view", "inventory.edit", "inventory.approve", "stock.view", "stock.export",
+		"retail.view", "retail.edit", "retail.approve", "retail.export",
 		"crm.view", "crm.edit", "report.view", "report.export", "device.view", "device.edit", "user.view")},
 	// The auditor reads everything and changes nothing: every .view,
 	// report.export and audit.export.
 	{Name: RoleAuditor, Title: "Auditor (read-only)", TitleZH: "审计（只读）", Builtin: true, Permissions: filter(func(p Permission) bool {
 		return p.Action() == "view" || p == "report.export" || p == "audit.export"
 	})},
+	{Name: RoleCashier, Title: "Cashier", TitleZH: "收银员", Builtin: true, MaxDiscountPercent: 5, Permissions: perms(
+		"product.view", "stock.view", "retail.view", "retail.edit")},
 }
 
 // BuiltinRoles returns the shipped roles.

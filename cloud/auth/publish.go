@@ -35,8 +35,12 @@ func (s *Service) publishUser(ctx context.Context, tx Tx, before *User, after *U
 		if err != nil {
 			return err
 		}
+		discount, err := s.maxDiscount(ctx, tx, *after)
+		if err != nil {
+			return err
+		}
 		body := &pb.UserRecord{DisplayName: after.DisplayName, PasswordHash: after.PasswordHash, Roles: after.Roles,
-			Disabled: after.Disabled, MustChangePassword: after.MustChangePassword}
+			Disabled: after.Disabled, MustChangePassword: after.MustChangePassword, MaxDiscountPercent: discount}
 		for _, p := range perms {
 			body.Permissions = append(body.Permissions, string(p))
 		}

@@ -35,6 +35,10 @@ func (s *Service) checkRole(p *Principal, r *Role) error {
 	if err != nil {
 		return err
 	}
+	if r.MaxDiscountPercent < 0 || r.MaxDiscountPercent > MaxDiscount {
+		return invalid(fmt.Sprintf("max_discount_percent is %d: want 0 … %d", r.MaxDiscountPercent, MaxDiscount),
+			fmt.Sprintf("最大折扣 max_discount_percent 为 %d：应在 0 到 %d 之间", r.MaxDiscountPercent, MaxDiscount))
+	}
 	for _, perm := range ps {
 		if !p.has(perm) {
 			e := newErr(ErrForbidden, fmt.Sprintf("you cannot put %s in a role: you lack it", perm),

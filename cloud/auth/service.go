@@ -448,6 +448,21 @@ func (s *Service) permissions(ctx context.Context, r Reader, u User) ([]Permissi
 	return slices.Compact(out), nil
 }
 
+// maxDiscount returns the largest MaxDiscountPercent of u's roles.
+func (s *Service) maxDiscount(ctx context.Context, r Reader, u User) (int32, error) {
+	var out int32
+	for _, name := range u.Roles {
+		role, err := s.role(ctx, r, u.Tenant, name)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		} else if err != nil {
+			return 0, err
+		}
+		out = max(out, role.MaxDiscountPercent)
+	}
+	return out, nil
+}
+
 func (s *Service) role(ctx context.Context, r Reader, tenant, name string) (Role, error) {
 	if b, ok := builtinRole(name); ok {
 		b.Tenant = tenant

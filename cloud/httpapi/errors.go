@@ -12,11 +12,11 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
-	"github.com/danielgtaylor/huma/v2/validation"
 
 	"github.com/jxc-edge/jxc/cloud"
 	"github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/internal/httpx"
+	"github.com/jxc-edge/jxc/internal/humax"
 )
 
 // Error is the body of every error answer of the cloud API, huma's own
@@ -137,7 +137,7 @@ func (e *Error) problem() *httpx.Problem {
 }
 
 func fromProblem(p *httpx.Problem) *Error {
-	return &Error{status: p.Status, Code: p.Reason, Message: p.Msg, MessageZH: p.MsgZH}
+	return &Error{status: p.Status, Code: p.Reason, Message: p.Msg, MessageZH: p.MsgZH, Field: p.Field}
 }
 
 // errorOf is the one place where errors become HTTP answers. A huma error
@@ -168,101 +168,18 @@ func errorOf(status int, msg string, errs ...error) *Error {
 		// huma asks for an example error to document the schema.
 		return &Error{}
 	}
-	e := &Error{status: status, Message: msg, MessageZH: "请求无效：" + msg}
-	var fe FieldErrors
-	for _, err := range errs {
-		if errors.As(err, &detail) {
-			fe = append(fe, fieldError(detail))
-		}
+	if status >= 500 {
+		return fromProblem(httpx.Internal())
 	}
-	if len(fe) > 0 {
-		e = fe.toError()
-		e.status = status
+	d := humax.Describe(status, msg, errs...)
+	e := &Error{status: d.Status, Code: d.Code, Message: d.Msg, MessageZH: d.MsgZH}
+	for _, f := range d.Fields {
+		e.Errors = append(e.Errors, FieldError{Field: f.Name, Message: f.Msg, MessageZH: f.MsgZH})
 	}
-	switch status {
-	case http.StatusUnprocessableEntity, http.StatusBadRequest:
-		e.status, e.Code = http.StatusBadRequest, "invalid"
-	case http.StatusRequestEntityTooLarge:
-		e.Code, e.MessageZH = "too_large", "请求体过大"
-	case http.StatusUnsupportedMediaType:
-		e.Code, e.MessageZH = "unsupported_media_type", "不支持的请求内容类型，请发送 JSON"
-	case http.StatusNotAcceptable:
-		e.Code, e.MessageZH = "not_acceptable", "无法以所要求的格式应答"
-	default:
-		if status >= 500 {
-			return fromProblem(httpx.Internal())
-		}
-		e.Code = strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_")
+	if len(e.Errors) > 0 {
+		e.Field = e.Errors[0].Field
 	}
 	return e
-}
-
-// fieldError is a huma validation detail as a FieldError: a missing
-// property is named in the field ("body.password", not "body"), and the
-// message is put in Chinese when it is one of huma's common ones.
-func fieldError(d *huma.ErrorDetail) FieldError {
-	field := d.Location
-	if name, ok := cutFormat(d.Message, validation.MsgExpectedRequiredProperty); ok && !strings.ContainsAny(name, " ") {
-		field = strings.TrimSuffix(field+"."+name, ".")
-	}
-	return FieldError{Field: field, Message: d.Message, MessageZH: zhOf(d.Message)}
-}
-
-// zhMessages are huma's validation messages in Chinese; %s stands for
-// the one value of the English message. The first that matches is used.
-var zhMessages = []struct{ en, zh string }{
-	{validation.MsgUnexpectedProperty, "不允许的字段"},
-	{validation.MsgExpectedRequiredProperty, "缺少必填字段 %s"},
-	{validation.MsgExpectedMinLength, "长度至少为 %s"},
-	{validation.MsgExpectedMaxLength, "长度至多为 %s"},
-	{validation.MsgExpectedMinItems, "至少需要 %s 项"},
-	{validation.MsgExpectedMaxItems, "至多允许 %s 项"},
-	{validation.MsgExpectedMinimumNumber, "须不小于 %s"},
-	{validation.MsgExpectedMaximumNumber, "须不大于 %s"},
-	{validation.MsgExpectedExclusiveMinimumNumber, "须大于 %s"},
-	{validation.MsgExpectedExclusiveMaximumNumber, "须小于 %s"},
-	{validation.MsgExpectedMatchPattern, "须符合格式 %s"},
-	{validation.MsgExpectedOneOf, "须为以下之一：%s"},
-	{validation.MsgExpectedString, "须为字符串"},
-	{validation.MsgExpectedInteger, "须为整数"},
-	{validation.MsgExpectedNumber, "须为数字"},
-	{validation.MsgExpectedBoolean, "须为 true 或 false"},
-	{validation.MsgExpectedArray, "须为数组"},
-	{validation.MsgExpectedObject, "须为对象"},
-	{validation.MsgExpectedArrayItemsUnique, "数组中不能有重复项"},
-	{validation.MsgExpectedRFC3339DateTime, "须为 RFC 3339 日期时间，如 2025-03-01T08:00:00Z"},
-	{"invalid integer", "须为整数"},
-	{"invalid date/time for format %s", "须为 RFC 3339 日期时间，如 2025-03-01T08:00:00Z"},
-	// Last: its prefix is that of the RFC formats above.
-	{validation.MsgExpectedBePattern, "须为 %s"},
-}
-
-// zhOf returns huma's validation message msg in Chinese, or msg after a
-// Chinese "not as required" when it is not a known one.
-func zhOf(msg string) string {
-	for _, m := range zhMessages {
-		if v, ok := cutFormat(msg, m.en); ok {
-			if strings.Contains(m.zh, "%s") {
-				return fmt.Sprintf(m.zh, v)
-			}
-			return m.zh
-		}
-	}
-	return "不符合要求：" + msg
-}
-
-// cutFormat matches msg against format, which holds at most one verb
-// (%d, %s, %v), and returns what stands in its place.
-func cutFormat(msg, format string) (string, bool) {
-	i := strings.IndexByte(format, '%')
-	if i < 0 || i+1 >= len(format) {
-		return "", msg == format
-	}
-	prefix, suffix := format[:i], format[i+2:]
-	if len(msg) < len(prefix)+len(suffix) || !strings.HasPrefix(msg, prefix) || !strings.HasSuffix(msg, suffix) {
-		return "", false
-	}
-	return msg[len(prefix) : len(msg)-len(suffix)], true
 }
 
 // mapDomain maps an error of a handler or of the authentication middleware.
@@ -338,21 +255,26 @@ func mapAuth(err error) *Error {
 type serverKey struct{}
 
 func init() {
-	// huma makes every error through these two package variables; the
-	// cloud API is the only huma API in the binary.
-	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+	// huma makes errors without a request's context only to document the
+	// error schema (and in huma.Error4xx, which this package does not
+	// call); those of a request come from newError, which the middleware
+	// names (humax: the agents' APIs in the same binary have their own).
+	humax.SetDefault(func(status int, msg string, errs ...error) huma.StatusError {
 		return errorOf(status, msg, errs...)
+	})
+}
+
+// newError makes every error of a request to the cloud API, counting and
+// logging it.
+func newError(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+	e := errorOf(status, msg, errs...)
+	if s, ok := ctx.Context().Value(serverKey{}).(*Server); ok {
+		s.rejected(ctx, e)
 	}
-	huma.NewErrorWithContext = func(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
-		e := errorOf(status, msg, errs...)
-		if s, ok := ctx.Context().Value(serverKey{}).(*Server); ok {
-			s.rejected(ctx, e)
-		}
-		if e.retryAfter > 0 {
-			ctx.SetHeader("Retry-After", strconv.Itoa(int((e.retryAfter+time.Second-1)/time.Second)))
-		}
-		return e
+	if e.retryAfter > 0 {
+		ctx.SetHeader("Retry-After", strconv.Itoa(int((e.retryAfter+time.Second-1)/time.Second)))
 	}
+	return e
 }
 
 // rejected counts and logs an error answer.

@@ -30,6 +30,7 @@ import (
 	"github.com/jxc-edge/jxc/cloud/docs"
 	"github.com/jxc-edge/jxc/cloud/masterdata"
 	"github.com/jxc-edge/jxc/internal/httpx"
+	"github.com/jxc-edge/jxc/internal/humax"
 	"github.com/jxc-edge/jxc/syncproto"
 )
 
@@ -258,7 +259,7 @@ func (s *Server) authorize(r *http.Request, perms []auth.Permission) (*auth.Prin
 // principal to keep keys for and ignores the header.
 func (s *Server) middleware(ctx huma.Context, next func(huma.Context)) {
 	r, _ := humago.Unwrap(ctx)
-	ctx = huma.WithValue(huma.WithValue(ctx, serverKey{}, s), requestKey{}, r)
+	ctx = humax.WithErrors(huma.WithValue(huma.WithValue(ctx, serverKey{}, s), requestKey{}, r), newError)
 	ctx.SetHeader("X-Content-Type-Options", "nosniff")
 	if p := strictBody(r); p != nil {
 		huma.WriteErr(s.api, ctx, 0, "", p)

@@ -49,6 +49,9 @@ type RoleBody struct {
 	Title       string            `json:"title" minLength:"1" maxLength:"128"`
 	TitleZH     string            `json:"title_zh,omitempty" maxLength:"128"`
 	Permissions []auth.Permission `json:"permissions" maxItems:"500" doc:"Permissions of the catalogue (GET /api/v1/permissions) that the caller holds."`
+	// MaxDiscountPercent is the largest discount holders may give at the
+	// till.
+	MaxDiscountPercent int32 `json:"max_discount_percent,omitempty" minimum:"0" maximum:"100" doc:"The largest discount a holder may give at the till, in percent (0 … 100, default 0); a user gets the largest of their roles'."`
 }
 
 // NewRoleInput is the body of POST /api/v1/roles.
@@ -100,7 +103,8 @@ func (s *Server) saveRole(ctx context.Context, name string, b RoleBody,
 	if perms == nil {
 		perms = []auth.Permission{}
 	}
-	return save(ctx, principalOf(ctx), auth.Role{Name: name, Title: b.Title, TitleZH: b.TitleZH, Permissions: perms})
+	return save(ctx, principalOf(ctx), auth.Role{Name: name, Title: b.Title, TitleZH: b.TitleZH, Permissions: perms,
+		MaxDiscountPercent: b.MaxDiscountPercent})
 }
 
 // DeleteRoleInput is DELETE /api/v1/roles/{name}.

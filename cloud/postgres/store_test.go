@@ -104,7 +104,8 @@ func TestMasterData(t *testing.T) {
 func TestAuth(t *testing.T) {
 	storetest.RunAuthTests(t, func(t *testing.T) auth.Store {
 		stores, _ := openStores(t, 1)
-		return stores[0].Auth()
+		// The suite reads the user records published for agents too.
+		return storetest.WithMaster(stores[0].Auth(), stores[0])
 	})
 }
 

@@ -133,7 +133,8 @@ func TestMasterData(t *testing.T) {
 func TestAuth(t *testing.T) {
 	storetest.RunAuthTests(t, func(t *testing.T) auth.Store {
 		s, _ := MustOpenStore(t)
-		return s.Auth()
+		// The suite reads the user records published for agents too.
+		return storetest.WithMaster(s.Auth(), s)
 	})
 }
 

@@ -254,7 +254,7 @@ func (t *authTx) UpdateUser(ctx context.Context, u auth.User) error {
 // ---- roles
 
 func (r authReader) roles(ctx context.Context, tenant, name string) ([]auth.Role, error) {
-	query := `SELECT name, title, title_zh FROM roles WHERE tenant = ?`
+	query := `SELECT name, title, title_zh, max_discount_percent FROM roles WHERE tenant = ?`
 	args := []any{tenant}
 	if name != "" {
 		query += ` AND name = ?`
@@ -263,7 +263,7 @@ func (r authReader) roles(ctx context.Context, tenant, name string) ([]auth.Role
 	var out []auth.Role
 	err := r.query(ctx, query+` ORDER BY name`+r.forUpdate("roles"), args, func(rows *sql.Rows) error {
 		ro := auth.Role{Tenant: tenant, Permissions: []auth.Permission{}}
-		err := rows.Scan(&ro.Name, &ro.Title, &ro.TitleZH)
+		err := rows.Scan(&ro.Name, &ro.Title, &ro.TitleZH, &ro.MaxDiscountPercent)
 		out = append(out, ro)
 		return err
 	})
@@ -323,8 +323,8 @@ func (t *authTx) setPermissions(ctx context.Context, ro auth.Role) error {
 }
 
 func (t *authTx) CreateRole(ctx context.Context, ro auth.Role) error {
-	res, err := t.exec(ctx, `INSERT INTO roles (tenant, name, title, title_zh) VALUES (?, ?, ?, ?) ON CONFLICT (tenant, name) DO NOTHING`,
-		ro.Tenant, ro.Name, ro.Title, ro.TitleZH)
+	res, err := t.exec(ctx, `INSERT INTO roles (tenant, name, title, title_zh, max_discount_percent) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, name) DO NOTHING`,
+		ro.Tenant, ro.Name, ro.Title, ro.TitleZH, ro.MaxDiscountPercent)
 	if err != nil {
 		return fmt.Errorf("create role %q: %w", ro.Name, err)
 	}
@@ -340,7 +340,8 @@ func (t *authTx) CreateRole(ctx context.Context, ro auth.Role) error {
 }
 
 func (t *authTx) UpdateRole(ctx context.Context, ro auth.Role) error {
-	res, err := t.exec(ctx, `UPDATE roles SET title = ?, title_zh = ? WHERE tenant = ? AND name = ?`, ro.Title, ro.TitleZH, ro.Tenant, ro.Name)
+	res, err := t.exec(ctx, `UPDATE roles SET title = ?, title_zh = ?, max_discount_percent = ? WHERE tenant = ? AND name = ?`,
+		ro.Title, ro.TitleZH, ro.MaxDiscountPercent, ro.Tenant, ro.Name)
 	if err != nil {
 		return fmt.Errorf("update role %q: %w", ro.Name, err)
 	}

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/jxc-edge/jxc/cmd/internal/agentapp"
@@ -27,13 +29,20 @@ func main() {
 }
 
 // Main is the jxc-agent program.
-type Main struct{}
+type Main struct {
+	// Stdout receives what commands print (os.Stdout by default).
+	Stdout io.Writer
+}
 
 // NewMain returns the program.
-func NewMain() *Main { return &Main{} }
+func NewMain() *Main { return &Main{Stdout: os.Stdout} }
 
-// Run parses args and runs the agent until ctx is cancelled.
+// Run parses args and runs the agent until ctx is cancelled, or runs the
+// subcommand args name (token).
 func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "token" {
+		return (&TokenCommand{Stdout: m.Stdout}).Run(ctx, args[1:])
+	}
 	fs := flag.NewFlagSet("jxc-agent", flag.ContinueOnError)
 	var c agentapp.Config
 	data := cli.String(fs, "data", "JXC_DATA", "", "directory of the ledger (created if missing)")
@@ -43,9 +52,12 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	listen := cli.String(fs, "listen", "JXC_LISTEN", "127.0.0.1:8081", "HTTP API address")
 	profilesDir := cli.String(fs, "profiles", "JXC_PROFILES", "", "folder of device profiles (firmware-configs); empty: no devices")
 	check := fs.Bool("check-profiles", false, "validate the device profiles of --profiles and exit: 0 when all are valid")
+	devTokens := cli.String(fs, "device-token", "JXC_DEVICE_TOKEN", "",
+		"device tokens accepted besides those of `jxc-agent token add`: NAME=TOKEN or TOKEN (named env), comma-separated")
 	ackTimeout := fs.Duration("ack-timeout", 10*time.Second, "send again from the watermark when no ack progress for this long")
 	version := fs.Bool("version", false, "print the version and exit")
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		return err
 	}
 	if *version {
@@ -56,6 +68,9 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return checkProfiles(*profilesDir)
 	}
 	c.Profiles = *profilesDir
+	if c.DeviceTokens, err = parseDeviceTokens(*devTokens); err != nil {
+		return err
+	}
 	c.DataDir, c.Tenant, c.Site, c.Broker, c.Listen = *data, *tenant, *site, *broker, *listen
 	c.Logger = cli.Logger().With("component", "agent")
 	c.Sync.AckTimeout = *ackTimeout
@@ -82,4 +97,25 @@ func checkProfiles(dir string) error {
 	fmt.Printf("%s: %d readers, %d scales, %d scanners: valid / 有效 (version %s)\n",
 		dir, len(set.Readers()), len(set.Scales()), len(set.Scanners()), set.Version()[:12])
 	return nil
+}
+
+// parseDeviceTokens reads --device-token: NAME=TOKEN or TOKEN (named
+// "env"), comma-separated.
+func parseDeviceTokens(v string) (map[string]string, error) {
+	if strings.TrimSpace(v) == "" {
+		return nil, nil
+	}
+	out := make(map[string]string)
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		name, tok, ok := strings.Cut(part, "=")
+		if !ok {
+			name, tok = "env", part
+		}
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("--device-token (JXC_DEVICE_TOKEN): name %q given twice", name)
+		}
+		out[name] = tok
+	}
+	return out, nil
 }

@@ -36,8 +36,20 @@ import (
 type DemoCommand struct {
 	// token is the API token the demo reads the cloud's stock with.
 	token string
+	// agentToken is the device token the workload records through the
+	// agents' APIs with (every write there needs a caller).
+	agentToken string
 
 	out io.Writer
+}
+
+// bearerTransport adds a bearer token to every request.
+type bearerTransport struct{ token string }
+
+func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 type demoAgent struct {
@@ -128,10 +140,12 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 		{name: "shop-sh-b", site: demoStores[0]},
 		{name: "wh-bj", site: demoWarehouses[0], profiles: devs.dir},
 	}
+	d.agentToken = httpapi.NewDeviceToken()
 	for _, a := range agents {
 		a.app, err = agentapp.Start(ctx, agentapp.Config{DataDir: filepath.Join(*dir, a.name), Tenant: demoTenant, Site: a.site,
 			Broker: cloud.BrokerURL, Listen: "127.0.0.1:0", Logger: log.With("agent", a.name), Profiles: a.profiles,
-			Sync: mqtt.Options{AckTimeout: 3 * time.Second, PullInterval: 2 * time.Second, StatusInterval: 2 * time.Second}})
+			DeviceTokens: map[string]string{"demo-workload": d.agentToken},
+			Sync:         mqtt.Options{AckTimeout: 3 * time.Second, PullInterval: 2 * time.Second, StatusInterval: 2 * time.Second}})
 		if err != nil {
 			<-usersDone
 			return err
@@ -220,6 +234,7 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 	d.printf("\nconsole 管理后台: http://%s/ — sign in as any user above, tenant %s / 可用上方任一用户登录\n", cloud.Addr, demoTenant)
 	if *hold {
 		d.printf("running until Ctrl-C / 按 Ctrl-C 退出: curl -H 'Authorization: Bearer %s' http://%s/api/v1/stock\n", d.token, cloud.Addr)
+		d.printf("agents 边缘节点: sign in with POST /api/v1/session {\"user\",\"password\"} (the users above), or write with the device token %s\n", d.agentToken)
 		<-ctx.Done()
 	}
 	if !ok {
@@ -232,7 +247,7 @@ func (d *DemoCommand) printf(format string, args ...any) { fmt.Fprintf(d.out, fo
 
 func (d *DemoCommand) generate(ctx context.Context, a *demoAgent, perSecond int, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 42))
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: bearerTransport{d.agentToken}}
 	interval := time.Second / time.Duration(max(perSecond, 1))
 	t := time.NewTicker(interval)
 	defer t.Stop()

@@ -42,7 +42,7 @@ func TestDemo(t *testing.T) {
 	if !regexp.MustCompile(`console 管理后台: http://127\.0\.0\.1:\d+/ `).MatchString(out.String()) {
 		t.Error("demo output lacks the console's address")
 	}
-	for _, role := range []string{"administrator", "purchaser", "sales", "warehouse", "finance", "store_manager", "auditor"} {
+	for _, role := range []string{"administrator", "purchaser", "sales", "warehouse", "finance", "store_manager", "auditor", "cashier"} {
 		if !regexp.MustCompile(`(?m)^  [a-z.]+ +` + demoAdminPassword + ` +` + role + ` `).MatchString(out.String()) {
 			t.Errorf("demo output has no sign-in of a %s", role)
 		}

@@ -107,15 +107,15 @@ func typeProblem(e *json.UnmarshalTypeError) *Problem {
 	if isInteger(t.Kind()) && strings.HasPrefix(e.Value, "number") {
 		got := strings.TrimSpace(strings.TrimPrefix(e.Value, "number"))
 		if strings.ContainsAny(got, ".eE") {
-			return BadRequest("not_integer",
+			return BadField("body."+e.Field, "not_integer",
 				fmt.Sprintf("field %q must be an integer (no fraction or exponent), got %s", e.Field, got),
 				fmt.Sprintf("字段 %q 必须是整数（不能有小数或指数），收到的是 %s", e.Field, got))
 		}
-		return BadRequest("not_integer",
+		return BadField("body."+e.Field, "not_integer",
 			fmt.Sprintf("field %q is out of range for %s, got %s", e.Field, t.Kind(), got),
 			fmt.Sprintf("字段 %q 超出 %s 的范围，收到的是 %s", e.Field, t.Kind(), got))
 	}
-	return BadRequest("bad_type",
+	return BadField("body."+e.Field, "bad_type",
 		fmt.Sprintf("field %q must be %s, got %s", e.Field, jsonKind(t.Kind()), article(e.Value)),
 		fmt.Sprintf("字段 %q 必须是%s，收到的是%s", e.Field, jsonKindZH(t.Kind()), valueZH(e.Value)))
 }

@@ -58,7 +58,7 @@ func walkValue(dec *json.Decoder, t reflect.Type, path string) (*Problem, error)
 			key, _ := kt.(string)
 			at, atZH := where(path)
 			if seen[key] {
-				return BadRequest("duplicate_field",
+				return BadField(bodyField(path, key), "duplicate_field",
 					fmt.Sprintf("field %q appears twice%s in the request body", key, at),
 					fmt.Sprintf("请求体中%s字段 %q 出现了两次", atZH, key)), nil
 			}
@@ -99,12 +99,12 @@ func unknownKey(path, key string, fields map[string]reflect.Type) *Problem {
 	at, atZH := where(path)
 	for f := range fields {
 		if strings.EqualFold(f, key) {
-			return BadRequest("unknown_field",
+			return BadField(bodyField(path, key), "unknown_field",
 				fmt.Sprintf("unknown field %q%s in request body: field names are case-sensitive, did you mean %q?", key, at, f),
 				fmt.Sprintf("请求体中%s有未知字段 %q：字段名区分大小写，是否应为 %q？", atZH, key, f))
 		}
 	}
-	return BadRequest("unknown_field",
+	return BadField(bodyField(path, key), "unknown_field",
 		fmt.Sprintf("unknown field %q%s in request body", key, at),
 		fmt.Sprintf("请求体中%s有未知字段 %q", atZH, key))
 }
@@ -115,6 +115,15 @@ func where(path string) (string, string) {
 		return "", ""
 	}
 	return " at " + path, "（位置 " + path + "）"
+}
+
+// bodyField names key of the object at path as a request field:
+// "body.lines[2].qty", "body[0].gtin".
+func bodyField(path, key string) string {
+	if path == "" || strings.HasPrefix(path, "[") {
+		return "body" + path + "." + key
+	}
+	return "body." + path + "." + key
 }
 
 func joinPath(path, key string) string {

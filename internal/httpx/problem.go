@@ -29,6 +29,9 @@ type Problem struct {
 	Reason string
 	Msg    string
 	MsgZH  string
+	// Field, when one field of the request is at fault, names it as
+	// location.name ("body.qty", "query.limit", "path.gtin").
+	Field string
 }
 
 // Error returns the English message.
@@ -42,11 +45,20 @@ type ErrorBody struct {
 	ErrorZH string `json:"error_zh"`
 	// Code is the machine-readable reason, such as "unknown_field".
 	Code string `json:"code"`
+	// Field is the request field at fault, as location.name ("body.qty"),
+	// when one is.
+	Field string `json:"field,omitempty"`
 }
 
 // BadRequest returns a 400 problem with the given reason and messages.
 func BadRequest(reason, msg, msgZH string) *Problem {
 	return &Problem{Status: http.StatusBadRequest, Reason: reason, Msg: msg, MsgZH: msgZH}
+}
+
+// BadField returns a 400 problem of the request field named field
+// (location.name: "body.qty").
+func BadField(field, reason, msg, msgZH string) *Problem {
+	return &Problem{Status: http.StatusBadRequest, Reason: reason, Msg: msg, MsgZH: msgZH, Field: field}
 }
 
 // Internal returns the 500 problem users see for an unexpected error; the
@@ -122,7 +134,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) error {
 
 // WriteProblem writes p as an ErrorBody with p's status.
 func WriteProblem(w http.ResponseWriter, p *Problem) error {
-	return WriteJSON(w, p.Status, ErrorBody{Error: p.Msg, ErrorZH: p.MsgZH, Code: p.Reason})
+	return WriteJSON(w, p.Status, ErrorBody{Error: p.Msg, ErrorZH: p.MsgZH, Code: p.Reason, Field: p.Field})
 }
 
 // Common returns the Problem for the errors every service maps alike: a

@@ -379,4 +379,10 @@ func (g *gen) users(c *Chain, o Options) {
 		c.Users = append(c.Users, User{Name: logins[i%len(logins)], DisplayName: managers[i%len(managers)] + "（店长）",
 			Password: o.Password, Role: auth.RoleStoreManager, Sites: []string{s}})
 	}
+	cashiers := []string{"徐丽", "马军", "郭静", "何平"}
+	cashierLogins := []string{"xu.li", "ma.jun", "guo.jing", "he.ping"}
+	for i, s := range o.Stores {
+		c.Users = append(c.Users, User{Name: cashierLogins[i%len(cashierLogins)], DisplayName: cashiers[i%len(cashiers)] + "（收银）",
+			Password: o.Password, Role: auth.RoleCashier, Sites: []string{s}})
+	}
 }

@@ -12,7 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/jxc-edge/jxc/cloud/auth"
+	"github.com/jxc-edge/jxc/cloud/master"
+	"github.com/jxc-edge/jxc/syncproto"
+	"github.com/jxc-edge/jxc/syncproto/pb"
 )
 
 // RunAuthTests runs the auth area's suite (cloud/auth over its Store)
@@ -48,6 +53,53 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// WithMaster returns a whose user records, published for agents, the
+// suite reads from m (the master.Store of the same database).
+func WithMaster(a auth.Store, m master.Store) auth.Store { return authWithMaster{a, m} }
+
+type authWithMaster struct {
+	auth.Store
+	m master.Store
+}
+
+func (s authWithMaster) PutMaster(ctx context.Context, tenant string, recs []master.Record) ([]master.Record, error) {
+	return s.m.PutMaster(ctx, tenant, recs)
+}
+
+func (s authWithMaster) MasterAfter(ctx context.Context, tenant, site string, rev uint64, limit int) (master.Page, error) {
+	return s.m.MasterAfter(ctx, tenant, site, rev, limit)
+}
+
+// publishedDiscount returns the max_discount_percent of the user master
+// record of name that store holds: RunAuthTests' open returns it through
+// WithMaster.
+func publishedDiscount(t *testing.T, store auth.Store, tenant, name string) int32 {
+	t.Helper()
+	ms, ok := store.(master.Store)
+	if !ok {
+		t.Fatal("RunAuthTests needs its store through WithMaster")
+	}
+	page, err := ms.MasterAfter(context.Background(), tenant, "any-site", 0, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, got := false, int32(0)
+	for _, r := range page.Records {
+		if r.Kind != syncproto.KindUser || r.Key != name || r.Deleted {
+			continue
+		}
+		var u pb.UserRecord
+		if err := proto.Unmarshal(r.Body, &u); err != nil {
+			t.Fatal(err)
+		}
+		found, got = true, u.GetMaxDiscountPercent()
+	}
+	if !found {
+		t.Fatalf("no user record of %s published", name)
+	}
+	return got
 }
 
 // cheap argon2id parameters: the suite hashes hundreds of passwords.
@@ -261,8 +313,8 @@ func (as *authSuite) testUsersAndRoles(t *testing.T) {
 	}
 
 	// A role the administrator makes.
-	if _, err := e.svc.CreateRole(ctx, e.admin, auth.Role{Name: "cashier", Title: "Cashier", TitleZH: "收银",
-		Permissions: []auth.Permission{"sales.view", "sales.edit", "sales.edit"}}); err != nil {
+	if _, err := e.svc.CreateRole(ctx, e.admin, auth.Role{Name: "desk", Title: "Sales desk", TitleZH: "销售台",
+		Permissions: []auth.Permission{"sales.view", "sales.edit", "sales.edit"}, MaxDiscountPercent: 30}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -270,31 +322,48 @@ func (as *authSuite) testUsersAndRoles(t *testing.T) {
 		role auth.Role
 		want error
 	}{
-		{"exists", auth.Role{Name: "cashier", Permissions: []auth.Permission{"sales.view"}}, auth.ErrExists},
+		{"exists", auth.Role{Name: "desk", Permissions: []auth.Permission{"sales.view"}}, auth.ErrExists},
 		{"shipped", auth.Role{Name: auth.RoleAuditor, Permissions: []auth.Permission{"sales.view"}}, auth.ErrInvalid},
 		{"unknown permission", auth.Role{Name: "x", Permissions: []auth.Permission{"sales.fly"}}, auth.ErrInvalid},
 		{"bad name", auth.Role{Name: "Cash Desk", Permissions: []auth.Permission{"sales.view"}}, auth.ErrInvalid},
+		{"discount above 100", auth.Role{Name: "generous", Permissions: []auth.Permission{"sales.view"}, MaxDiscountPercent: 101}, auth.ErrInvalid},
+		{"negative discount", auth.Role{Name: "mean", Permissions: []auth.Permission{"sales.view"}, MaxDiscountPercent: -1}, auth.ErrInvalid},
 	} {
 		t.Run("role "+tt.name, func(t *testing.T) {
 			_, err := e.svc.CreateRole(ctx, e.admin, tt.role)
 			wantErr(t, err, tt.want)
 		})
 	}
-	cashier := e.user(t, "cashier1", auth.AllSites(), "cashier")
+	cashier := e.user(t, "cashier1", auth.AllSites(), "desk")
 	if cashier.Can("sales.edit") != nil || cashier.Can("sales.approve") == nil {
 		t.Errorf("cashier's permissions: %v", cashier.Permissions())
 	}
-	if _, err := e.svc.UpdateRole(ctx, e.admin, auth.Role{Name: "cashier", Title: "Cashier", Permissions: []auth.Permission{"sales.view"}}); err != nil {
+	// The user's record for agents carries the largest discount of their
+	// roles: 30 from desk, above the cashier's 5.
+	roles3 := []string{"desk", auth.RoleCashier}
+	if _, err := e.svc.UpdateUser(ctx, e.admin, cashier.UserID, auth.UserChange{Roles: &roles3}); err != nil {
 		t.Fatal(err)
+	}
+	if got := publishedDiscount(t, as.store, e.tenant, "cashier1"); got != 30 {
+		t.Errorf("published max_discount_percent = %d, want 30", got)
+	}
+	if _, err := e.svc.UpdateRole(ctx, e.admin, auth.Role{Name: "desk", Title: "Sales desk", Permissions: []auth.Permission{"sales.view"}, MaxDiscountPercent: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if got := publishedDiscount(t, as.store, e.tenant, "cashier1"); got != auth.BuiltinRoles()[len(auth.BuiltinRoles())-1].MaxDiscountPercent {
+		t.Errorf("after the role's change, published max_discount_percent = %d, want the cashier's", got)
+	}
+	if rs, err := e.svc.Roles(ctx, e.admin); err != nil || rs[len(rs)-1].Name != "desk" || rs[len(rs)-1].MaxDiscountPercent != 3 {
+		t.Errorf("stored role: %+v, %v", rs[len(rs)-1], err)
 	}
 	cashier = e.signIn(t, "cashier1", "cashier1 new password")
 	if cashier.Can("sales.edit") == nil {
 		t.Error("a role's change does not reach its holder")
 	}
-	wantErr(t, e.svc.DeleteRole(ctx, e.admin, "cashier"), auth.ErrInvalid) // held
+	wantErr(t, e.svc.DeleteRole(ctx, e.admin, "desk"), auth.ErrInvalid) // held
 	wantErr(t, e.svc.DeleteRole(ctx, e.admin, auth.RoleSales), auth.ErrInvalid)
 	roles, err := e.svc.Roles(ctx, e.admin)
-	if err != nil || len(roles) != len(auth.BuiltinRoles())+1 || roles[len(roles)-1].Name != "cashier" {
+	if err != nil || len(roles) != len(auth.BuiltinRoles())+1 || roles[len(roles)-1].Name != "desk" {
 		t.Errorf("roles: %+v, %v", roles, err)
 	}
 

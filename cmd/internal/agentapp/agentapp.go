@@ -16,6 +16,7 @@ import (
 	"github.com/jxc-edge/jxc/agent/httpapi"
 	"github.com/jxc-edge/jxc/agent/mqtt"
 	"github.com/jxc-edge/jxc/agent/sqlite"
+	"github.com/jxc-edge/jxc/cloud/webui"
 	"github.com/jxc-edge/jxc/syncproto"
 )
 
@@ -34,7 +35,18 @@ type Config struct {
 	Logger   *slog.Logger
 	// Sync tunes the sync client; Broker, Tenant and Logger are set from above.
 	Sync mqtt.Options
+	// DeviceTokens are device tokens accepted besides those made with
+	// `jxc-agent token add` (name → token, at least MinDeviceToken
+	// characters each): zero-setup for the demo, tests and
+	// JXC_DEVICE_TOKEN.
+	DeviceTokens map[string]string
+	// SessionIdle ends a signed-in user's session unused this long
+	// (default httpapi.DefaultSessionIdle).
+	SessionIdle time.Duration
 }
+
+// MinDeviceToken is the least length of a device token given at start.
+const MinDeviceToken = 16
 
 // Validate reports the first thing wrong with c, naming the setting.
 func (c *Config) Validate() error {
@@ -50,12 +62,21 @@ func (c *Config) Validate() error {
 	if c.Listen == "" {
 		return errors.New("--listen (JXC_LISTEN) is required, e.g. 127.0.0.1:8081")
 	}
+	for name, tok := range c.DeviceTokens {
+		if len(tok) < MinDeviceToken {
+			return fmt.Errorf("device token %q (JXC_DEVICE_TOKEN): at least %d characters", name, MinDeviceToken)
+		}
+	}
 	return nil
 }
 
 // App is a running agent.
 type App struct {
-	Ledger  *sqlite.Ledger
+	Ledger *sqlite.Ledger
+	// Auth keeps sessions and device tokens.
+	Auth *sqlite.AuthStore
+	// API is the HTTP API, for more operations (API().API()) before use.
+	API     *httpapi.Server
 	Sync    *mqtt.Client
 	Devices *devices.Manager
 	// Addr is the address the HTTP API listens on.
@@ -83,13 +104,19 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	as, err := sqlite.OpenAuth(c.DataDir)
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
+		as.Close()
 		l.Close()
 		return nil, fmt.Errorf("listen %s: %w", c.Listen, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	a := &App{Ledger: l, Addr: ln.Addr().String(), cancel: cancel}
+	a := &App{Ledger: l, Auth: as, Addr: ln.Addr().String(), cancel: cancel}
 	a.Devices = devices.New(l, devices.Options{Dir: c.Profiles, Logger: c.Logger})
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.Devices.Run(ctx) }()
@@ -115,8 +142,13 @@ func Start(ctx context.Context, c Config) (*App, error) {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.Sync.Run(ctx) }()
 	}
-	api := httpapi.New(l, link, c.Logger)
+	api := httpapi.New(l, httpapi.Options{Sync: link, Log: c.Logger, Auth: as, DeviceTokens: c.DeviceTokens, SessionIdle: c.SessionIdle})
 	api.SetDevices(a.Devices)
+	// The API's documentation page: the console's Redoc page, which
+	// renders /api/v1/openapi.json of whoever serves it.
+	api.HandleFunc("GET "+webui.DocsPath, webui.Handler().ServeHTTP)
+	api.HandleFunc("GET /api-docs/", webui.Handler().ServeHTTP)
+	a.API = api
 	api.AddMetrics(l.WriteMetrics)
 	if a.Sync != nil {
 		api.AddMetrics(a.Sync.WriteMetrics)
@@ -160,5 +192,5 @@ func (a *App) Close() error {
 	a.srv.Shutdown(ctx)
 	a.cancel()
 	a.wg.Wait()
-	return a.Ledger.Close()
+	return errors.Join(a.Auth.Close(), a.Ledger.Close())
 }

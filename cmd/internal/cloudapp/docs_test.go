@@ -27,6 +27,9 @@ type edge struct {
 	api *httptest.Server
 }
 
+// edgeToken is the device token the tests record at an edge with.
+const edgeToken = "docs-test-device-token-01"
+
 // openEdge opens an agent ledger at site with its HTTP API, not connected.
 func openEdge(t *testing.T, site string) *edge {
 	t.Helper()
@@ -34,7 +37,8 @@ func openEdge(t *testing.T, site string) *edge {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &edge{l: l, api: httptest.NewServer(agenthttp.New(l, nil, quiet))}
+	e := &edge{l: l, api: httptest.NewServer(agenthttp.New(l, agenthttp.Options{Log: quiet,
+		DeviceTokens: map[string]string{"e2e": edgeToken}}).Handler())}
 	t.Cleanup(func() { e.api.Close(); l.Close() })
 	return e
 }
@@ -54,7 +58,12 @@ func (e *edge) receive(t *testing.T, number string, line int, sku string, qty in
 	t.Helper()
 	b, _ := json.Marshal(map[string]any{"sku": sku, "bin": "RECV", "qty": qty, "reason": "receive",
 		"doc": syncproto.DocLine(number, line), "operator": "e2e"})
-	resp, err := http.Post(e.api.URL+"/api/v1/movements", "application/json", bytes.NewReader(b))
+	req, err := http.NewRequest(http.MethodPost, e.api.URL+"/api/v1/movements", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+edgeToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

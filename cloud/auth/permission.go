@@ -41,7 +41,6 @@ var modules = []struct {
 	{"inventory", "transfers, counts, other in/out, assembly", "调拨、盘点、其他出入库、组装", []string{"view", "edit", "approve", "export"}},
 	{"retail", "retail sales and returns at the till", "零售与零售退货", []string{"view", "edit", "approve", "export"}},
 	{"stock", "on-hand, lots and serialized items", "库存、批次与序列号", []string{"view", "export"}},
-	{"retail", "retail sales and returns at the till", "零售与零售退货", []string{"view", "edit", "approve", "export"}},
 	{"finance", "journal, receipts and payments, periods, statements", "凭证、收付款、会计期间、报表", []string{"view", "edit", "approve", "export"}},
 	{"crm", "members, customer history, after-sales tickets", "会员、客户历史、售后工单", []string{"view", "edit", "export"}},
 	{"report", "reports and the dashboard", "报表与首页看板", []string{"view", "export"}},

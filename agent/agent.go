@@ -251,7 +251,9 @@ type MasterStore interface {
 }
 
 // DocumentInput is an edge document event written together with the
-// movements it records (DocumentStore.RecordDocument).
+// movements it records (DocumentStore.RecordDocument). With DocType,
+// Doc, Status and Payload all empty there is no document event: the
+// movements alone are written (at least one).
 type DocumentInput struct {
 	// Doc is the document event: Doc empty opens a document (its id is
 	// syncproto.EdgeDocID of this event), else it names the document it
@@ -260,6 +262,11 @@ type DocumentInput struct {
 	DocType string
 	Status  string
 	Payload []byte
+	// Fingerprint, if set, is what an idempotency key is compared on
+	// instead of the events' content: the caller's request, so that a
+	// retry is recognised before the events are made again (they may
+	// depend on state that changed meanwhile). LookupKey finds it.
+	Fingerprint []byte
 	// Movements are written after the document event, in order. A
 	// movement with Line > 0 and no Doc names line Line of the document
 	// the event opens: the ledger fills its doc with
@@ -327,6 +334,13 @@ type DocumentStore interface {
 	// RecordCount with an idempotency key, as RecordDocument.
 	RecordMovementOnce(ctx context.Context, key string, in MovementInput) (Receipt, error)
 	RecordCountOnce(ctx context.Context, key string, in CountInput) (Receipt, error)
+	// LookupKey returns what an earlier RecordDocument with the key and
+	// the same Fingerprint wrote (Replayed set); found is false for an
+	// unused key; a key used otherwise gives ErrKeyReused.
+	LookupKey(ctx context.Context, key string, fingerprint []byte) (r DocReceipt, found bool, err error)
+	// MasterRecord returns the stored master record (kind, key), a
+	// tombstone included; ok is false when there is none.
+	MasterRecord(ctx context.Context, kind, key string) (*pb.MasterRecord, bool, error)
 	// DocProgress returns the progress of number itself and of each of its
 	// lines ("NUMBER#LINE"), by doc.
 	DocProgress(ctx context.Context, number string) (map[string]Progress, error)

@@ -178,8 +178,17 @@ func (l *Ledger) RecordDocument(ctx context.Context, key string, in agent.Docume
 			fmt.Sprintf("%d movements, limit %d per call", len(in.Movements), MaxMovementsPerCall),
 			fmt.Sprintf("一次提交了 %d 条出入库记录，上限为 %d 条", len(in.Movements), MaxMovementsPerCall)))
 	}
+	noDoc := in.DocType == "" && in.Doc == "" && in.Status == "" && in.Payload == nil
+	if noDoc && len(in.Movements) == 0 {
+		return agent.DocReceipt{}, fmt.Errorf("record document: %w", invalid("no document event and no movements", "既没有单据事件也没有出入库记录"))
+	}
 	switch in.Status {
 	case syncproto.EdgeOpen, syncproto.EdgeDone, syncproto.EdgeCancelled:
+	case "":
+		if noDoc {
+			break
+		}
+		fallthrough
 	default:
 		return agent.DocReceipt{}, fmt.Errorf("record document: %w", invalid(
 			fmt.Sprintf("status %q is not open, done or cancelled", in.Status),
@@ -189,24 +198,27 @@ func (l *Ledger) RecordDocument(ctx context.Context, key string, in agent.Docume
 		return agent.DocReceipt{}, fmt.Errorf("record document: %w", fromSyncproto(err, "", -1))
 	}
 	de := &pb.DocEvent{Doc: in.Doc, DocType: in.DocType, Status: in.Status, Payload: in.Payload}
-	opening := in.Doc == ""
+	opening := in.Doc == "" && !noDoc
 	body := &pb.Event{Body: &pb.Event_Doc{Doc: de}}
-	if err := validateBody(body); err != nil {
-		return agent.DocReceipt{}, fmt.Errorf("record document: %w", err)
-	}
 	r := getRequest()
-	var err error
-	if r.body, err = marshalBody(r.body, body); err != nil {
-		putRequest(r)
-		return agent.DocReceipt{}, fmt.Errorf("record document: %w", err)
-	}
 	h := sha256.New()
-	h.Write(r.body)
-	r.addOwn(syncproto.KindDoc, nil, stockKey{}, 0).docEv = docInfoOf(de)
+	if !noDoc {
+		if err := validateBody(body); err != nil {
+			putRequest(r)
+			return agent.DocReceipt{}, fmt.Errorf("record document: %w", err)
+		}
+		var err error
+		if r.body, err = marshalBody(r.body, body); err != nil {
+			putRequest(r)
+			return agent.DocReceipt{}, fmt.Errorf("record document: %w", err)
+		}
+		h.Write(r.body)
+		r.addOwn(syncproto.KindDoc, nil, stockKey{}, 0).docEv = docInfoOf(de)
+	}
 	for i := range in.Movements {
 		dm := &in.Movements[i]
 		m, err := validateMovement(&dm.MovementInput, i)
-		if err == nil && dm.Line < 0 || dm.Line > syncproto.MaxDocLines {
+		if err == nil && (dm.Line < 0 || dm.Line > syncproto.MaxDocLines) {
 			err = invalid(fmt.Sprintf("movements[%d].line %d is outside 0 … %d", i, dm.Line, syncproto.MaxDocLines),
 				fmt.Sprintf("字段 movements[%d].line 的值 %d 超出 0 到 %d 的范围", i, dm.Line, syncproto.MaxDocLines))
 		}
@@ -240,13 +252,20 @@ func (l *Ledger) RecordDocument(ctx context.Context, key string, in agent.Docume
 	}
 	if key != "" {
 		r.idem = &idemReq{key: key, kind: kindDocument}
-		h.Sum(r.idem.hash[:0])
+		if in.Fingerprint != nil {
+			r.idem.hash = sha256.Sum256(in.Fingerprint)
+		} else {
+			h.Sum(r.idem.hash[:0])
+		}
 	}
 	res, err := l.do(ctx, r)
 	if err != nil {
 		return agent.DocReceipt{}, fmt.Errorf("record document: %w", err)
 	}
 	out := agent.DocReceipt{Doc: res.first, Events: len(in.Movements) + 1, Replayed: res.replayed, ID: in.Doc}
+	if noDoc {
+		out.Events--
+	}
 	if res.replayed {
 		out.Events = res.n
 	}
@@ -254,6 +273,68 @@ func (l *Ledger) RecordDocument(ctx context.Context, key string, in agent.Docume
 		out.ID = syncproto.EdgeDocID(res.first.Replica, res.first.Seq)
 	}
 	return out, nil
+}
+
+// LookupKey returns what an earlier RecordDocument with idempotency key
+// wrote, if the key was used: found is false for an unused key. A key
+// used with another fingerprint (or by a call without one, or for a
+// single movement or count) gives agent.ErrKeyReused.
+func (l *Ledger) LookupKey(ctx context.Context, key string, fingerprint []byte) (agent.DocReceipt, bool, error) {
+	if err := checkIdempotencyKey(key); err != nil {
+		return agent.DocReceipt{}, false, fmt.Errorf("lookup key: %w", err)
+	}
+	if l.isClosed.Load() {
+		return agent.DocReceipt{}, false, fmt.Errorf("lookup key: %w", agent.ErrClosed)
+	}
+	var kind, seq, hlc, n int64
+	var hash []byte
+	err := l.rdb.QueryRowContext(ctx, `SELECT kind, hash, seq, hlc, events FROM idempotency WHERE key = ?`, key).Scan(&kind, &hash, &seq, &hlc, &n)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return agent.DocReceipt{}, false, nil
+	case err != nil:
+		return agent.DocReceipt{}, false, fmt.Errorf("lookup key: %w", err)
+	}
+	want := sha256.Sum256(fingerprint)
+	if syncproto.Kind(kind) != kindDocument || string(hash) != string(want[:]) {
+		return agent.DocReceipt{}, false, fmt.Errorf("%w: %q", agent.ErrKeyReused, key)
+	}
+	rc := agent.Receipt{Replica: l.Replica(), Seq: uint64(seq), HLC: syncproto.HLC(hlc)}
+	out := agent.DocReceipt{Doc: rc, Events: int(n), Replayed: true}
+	var raw []byte
+	if err := l.rdb.QueryRowContext(ctx, `SELECT body FROM events WHERE replica = ? AND seq = ?`, int64(rc.Replica), int64(rc.Seq)).Scan(&raw); err != nil {
+		return agent.DocReceipt{}, false, fmt.Errorf("lookup key: read event %d: %w", seq, err)
+	}
+	e, err := syncproto.DecodeEvent(rc.Replica, rc.Seq, l.site, raw)
+	if err != nil {
+		return agent.DocReceipt{}, false, fmt.Errorf("lookup key: %w", err)
+	}
+	if d := e.Msg.GetDoc(); d != nil {
+		out.ID = d.GetDoc()
+		if out.ID == "" {
+			out.ID = syncproto.EdgeDocID(rc.Replica, rc.Seq)
+		}
+	}
+	return out, true, nil
+}
+
+// MasterRecord returns the stored master record (kind, key), a tombstone
+// included; ok is false when there is none.
+func (l *Ledger) MasterRecord(ctx context.Context, kind, key string) (*pb.MasterRecord, bool, error) {
+	if l.isClosed.Load() {
+		return nil, false, fmt.Errorf("master record: %w", agent.ErrClosed)
+	}
+	r := &pb.MasterRecord{Kind: kind, Key: key}
+	var rev int64
+	err := l.rdb.QueryRowContext(ctx, `SELECT rev, deleted, body FROM master_records WHERE kind = ? AND key = ?`, kind, key).Scan(&rev, &r.Deleted, &r.Body)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("master record: %w", err)
+	}
+	r.Revision = uint64(rev)
+	return r, true, nil
 }
 
 // DocProgress returns the progress of document number and of its lines

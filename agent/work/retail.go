@@ -492,4 +492,3 @@ func (s *Service) ownTransfer(ctx context.Context, key string, req OwnTransferRe
 	}
 	return s.writeDoc(ctx, key, fp, syncproto.EdgeTransferOut, "", ed, moves)
 }
-

@@ -19,10 +19,10 @@ type SaleLine struct {
 	Discount int64 `json:"discount,omitempty" doc:"The line's discount in fen."`
 }
 
-// Payment is one payment of a sale or refund of a return. For cash,
+// PaymentInput is one payment of a sale or refund of a return. For cash,
 // Tendered is what was handed over (at least Amount); the change is
 // computed.
-type Payment struct {
+type PaymentInput struct {
 	Method   string `json:"method" enum:"cash,card,wechat,alipay"`
 	Amount   int64  `json:"amount" doc:"Fen paid by this method toward the total."`
 	Tendered int64  `json:"tendered,omitempty" doc:"Cash handed over, fen."`
@@ -33,7 +33,7 @@ type SaleRequest struct {
 	Bin      string     `json:"bin" doc:"The shop-floor bin the goods leave."`
 	Lines    []SaleLine `json:"lines"`
 	Discount int64      `json:"discount,omitempty" doc:"The whole sale's discount in fen, after line discounts."`
-	Payments []Payment  `json:"payments"`
+	Payments []PaymentInput  `json:"payments"`
 	Member   string     `json:"member,omitempty"`
 }
 
@@ -174,7 +174,7 @@ func (s *Service) checkDiscount(maxPct int32, discount, base int64, field string
 }
 
 // payments checks payments against total and computes cash change.
-func payments(ps []Payment, total int64) ([]syncproto.Payment, error) {
+func payments(ps []PaymentInput, total int64) ([]syncproto.Payment, error) {
 	var fe fieldErrors
 	var out []syncproto.Payment
 	var paid int64
@@ -223,7 +223,7 @@ type ReturnRequest struct {
 	Bin      string       `json:"bin"`
 	Reason   string       `json:"reason,omitempty"`
 	Lines    []ReturnLine `json:"lines"`
-	Payments []Payment    `json:"payments" doc:"Refunds by method; they add up to the refund total."`
+	Payments []PaymentInput    `json:"payments" doc:"Refunds by method; they add up to the refund total."`
 }
 
 // Return records a retail return: one retail_return document (done, ref

@@ -77,8 +77,8 @@ func Register(api huma.API, svc *Service) {
 	huma.Register(api, huma.Operation{OperationID: "work-session-close", Method: http.MethodPost, Path: Prefix + "/sessions/{id}/close",
 		Summary: "Finish or cancel a session of this handheld / 完成或取消本设备的作业", Tags: []string{"work"}, DefaultStatus: http.StatusCreated},
 		func(ctx context.Context, in *struct {
-			ID  string `path:"id"`
-			Key string `header:"Idempotency-Key" required:"true" minLength:"1" maxLength:"128"`
+			ID   string `path:"id"`
+			Key  string `header:"Idempotency-Key" required:"true" minLength:"1" maxLength:"128"`
 			Body CloseRequest
 		}) (*out[*DocResult], error) {
 			res, err := svc.CloseSession(ctx, in.Key, in.ID, in.Body)

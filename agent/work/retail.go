@@ -30,11 +30,11 @@ type PaymentInput struct {
 
 // SaleRequest is a retail sale at the till.
 type SaleRequest struct {
-	Bin      string     `json:"bin" doc:"The shop-floor bin the goods leave."`
-	Lines    []SaleLine `json:"lines"`
-	Discount int64      `json:"discount,omitempty" doc:"The whole sale's discount in fen, after line discounts."`
-	Payments []PaymentInput  `json:"payments"`
-	Member   string     `json:"member,omitempty"`
+	Bin      string         `json:"bin" doc:"The shop-floor bin the goods leave."`
+	Lines    []SaleLine     `json:"lines"`
+	Discount int64          `json:"discount,omitempty" doc:"The whole sale's discount in fen, after line discounts."`
+	Payments []PaymentInput `json:"payments"`
+	Member   string         `json:"member,omitempty"`
 }
 
 // lineAmount is the price of qty base units of a product priced per unit
@@ -219,11 +219,11 @@ type ReturnLine struct {
 // ReturnRequest is a retail return, against sale Sale (an edge document
 // id) or, with retail.approve, without one.
 type ReturnRequest struct {
-	Sale     string       `json:"sale,omitempty" doc:"The sale's edge document id."`
-	Bin      string       `json:"bin"`
-	Reason   string       `json:"reason,omitempty"`
-	Lines    []ReturnLine `json:"lines"`
-	Payments []PaymentInput    `json:"payments" doc:"Refunds by method; they add up to the refund total."`
+	Sale     string         `json:"sale,omitempty" doc:"The sale's edge document id."`
+	Bin      string         `json:"bin"`
+	Reason   string         `json:"reason,omitempty"`
+	Lines    []ReturnLine   `json:"lines"`
+	Payments []PaymentInput `json:"payments" doc:"Refunds by method; they add up to the refund total."`
 }
 
 // Return records a retail return: one retail_return document (done, ref

@@ -38,6 +38,8 @@ type MovementInput struct {
 	Doc      string `json:"doc,omitempty"`
 	Operator string `json:"operator,omitempty"`
 	Device   string `json:"device,omitempty"`
+	// Expiry is the lot's expiry date, yyyy-mm-dd, if the goods carry one.
+	Expiry string `json:"expiry,omitempty"`
 }
 
 // CountInput is a stock count of one key as a user records it.
@@ -48,6 +50,8 @@ type CountInput struct {
 	Counted  int64  `json:"counted"`
 	Operator string `json:"operator,omitempty"`
 	Device   string `json:"device,omitempty"`
+	// Doc names the count plan the count was made for, if any.
+	Doc string `json:"doc,omitempty"`
 }
 
 // Receipt names a durable event.
@@ -244,4 +248,110 @@ type MasterStore interface {
 	// the batch is applied and the revision still advances, so one bad
 	// record never stops master sync.
 	ApplyMaster(ctx context.Context, b *pb.MasterBatch) (bool, error)
+}
+
+// DocumentInput is an edge document event written together with the
+// movements it records (DocumentStore.RecordDocument). With DocType,
+// Doc, Status and Payload all empty there is no document event: the
+// movements alone are written (at least one).
+type DocumentInput struct {
+	// Doc is the document event: Doc empty opens a document (its id is
+	// syncproto.EdgeDocID of this event), else it names the document it
+	// moves on; DocType, Status and Payload as syncproto.EdgeDoc says.
+	Doc     string
+	DocType string
+	Status  string
+	Payload []byte
+	// Fingerprint, if set, is what an idempotency key is compared on
+	// instead of the events' content: the caller's request, so that a
+	// retry is recognised before the events are made again (they may
+	// depend on state that changed meanwhile). LookupKey finds it.
+	Fingerprint []byte
+	// Movements are written after the document event, in order. A
+	// movement with Line > 0 and no Doc names line Line of the document
+	// the event opens: the ledger fills its doc with
+	// syncproto.DocLine(EdgeDocID(replica, seq of the event), Line).
+	Movements []DocMovement
+}
+
+// DocMovement is a movement of a DocumentInput.
+type DocMovement struct {
+	MovementInput
+	// Line is the line of the opened document the movement records.
+	Line int
+}
+
+// DocReceipt names the events a RecordDocument call wrote.
+type DocReceipt struct {
+	// ID is the edge document's id (syncproto.EdgeDocID).
+	ID string
+	// Doc is the receipt of the document event; its movements have the
+	// seqs after it, Events in all (the document event included).
+	Doc    Receipt
+	Events int
+	// Replayed says an earlier call with the same idempotency key wrote
+	// them and this one wrote nothing.
+	Replayed bool
+}
+
+// Progress is the work this site recorded against one document line (or
+// document, or edge document line): the sums of the positive and of the
+// negative quantities of the movements naming it, how many movements did
+// and how many counts named it.
+type Progress struct {
+	Doc    string `json:"doc"`
+	Pos    int64  `json:"pos"`
+	Neg    int64  `json:"neg"`
+	Moves  int64  `json:"moves"`
+	Counts int64  `json:"counts"`
+}
+
+// EdgeDocState is what the ledger knows of an edge document: its type and
+// status (last writer wins by (hlc, replica)), the ref of its opening
+// event, the events that opened it and last moved it on.
+type EdgeDocState struct {
+	ID      string
+	DocType string
+	Status  string
+	Ref     string
+	// Open names the opening event (Seq 0 while it has not arrived);
+	// Last the event whose status stands.
+	Open, Last Receipt
+}
+
+// DocumentStore is a ledger that writes documents with their movements
+// atomically and keeps what the site did against documents (DOMAIN.md
+// §1: progress is a function of the events naming a document).
+type DocumentStore interface {
+	// RecordDocument writes in one transaction the document event and
+	// then its movements, with consecutive seqs, all durable when it
+	// returns; on error none is. With an idempotency key (not empty) a
+	// second call with the same key and input writes nothing and returns
+	// the first call's receipt (Replayed); other input under a used key
+	// gives ErrKeyReused. Bad input gives ErrInvalid naming the field.
+	RecordDocument(ctx context.Context, key string, in DocumentInput) (DocReceipt, error)
+	// RecordMovementOnce and RecordCountOnce are RecordMovement and
+	// RecordCount with an idempotency key, as RecordDocument.
+	RecordMovementOnce(ctx context.Context, key string, in MovementInput) (Receipt, error)
+	RecordCountOnce(ctx context.Context, key string, in CountInput) (Receipt, error)
+	// LookupKey returns what an earlier RecordDocument with the key and
+	// the same Fingerprint wrote (Replayed set); found is false for an
+	// unused key; a key used otherwise gives ErrKeyReused.
+	LookupKey(ctx context.Context, key string, fingerprint []byte) (r DocReceipt, found bool, err error)
+	// MasterRecord returns the stored master record (kind, key), a
+	// tombstone included; ok is false when there is none.
+	MasterRecord(ctx context.Context, kind, key string) (*pb.MasterRecord, bool, error)
+	// DocProgress returns the progress of number itself and of each of its
+	// lines ("NUMBER#LINE"), by doc.
+	DocProgress(ctx context.Context, number string) (map[string]Progress, error)
+	// EdgeDoc returns an edge document's state and the payloads of its
+	// opening event and of the event whose status stands (nil when not
+	// known); ok is false when the ledger knows no event of it.
+	EdgeDoc(ctx context.Context, id string) (st EdgeDocState, open, last []byte, ok bool, err error)
+	// EdgeDocs lists edge documents: those whose ref is ref when ref is
+	// not empty, else those this replica opened, newest first; at most
+	// limit.
+	EdgeDocs(ctx context.Context, ref string, limit int) ([]EdgeDocState, error)
+	// MasterRecords returns the stored master records of kind.
+	MasterRecords(ctx context.Context, kind string) ([]*pb.MasterRecord, error)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // A document made at the edge (a retail sale, a receiving session, a pick
@@ -132,9 +133,22 @@ type Payment struct {
 	Change   int64  `json:"change,omitempty"`
 }
 
+// CheckDate checks a date field (a lot's expiry): empty, or a calendar
+// date written yyyy-mm-dd. It returns a *ValidationError naming field.
+func CheckDate(field, s string) error {
+	if s == "" {
+		return nil
+	}
+	if _, err := time.Parse(time.DateOnly, s); err != nil || len(s) != 10 {
+		return invalidField(field, fmt.Sprintf("%q is not a date yyyy-mm-dd", s), fmt.Sprintf("%q 不是 yyyy-mm-dd 格式的日期", s))
+	}
+	return nil
+}
+
 // DecodeEdgeDoc decodes and checks an edge document's payload: at most
 // MaxPayload bytes of JSON; strings valid; lines numbered 1, 2, 3 …
-// with a SKU and a quantity 0 … MaxQty (0 only with a short quantity);
+// with a SKU, an expiry empty or a date (CheckDate) and a quantity 0 …
+// MaxQty (0 only with a short quantity);
 // money 0 … MaxMoney; payment methods known and adding up to the total.
 // An empty payload is an empty document.
 func DecodeEdgeDoc(payload []byte) (*EdgeDoc, error) {
@@ -176,6 +190,9 @@ func DecodeEdgeDoc(payload []byte) (*EdgeDoc, error) {
 		}
 		if err := checkStrings([]stringField{{f + ".sku", l.SKU, true}, {f + ".bin", l.Bin, false}, {f + ".lot", l.Lot, false},
 			{f + ".expiry", l.Expiry, false}, {f + ".short_reason", l.ShortReason, false}}); err != nil {
+			return nil, err
+		}
+		if err := CheckDate(f+".expiry", l.Expiry); err != nil {
 			return nil, err
 		}
 		if l.Qty < 0 || l.Qty > MaxQty || l.Short < 0 || l.Short > MaxQty || l.Qty+l.Short == 0 {

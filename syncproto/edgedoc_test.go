@@ -48,6 +48,7 @@ func TestDecodeEdgeDoc(t *testing.T) {
 		"no sku":           {`{"lines":[{"line":1,"qty":1}]}`, "lines[0].sku"},
 		"zero qty":         {`{"lines":[{"line":1,"sku":"A","qty":0}]}`, "lines[0].qty"},
 		"negative qty":     {`{"lines":[{"line":1,"sku":"A","qty":-1}]}`, "lines[0].qty"},
+		"bad expiry":       {`{"lines":[{"line":1,"sku":"A","qty":1,"expiry":"2026-13-01"}]}`, "lines[0].expiry"},
 		"negative money":   {`{"lines":[{"line":1,"sku":"A","qty":1,"amount":-5}]}`, "lines[0].amount"},
 		"unknown method":   {`{"payments":[{"method":"bitcoin","amount":1}],"total":1}`, "payments[0].method"},
 		"payments ≠ total": {`{"payments":[{"method":"cash","amount":1}],"total":2}`, "payments"},

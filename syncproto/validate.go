@@ -120,7 +120,7 @@ func checkStrings(fs []stringField) error {
 }
 
 // ValidateMovement checks a movement's content: bin and sku present, every
-// string a valid field (CheckString), |qty| and unit_cost within MaxQty,
+// string a valid field (CheckString), expiry empty or a date (CheckDate), |qty| and unit_cost within MaxQty,
 // unit_cost not negative, currency empty or three upper-case letters. It
 // returns a *ValidationError. Rules of what a user may record (a reason
 // from the list, qty not 0) are the agent's, not the wire's.
@@ -138,6 +138,9 @@ func ValidateMovement(m *pb.Movement) error {
 		{"operator", m.GetOperator(), false},
 		{"device", m.GetDevice(), false},
 	}); err != nil {
+		return err
+	}
+	if err := CheckDate("expiry", m.GetExpiry()); err != nil {
 		return err
 	}
 	if err := CheckQty("qty", m.GetQty()); err != nil {
@@ -170,6 +173,7 @@ func ValidateCount(c *pb.Count) error {
 		{"lot", c.GetLot(), false},
 		{"operator", c.GetOperator(), false},
 		{"device", c.GetDevice(), false},
+		{"doc", c.GetDoc(), false},
 	}); err != nil {
 		return err
 	}
@@ -188,14 +192,16 @@ func ValidateCount(c *pb.Count) error {
 	return nil
 }
 
-// ValidateDoc checks a document event: doc, doc_type and status present
-// and valid fields, payload at most MaxPayload bytes.
+// ValidateDoc checks a document event: doc_type and status present, doc
+// empty (the event opens an edge document, named by its own (replica,
+// seq): EdgeDocID) or naming one, all valid fields, payload at most
+// MaxPayload bytes.
 func ValidateDoc(d *pb.DocEvent) error {
 	if d == nil {
 		return invalidField("doc", "is missing", "缺失")
 	}
 	if err := checkStrings([]stringField{
-		{"doc", d.GetDoc(), true},
+		{"doc", d.GetDoc(), false},
 		{"doc_type", d.GetDocType(), true},
 		{"status", d.GetStatus(), true},
 	}); err != nil {

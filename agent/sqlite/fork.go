@@ -204,6 +204,9 @@ func (w *writer) fork(ctx context.Context, seq uint64, reason string) (f agent.F
 	// breaking ties): on-hand is recomputed from the events.
 	w.lastSeq = uint64(len(moved))
 	w.vv[old] = seq
+	if err := w.recomputeDocs(ctx, false); err != nil {
+		return agent.Fork{}, err
+	}
 	if err := w.recomputeStock(ctx, false); err != nil {
 		return agent.Fork{}, err
 	}

@@ -22,6 +22,11 @@ type idemReq struct {
 	hash [sha256.Size]byte
 }
 
+// kindDocument is the kind an idempotency key of a RecordDocument call is
+// kept under (a document event and its movements), apart from the event
+// kinds of single-event requests.
+const kindDocument syncproto.Kind = 100
+
 // checkIdempotencyKey checks a key: 1 to MaxIdempotencyKey bytes of
 // printable ASCII.
 func checkIdempotencyKey(key string) error {
@@ -70,10 +75,12 @@ func (w *writer) replayIdempotent(r *request) (bool, error) {
 	var kind int64
 	var hash []byte
 	var rc agent.Receipt
-	err := w.queryArgs(`SELECT kind, hash, seq, hlc FROM idempotency WHERE key = ?`, func(v []driver.Value) error {
+	var n int64
+	err := w.queryArgs(`SELECT kind, hash, seq, hlc, events FROM idempotency WHERE key = ?`, func(v []driver.Value) error {
 		found = true
 		kind, hash = v[0].(int64), bytes.Clone(v[1].([]byte))
 		rc = agent.Receipt{Replica: w.l.replica, Seq: uint64(v[2].(int64)), HLC: syncproto.HLC(v[3].(int64))}
+		n = v[4].(int64)
 		return nil
 	}, k.key)
 	if err != nil || !found {
@@ -83,16 +90,16 @@ func (w *writer) replayIdempotent(r *request) (bool, error) {
 		r.res.err = fmt.Errorf("%w: %q", agent.ErrKeyReused, k.key)
 		return true, nil
 	}
-	r.res.rcpt = rc
+	r.res.rcpt, r.res.first, r.res.n, r.res.replayed = rc, rc, int(n), true
 	return true, nil
 }
 
-// keepIdempotent stores r's key with the receipt of its (one) event, in
-// the transaction that writes the event.
+// keepIdempotent stores r's key with the receipt of its first event and
+// how many events it wrote, in the transaction that writes them.
 func (w *writer) keepIdempotent(r *request) error {
 	k := r.idem
-	_, err := w.execArgs(`INSERT INTO idempotency (key, kind, hash, seq, hlc) VALUES (?, ?, ?, ?, ?)`,
-		k.key, int64(k.kind), k.hash[:], int64(r.res.rcpt.Seq), int64(r.res.rcpt.HLC))
+	_, err := w.execArgs(`INSERT INTO idempotency (key, kind, hash, seq, hlc, events) VALUES (?, ?, ?, ?, ?, ?)`,
+		k.key, int64(k.kind), k.hash[:], int64(r.res.first.Seq), int64(r.res.first.HLC), int64(len(r.own)))
 	if err != nil {
 		return fmt.Errorf("store idempotency key: %w", err)
 	}

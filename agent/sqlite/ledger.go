@@ -275,6 +275,12 @@ func open(abs string, lock *os.File, opts Options, log *slog.Logger) (*Ledger, e
 	l.rdb = rdb
 
 	peers := len(l.peerVV)
+	built, err := docsBuilt(ctx, wdb)
+	if err != nil {
+		rdb.Close()
+		wdb.Close()
+		return nil, fmt.Errorf("open ledger: %w", err)
+	}
 	started := make(chan error, 1)
 	go l.runWriter(w, started)
 	if err := <-started; err != nil {
@@ -282,6 +288,13 @@ func open(abs string, lock *os.File, opts Options, log *slog.Logger) (*Ledger, e
 		rdb.Close()
 		wdb.Close()
 		return nil, fmt.Errorf("open ledger: %w", err)
+	}
+	if !built {
+		// A ledger from before the document tables: fill them once.
+		if err := l.Rebuild(ctx); err != nil {
+			l.Close()
+			return nil, fmt.Errorf("open ledger: build document progress: %w", err)
+		}
 	}
 	log.Info("ledger open", "dir", abs, "replica", l.replica.String(), "tenant", l.tenant, "site", l.site,
 		"last_seq", l.lastSeq.Load(), "acked_seq", l.acked.Load(), "peers", peers)
@@ -522,7 +535,7 @@ func (r *request) addMovement(m *pb.Movement) error {
 	if r.body, err = marshalBody(r.body, &pb.Event{Body: &pb.Event_Movement{Movement: m}}); err != nil {
 		return err
 	}
-	r.addOwn(syncproto.KindMovement, nil, stockKey{m.Bin, m.Sku, m.Lot}, m.Qty)
+	r.addOwn(syncproto.KindMovement, nil, stockKey{m.Bin, m.Sku, m.Lot}, m.Qty).doc = m.Doc
 	return nil
 }
 
@@ -561,7 +574,8 @@ func (l *Ledger) recordCount(ctx context.Context, in agent.CountInput, key strin
 // Append appends another event body, such as a document event. The body
 // must have a kind, must not be a movement or count (use RecordMovement or
 // RecordCount) and must not set replica, seq, site or hlc; a document event
-// needs doc, doc_type and status. Durability as RecordMovement.
+// needs doc_type and status (doc empty opens an edge document). Durability
+// as RecordMovement.
 func (l *Ledger) Append(ctx context.Context, body *pb.Event) (agent.Receipt, error) {
 	if err := validateBody(body); err != nil {
 		return agent.Receipt{}, fmt.Errorf("append: %w", err)
@@ -573,7 +587,7 @@ func (l *Ledger) Append(ctx context.Context, body *pb.Event) (agent.Receipt, err
 		putRequest(r)
 		return agent.Receipt{}, fmt.Errorf("append: %w", err)
 	}
-	r.addOwn(syncproto.KindOf(body), nil, stockKey{}, 0)
+	r.addOwn(syncproto.KindOf(body), nil, stockKey{}, 0).docEv = docInfoOf(body.GetDoc())
 	res, err := l.do(ctx, r)
 	if err != nil {
 		return agent.Receipt{}, fmt.Errorf("append: %w", err)
@@ -779,10 +793,15 @@ func (l *Ledger) checkPeer(e *syncproto.Event) (peerEvent, error) {
 		switch pe.kind {
 		case syncproto.KindMovement:
 			pe.qty = d.Msg.GetMovement().GetQty()
+			pe.doc = d.Msg.GetMovement().GetDoc()
 		case syncproto.KindCount:
 			pe.qty = d.Msg.GetCount().GetCounted()
 			pe.ctx = syncproto.VVFromPB(d.Msg.GetCount().GetCtx())
+			pe.doc = d.Msg.GetCount().GetDoc()
 		}
+	}
+	if pe.kind == syncproto.KindDoc {
+		pe.docEv = docInfoOf(d.Msg.GetDoc())
 	}
 	return pe, nil
 }

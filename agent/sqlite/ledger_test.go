@@ -195,7 +195,7 @@ func TestValidation(t *testing.T) {
 		{"sets seq", doc(func(e *pb.Event) { e.Seq = 7 }), "seq"},
 		{"movement", &pb.Event{Body: &pb.Event_Movement{Movement: &pb.Movement{Bin: "A", Sku: "B", Qty: 1}}}, "RecordMovement"},
 		{"count", &pb.Event{Body: &pb.Event_Count{Count: &pb.Count{Bin: "A", Sku: "B"}}}, "RecordCount"},
-		{"empty doc", doc(func(e *pb.Event) { e.GetDoc().Doc = "" }), "doc"},
+		{"empty doc_type", doc(func(e *pb.Event) { e.GetDoc().DocType = "" }), "doc_type"},
 		{"big payload", doc(func(e *pb.Event) { e.GetDoc().Payload = make([]byte, sqlite.MaxPayload+1) }), "payload"},
 	}
 	for _, tc := range bodies {

@@ -46,6 +46,9 @@ func (w *writer) rebuild(ctx context.Context) (err error) {
 	if err := w.recomputeStock(ctx, true); err != nil {
 		return err
 	}
+	if err := w.recomputeDocs(ctx, true); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}

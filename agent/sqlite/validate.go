@@ -76,7 +76,7 @@ func movementBody(in *agent.MovementInput) *pb.Movement {
 	return &pb.Movement{
 		Bin: in.Bin, Sku: in.SKU, Lot: in.Lot, Epc: in.EPC, Qty: in.Qty,
 		UnitCost: in.UnitCost, Currency: in.Currency, Reason: in.Reason,
-		Doc: in.Doc, Operator: in.Operator, Device: in.Device,
+		Doc: in.Doc, Operator: in.Operator, Device: in.Device, Expiry: in.Expiry,
 	}
 }
 
@@ -149,7 +149,7 @@ func validateProducts(ps []agent.Product) ([]agent.Product, error) {
 // set later by the writer) and returns its wire form.
 func validateCount(in *agent.CountInput) (*pb.Count, error) {
 	c := &pb.Count{Bin: in.Bin, Sku: in.SKU, Lot: in.Lot, Counted: in.Counted,
-		Operator: in.Operator, Device: in.Device}
+		Operator: in.Operator, Device: in.Device, Doc: in.Doc}
 	if err := syncproto.ValidateCount(c); err != nil {
 		return nil, fromSyncproto(err, "", -1)
 	}

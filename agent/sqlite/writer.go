@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/jxc-edge/jxc/agent"
 	"github.com/jxc-edge/jxc/syncproto"
@@ -46,6 +47,8 @@ type peerEvent struct {
 	qty     int64        // movement delta or counted
 	ctx     syncproto.VV // a count's context, as it carries it
 	raw     []byte
+	doc     string   // a movement's or count's doc field
+	docEv   *docInfo // a document event
 }
 
 // ownEvent is one own event of a request.
@@ -58,6 +61,13 @@ type ownEvent struct {
 	count *pb.Count
 	key   stockKey // movement or count
 	qty   int64    // movement delta or counted
+	doc   string   // a movement's doc field (progress)
+	docEv *docInfo // a document event
+	// move, for a movement naming a line of the document its request
+	// opens (docLine > 0), is encoded by the writer once the document
+	// event's seq is known; the body in request.body is empty.
+	move    *pb.Movement
+	docLine int
 }
 
 // request is one caller's job for the writer. Requests are pooled; done is
@@ -82,16 +92,21 @@ type request struct {
 }
 
 // addOwn adds an own event whose body (if any) the caller has just appended
-// to r.body.
-func (r *request) addOwn(kind syncproto.Kind, count *pb.Count, key stockKey, qty int64) {
+// to r.body, and returns it for the caller to add what progress needs.
+func (r *request) addOwn(kind syncproto.Kind, count *pb.Count, key stockKey, qty int64) *ownEvent {
 	r.op = opOwn
 	r.own = append(r.own, ownEvent{kind: kind, end: len(r.body), count: count, key: key, qty: qty})
+	return &r.own[len(r.own)-1]
 }
 
 type result struct {
 	rcpt agent.Receipt
 	n    int
 	err  error
+	// first is the receipt of a request's first own event; replayed says
+	// an idempotency key answered it and nothing was written.
+	first    agent.Receipt
+	replayed bool
 }
 
 // events returns how many events (or catalogue rows) the request writes,
@@ -237,6 +252,12 @@ type writer struct {
 	// out, counted and logged once it commits.
 	masterSkips []masterSkip
 
+	// progress holds the transaction's changes to doc_progress, written
+	// by flush; docID is the id of the edge document the current request
+	// opened, for its movements naming its lines.
+	progress map[string]*agent.Progress
+	docID    string
+
 	insPeer, selKey, insKey, updKey, updCounts, selBody, selCounts, selMoves, upsPeer, updAcked, upsProduct driver.Stmt
 	upsMaster, delSKU, updMasterRev                                                                         driver.Stmt
 	// insRows[i] inserts rowChunks[i] events in one statement.
@@ -292,6 +313,7 @@ func newWriter(l *Ledger, maxBatch int, lastSeq uint64, vv syncproto.VV) *writer
 		vv:        cp,
 		keys:      make(map[stockKey]*keyState),
 		peerTouch: make(map[syncproto.ReplicaID]syncproto.HLC),
+		progress:  make(map[string]*agent.Progress),
 	}
 	for i := range w.args {
 		w.args[i].Ordinal = i + 1
@@ -507,6 +529,9 @@ func (w *writer) flush() error {
 	if err := w.insertPending(); err != nil {
 		return err
 	}
+	if err := w.flushProgress(); err != nil {
+		return err
+	}
 	for _, ks := range w.dirty {
 		if ks.winStale {
 			if err := w.settle(ks); err != nil {
@@ -613,6 +638,8 @@ func (w *writer) clearScratch() {
 	clear(w.dirty)
 	w.dirty = w.dirty[:0]
 	clear(w.peerTouch)
+	clear(w.progress)
+	w.docID = ""
 	w.acked = 0
 	w.masterDirty, w.masterApplied = false, 0
 	clear(w.masterSkips)
@@ -627,6 +654,7 @@ func (w *writer) appendOwn(r *request) error {
 		return err
 	}
 	start := 0
+	w.docID = ""
 	for i := range r.own {
 		e := &r.own[i]
 		rc, err := w.appendOne(e, r.body[start:e.end])
@@ -637,8 +665,12 @@ func (w *writer) appendOwn(r *request) error {
 		if r.rcpts != nil {
 			r.rcpts[i] = rc
 		}
+		if i == 0 {
+			r.res.first = rc
+		}
 		r.res.rcpt = rc
 	}
+	w.docID = ""
 	if r.idem != nil {
 		return w.keepIdempotent(r)
 	}
@@ -668,6 +700,19 @@ func (w *writer) appendOne(e *ownEvent, body []byte) (agent.Receipt, error) {
 			return agent.Receipt{}, err
 		}
 		w.arena = append(w.arena, ev.Raw...)
+	} else if e.move != nil {
+		if w.docID == "" {
+			return agent.Receipt{}, errors.New("a movement names a line of a document its request did not open")
+		}
+		e.move.Doc = syncproto.DocLine(w.docID, e.docLine)
+		e.doc = e.move.Doc
+		w.arena = appendHLC(w.arena, hlc)
+		opts := proto.MarshalOptions{Deterministic: true}
+		b, err := opts.MarshalAppend(w.arena, &pb.Event{Body: &pb.Event_Movement{Movement: e.move}})
+		if err != nil {
+			return agent.Receipt{}, fmt.Errorf("encode movement: %w", err)
+		}
+		w.arena = b
 	} else {
 		w.arena = append(appendHLC(w.arena, hlc), body...)
 	}
@@ -689,9 +734,21 @@ func (w *writer) appendOne(e *ownEvent, body []byte) (agent.Receipt, error) {
 		if err := w.addMovement(ks, l.replica, seq, e.qty); err != nil {
 			return agent.Receipt{}, err // checkOwn let it through: a bug
 		}
+		w.addProgress(e.doc, e.qty, false)
 	case syncproto.KindCount:
 		c := syncproto.CountRef{Replica: l.replica, Seq: seq, HLC: hlc, Counted: e.qty}
 		w.countArrived(ks, c, syncproto.VVFromPB(e.count.Ctx))
+		w.addProgress(e.count.GetDoc(), 0, true)
+	case syncproto.KindDoc:
+		if e.docEv != nil {
+			id, err := w.docEvent(e.docEv, l.replica, seq, hlc)
+			if err != nil {
+				return agent.Receipt{}, err
+			}
+			if w.docID == "" && e.docEv.doc == "" {
+				w.docID = id
+			}
+		}
 	}
 	return agent.Receipt{Replica: l.replica, Seq: seq, HLC: hlc}, nil
 }
@@ -769,9 +826,17 @@ func (w *writer) applyPeer(r *request) error {
 			if err := w.addMovement(ks, e.replica, e.seq, e.qty); err != nil {
 				return err
 			}
+			w.addProgress(e.doc, e.qty, false)
 		case syncproto.KindCount:
 			c := syncproto.CountRef{Replica: e.replica, Seq: e.seq, HLC: e.hlc, Counted: e.qty}
 			w.countArrived(ks, c, e.ctx)
+			w.addProgress(e.doc, 0, true)
+		case syncproto.KindDoc:
+			if e.docEv != nil {
+				if _, err := w.docEvent(e.docEv, e.replica, e.seq, e.hlc); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	w.applied += n

@@ -170,12 +170,15 @@ type Movement struct {
 	Epc   string                 `protobuf:"bytes,4,opt,name=epc,proto3" json:"epc,omitempty"`
 	Qty   int64                  `protobuf:"zigzag64,5,opt,name=qty,proto3" json:"qty,omitempty"`
 	// unit_cost is in minor units (fen) of currency; 0 when unknown.
-	UnitCost      int64  `protobuf:"zigzag64,6,opt,name=unit_cost,json=unitCost,proto3" json:"unit_cost,omitempty"`
-	Currency      string `protobuf:"bytes,7,opt,name=currency,proto3" json:"currency,omitempty"`
-	Reason        string `protobuf:"bytes,8,opt,name=reason,proto3" json:"reason,omitempty"`
-	Doc           string `protobuf:"bytes,9,opt,name=doc,proto3" json:"doc,omitempty"`
-	Operator      string `protobuf:"bytes,10,opt,name=operator,proto3" json:"operator,omitempty"`
-	Device        string `protobuf:"bytes,11,opt,name=device,proto3" json:"device,omitempty"`
+	UnitCost int64  `protobuf:"zigzag64,6,opt,name=unit_cost,json=unitCost,proto3" json:"unit_cost,omitempty"`
+	Currency string `protobuf:"bytes,7,opt,name=currency,proto3" json:"currency,omitempty"`
+	Reason   string `protobuf:"bytes,8,opt,name=reason,proto3" json:"reason,omitempty"`
+	Doc      string `protobuf:"bytes,9,opt,name=doc,proto3" json:"doc,omitempty"`
+	Operator string `protobuf:"bytes,10,opt,name=operator,proto3" json:"operator,omitempty"`
+	Device   string `protobuf:"bytes,11,opt,name=device,proto3" json:"device,omitempty"`
+	// expiry is the lot's expiry date, yyyy-mm-dd, when the goods carry one
+	// (a GS1 (17) scanned at receiving). Added field.
+	Expiry        string `protobuf:"bytes,12,opt,name=expiry,proto3" json:"expiry,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -283,6 +286,13 @@ func (x *Movement) GetOperator() string {
 func (x *Movement) GetDevice() string {
 	if x != nil {
 		return x.Device
+	}
+	return ""
+}
+
+func (x *Movement) GetExpiry() string {
+	if x != nil {
+		return x.Expiry
 	}
 	return ""
 }
@@ -1971,7 +1981,7 @@ const file_jxc_proto_rawDesc = "" +
 	" \x01(\v2\x15.jxc.sync.v1.MovementH\x00R\bmovement\x12*\n" +
 	"\x05count\x18\v \x01(\v2\x12.jxc.sync.v1.CountH\x00R\x05count\x12)\n" +
 	"\x03doc\x18\f \x01(\v2\x15.jxc.sync.v1.DocEventH\x00R\x03docB\x06\n" +
-	"\x04body\"\xfb\x01\n" +
+	"\x04body\"\x93\x02\n" +
 	"\bMovement\x12\x10\n" +
 	"\x03bin\x18\x01 \x01(\tR\x03bin\x12\x10\n" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x10\n" +
@@ -1984,7 +1994,8 @@ const file_jxc_proto_rawDesc = "" +
 	"\x03doc\x18\t \x01(\tR\x03doc\x12\x1a\n" +
 	"\boperator\x18\n" +
 	" \x01(\tR\boperator\x12\x16\n" +
-	"\x06device\x18\v \x01(\tR\x06device\"5\n" +
+	"\x06device\x18\v \x01(\tR\x06device\x12\x16\n" +
+	"\x06expiry\x18\f \x01(\tR\x06expiry\"5\n" +
 	"\aVVEntry\x12\x18\n" +
 	"\areplica\x18\x01 \x01(\x06R\areplica\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\"\xc5\x01\n" +

@@ -11,13 +11,12 @@ import (
 // A document made at the edge (a retail sale, a receiving session, a pick
 // run, a transfer a site sends on its own, an other in/out) is a DocEvent
 // whose payload is an EdgeDoc in JSON. It is named by the (replica, seq) of
-// the event that opened it (DESIGN.md §2): EdgeDocID. Every DocEvent
-// carries that id in doc (validation refuses an empty doc): a document
-// written in one go (a retail sale) is opened and done by one event with
-// status "done" whose doc is its own id (the ledger fills it in when it
-// assigns the seq); a session is opened by an event with status "open"
-// (doc: its own id) and later ones (status "done" or "cancelled") carry
-// the same id. The movements of an edge document name its lines as
+// the event that opened it (DESIGN.md §2): EdgeDocID. The opening event
+// leaves doc empty (its own (replica, seq) names it): a document written
+// in one go (a retail sale) is one such event with status "done"; a
+// session is opened by one with status "open", and later ones (status
+// "done" or "cancelled") carry its id in doc. The movements of an edge
+// document name its lines as
 // "ID#LINE" (DocLine). The cloud gives it a number when it arrives and
 // keeps the id beside it.
 

@@ -16,6 +16,7 @@ import (
 	"github.com/jxc-edge/jxc/agent/httpapi"
 	"github.com/jxc-edge/jxc/agent/mqtt"
 	"github.com/jxc-edge/jxc/agent/sqlite"
+	"github.com/jxc-edge/jxc/agent/work"
 	"github.com/jxc-edge/jxc/cloud/webui"
 	"github.com/jxc-edge/jxc/syncproto"
 )
@@ -76,7 +77,9 @@ type App struct {
 	// Auth keeps sessions and device tokens.
 	Auth *sqlite.AuthStore
 	// API is the HTTP API, for more operations (API().API()) before use.
-	API     *httpapi.Server
+	API *httpapi.Server
+	// Work is the site's work against documents, mounted on API.
+	Work    *work.Service
 	Sync    *mqtt.Client
 	Devices *devices.Manager
 	// Addr is the address the HTTP API listens on.
@@ -144,6 +147,11 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	}
 	api := httpapi.New(l, httpapi.Options{Sync: link, Log: c.Logger, Auth: as, DeviceTokens: c.DeviceTokens, SessionIdle: c.SessionIdle})
 	api.SetDevices(a.Devices)
+	// The site's work against documents (receiving, picking, transfers,
+	// counts, other in/out, the till) on the same API and sign-in.
+	a.Work = work.New(l, c.Logger)
+	work.Register(api.API(), a.Work)
+	api.AddMetrics(a.Work.WriteMetrics)
 	// The API's documentation page: the console's Redoc page, which
 	// renders /api/v1/openapi.json of whoever serves it.
 	api.HandleFunc("GET "+webui.DocsPath, webui.Handler().ServeHTTP)

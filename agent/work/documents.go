@@ -515,8 +515,8 @@ func (s *Service) sessionLines(ctx context.Context, st agent.EdgeDocState) ([]sy
 	return out, nil
 }
 
-// CountRequest is one count for count plan Plan.
-type CountRequest struct {
+// PlanCountRequest is one count for count plan Plan.
+type PlanCountRequest struct {
 	Plan    string `json:"plan" doc:"Count plan number (PD…)."`
 	Barcode string `json:"barcode,omitempty"`
 	SKU     string `json:"sku,omitempty"`
@@ -537,12 +537,12 @@ type CountResult struct {
 // Count records a count (a Count event with doc = the plan) of a key the
 // plan covers (its bins, its SKUs when it lists lines). Several handhelds
 // may count at once; the ledger's count rules merge them.
-func (s *Service) Count(ctx context.Context, key string, req CountRequest) (*CountResult, error) {
+func (s *Service) Count(ctx context.Context, key string, req PlanCountRequest) (*CountResult, error) {
 	res, err := s.count(ctx, key, req)
 	return res, s.refuse(err)
 }
 
-func (s *Service) count(ctx context.Context, key string, req CountRequest) (*CountResult, error) {
+func (s *Service) count(ctx context.Context, key string, req PlanCountRequest) (*CountResult, error) {
 	u, err := caller(ctx, PermInventory)
 	if err != nil {
 		return nil, err

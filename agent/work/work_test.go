@@ -196,11 +196,11 @@ func TestBlindCount(t *testing.T) {
 		t.Fatalf("blind plan shows expected: %+v %v", v, err)
 	}
 	n := int64(6)
-	c, err := s.Count(ctx, "c1", work.CountRequest{Plan: "PD1", SKU: "A", Bin: "R1", Counted: &n})
+	c, err := s.Count(ctx, "c1", work.PlanCountRequest{Plan: "PD1", SKU: "A", Bin: "R1", Counted: &n})
 	if err != nil || c.Expected != nil {
 		t.Fatalf("count: %+v %v", c, err)
 	}
-	if _, err := s.Count(ctx, "c2", work.CountRequest{Plan: "PD1", SKU: "B", Bin: "R1", Counted: &n}); code(err) != work.CodeNotOnDocument {
+	if _, err := s.Count(ctx, "c2", work.PlanCountRequest{Plan: "PD1", SKU: "B", Bin: "R1", Counted: &n}); code(err) != work.CodeNotOnDocument {
 		t.Fatalf("SKU not on plan: %v", err)
 	}
 }

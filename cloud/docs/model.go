@@ -157,6 +157,8 @@ type Document struct {
 	// customer's credit limit) until released; HoldReason says why.
 	Hold       bool   `json:"hold,omitempty" required:"false" doc:"Read-only: held until released 冻结."`
 	HoldReason string `json:"hold_reason,omitempty" required:"false"`
+	// ReleaseReason says why a held document was released, and by whom.
+	ReleaseReason string `json:"release_reason,omitempty" required:"false" doc:"Read-only: why the hold was released 解除冻结原因."`
 
 	// Count plans: Scope is what is counted (site: everything at the
 	// site; bins: everything in Bins; skus: the SKUs of the lines
@@ -243,6 +245,10 @@ type Line struct {
 	In   int64 `json:"in,omitempty" required:"false" doc:"Read-only: base units in 入."`
 	Out  int64 `json:"out,omitempty" required:"false" doc:"Read-only: base units out 出."`
 	Over bool  `json:"over,omitempty" required:"false" doc:"Read-only: beyond the tolerance 超量."`
+	// BackOrder is, for a sales order, how much of the line (base units)
+	// was beyond what was available at its site when it was approved
+	// (缺货待补); fixed at approval.
+	BackOrder int64 `json:"back_order,omitempty" required:"false" doc:"Read-only: base units beyond availability at approval 缺货数量."`
 }
 
 // Progress is what the stored movements naming a document line add up

@@ -102,6 +102,11 @@ type hooks struct {
 	approve func(ctx context.Context, w *write, t *Type, d *Document) error
 	// record adds to the master record an approved document is sent as.
 	record func(d *Document, r *pb.DocumentRecord)
+	// changed runs when a stored document changes (update, approve,
+	// close, void, release), after the new version is made and before it
+	// is stored: what follows the document (the stock feed) is told in
+	// the same transaction.
+	changed func(ctx context.Context, w *write, t *Type, before, after *Document) error
 }
 
 // hooksOf holds each type's hooks, set by the files of the types.
@@ -336,30 +341,39 @@ func (s *Service) CreateOnce(ctx context.Context, p *auth.Principal, typ string,
 				return nil
 			}
 		}
-		if err := check(ctx, w, t, d); err != nil {
-			return err
-		}
-		day := w.now.In(s.zone).Format("20060102")
-		n, err := w.tx.NextNumber(ctx, p.Tenant, t.Prefix, day)
-		if err != nil {
-			return err
-		}
-		d.Number = fmt.Sprintf("%s%s-%04d", t.Prefix, day, n)
-		d.Status, d.Version = StatusDraft, 1
-		d.CreatedAt, d.CreatedBy, d.UpdatedAt, d.UpdatedBy = w.now, p.User, w.now, p.User
-		d.ApprovedAt, d.ApprovedBy, d.CloseReason, d.Hold, d.HoldReason, d.EdgeID = time.Time{}, "", "", false, "", ""
-		d.Approvals, d.RejectReason = nil, ""
-		row, err := rowOf(t, d)
-		if err != nil {
-			return err
-		}
-		if d.ID, err = w.tx.Insert(ctx, p.Tenant, row); err != nil {
+		if err := w.create(ctx, t, d); err != nil {
 			return err
 		}
 		out = d
-		return audit(ctx, w, t, "create", nil, d)
+		return nil
 	})
 	return out, created, err
+}
+
+// create checks d and stores it as a new draft of t under the next
+// number of the day, audited; d gets its number, ID and version.
+func (w *write) create(ctx context.Context, t *Type, d *Document) error {
+	if err := check(ctx, w, t, d); err != nil {
+		return err
+	}
+	day := w.now.In(w.svc.zone).Format("20060102")
+	n, err := w.tx.NextNumber(ctx, w.p.Tenant, t.Prefix, day)
+	if err != nil {
+		return err
+	}
+	d.Number = fmt.Sprintf("%s%s-%04d", t.Prefix, day, n)
+	d.Status, d.Version = StatusDraft, 1
+	d.CreatedAt, d.CreatedBy, d.UpdatedAt, d.UpdatedBy = w.now, w.p.User, w.now, w.p.User
+	d.ApprovedAt, d.ApprovedBy, d.CloseReason, d.Hold, d.HoldReason, d.EdgeID = time.Time{}, "", "", false, "", ""
+	d.Approvals, d.RejectReason = nil, ""
+	row, err := rowOf(t, d)
+	if err != nil {
+		return err
+	}
+	if d.ID, err = w.tx.Insert(ctx, w.p.Tenant, row); err != nil {
+		return err
+	}
+	return audit(ctx, w, t, "create", nil, d)
 }
 
 // Update replaces a draft whose stored version is version (permission
@@ -527,6 +541,11 @@ func (s *Service) change(ctx context.Context, p *auth.Principal, typ string, id,
 		if err != nil {
 			return err
 		}
+		if h := hooksOf[t.Name].changed; h != nil {
+			if err := h(ctx, w, t, before, d); err != nil {
+				return err
+			}
+		}
 		d.ID, d.Type, d.Version, d.UpdatedAt, d.UpdatedBy = id, t.Name, row.Version+1, w.now, p.User
 		d.EdgeID = before.EdgeID
 		nr, err := rowOf(t, d)
@@ -560,7 +579,8 @@ func inStatus(t *Type, d *Document, action, actionZH string, allowed ...string) 
 	return &Error{Err: ErrState,
 		Msg: fmt.Sprintf("%s %s is %s: only one that is %s can be %s", t.Title, d.Number, strings.ReplaceAll(d.Status, "_", " "),
 			strings.ReplaceAll(strings.Join(allowed, " or "), "_", " "), map[string]string{"change": "changed", "approve": "approved",
-				"close": "closed", "void": "voided", "release": "released", "reject": "rejected", "convert": "converted"}[action]),
+				"close": "closed", "void": "voided", "release": "released", "reject": "rejected", "convert": "converted",
+				"pick": "picked", "order": "ordered", "purchase": "bought for"}[action]),
 		MsgZH: fmt.Sprintf("%s %s 为%s状态，只有%s的单据才能%s", t.TitleZH, d.Number, t.StatusZH(d.Status), strings.Join(zh, "或"), actionZH)}
 }
 

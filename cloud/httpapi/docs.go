@@ -46,6 +46,14 @@ type DocToOrderInput struct {
 	}
 }
 
+// DocCreateOutput is a document created (201), or the one of the same
+// external id made before (200).
+type DocCreateOutput struct {
+	Status int
+	ETag   string `header:"ETag"`
+	Body   *docs.Document
+}
+
 // registerDocs adds the API of every document type (docs.Types) under
 // /api/v1/{type path}: list, get, create, replace, approve, close, void,
 // each where the type allows it.
@@ -53,6 +61,7 @@ func (s *Server) registerDocs() {
 	for _, t := range docs.Types() {
 		s.registerDocType(t)
 	}
+	s.registerSales()
 }
 
 func (s *Server) registerDocType(t *docs.Type) {
@@ -99,9 +108,18 @@ func (s *Server) registerDocType(t *docs.Type) {
 	}
 	register(s, huma.Operation{OperationID: "create-" + one, Method: http.MethodPost, Path: base,
 		Summary: "Create a draft " + name, Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{400},
-		Description: "The number (" + t.Prefix + " + yyyymmdd + - + serial) is assigned now; amounts are computed by line (DOMAIN.md §3)."}, edit,
-		func(ctx context.Context, in *MDCreateInput[docs.Document]) (*MDRecordOutput[docs.Document], error) {
-			return out(svc.Create(ctx, principalOf(ctx), t.Name, &in.Body))
+		Description: "The number (" + t.Prefix + " + yyyymmdd + - + serial) is assigned now; amounts are computed by line (DOMAIN.md §3). " +
+			"A document with an external_id the type already has is not made again: that one is answered with 200."}, edit,
+		func(ctx context.Context, in *MDCreateInput[docs.Document]) (*DocCreateOutput, error) {
+			d, created, err := svc.CreateOnce(ctx, principalOf(ctx), t.Name, &in.Body)
+			if err != nil {
+				return nil, docsError(err)
+			}
+			status := http.StatusCreated
+			if !created {
+				status = http.StatusOK
+			}
+			return &DocCreateOutput{Status: status, ETag: etag(d.Version), Body: d}, nil
 		})
 	register(s, huma.Operation{OperationID: "update-" + one, Method: http.MethodPut, Path: base + "/{id}",
 		Summary: "Replace a draft " + name, Tags: tags, Errors: []int{400, 404, 409, 412, 428},

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -450,10 +451,30 @@ type projection struct {
 	lines    map[docLine]docs.Progress
 	unlinked map[docSKU]docs.Progress
 	edge     []docs.EdgeEvent
+	// feed are the (site, SKU) keys whose on-hand the events changed
+	// (the stock feed).
+	feed map[feedKey]bool
 }
 
+// feedKey is a SKU at a site of a tenant.
+type feedKey struct{ tenant, site, sku string }
+
 func newProjection() *projection {
-	return &projection{lines: map[docLine]docs.Progress{}, unlinked: map[docSKU]docs.Progress{}}
+	return &projection{lines: map[docLine]docs.Progress{}, unlinked: map[docSKU]docs.Progress{}, feed: map[feedKey]bool{}}
+}
+
+// markFeed marks in the stock feed the keys of feed and the sales orders
+// of the touched pick lists; it runs last in the projection's
+// transaction (markStock's lock order).
+func (s *Store) markFeed(ctx context.Context, tx *sql.Tx, feed map[feedKey]bool, touched map[docKey]bool) error {
+	keys := map[string][]docs.StockKey{}
+	for k := range feed {
+		keys[k.tenant] = append(keys[k.tenant], docs.StockKey{Site: k.site, SKU: k.sku})
+	}
+	if err := s.feedOfTouched(ctx, tx, touched, keys); err != nil {
+		return err
+	}
+	return s.markStock(ctx, tx, keys)
 }
 
 func (p *projection) size() int { return len(p.lines) + len(p.unlinked) + len(p.edge) }
@@ -467,12 +488,14 @@ func (s *Store) ProjectProgress(ctx context.Context, limit int, edge docs.EdgeFu
 		if err := s.lockProjection(ctx, tx); err != nil {
 			return err
 		}
-		touched, err := s.projectStep(ctx, tx, limit, edge, &out)
+		touched, feed, err := s.projectStep(ctx, tx, limit, edge, &out)
 		if err != nil {
 			return err
 		}
-		out.Changed, err = s.docStatuses(ctx, tx, touched)
-		return err
+		if out.Changed, err = s.docStatuses(ctx, tx, touched); err != nil {
+			return err
+		}
+		return s.markFeed(ctx, tx, feed, touched)
 	})
 	if err != nil {
 		return docs.Projected{}, s.classify(fmt.Errorf("project document progress: %w", err))
@@ -510,6 +533,7 @@ func (s *Store) RebuildProgress(ctx context.Context, edge docs.EdgeFunc) error {
 			return fmt.Errorf("read replicas: %w", err)
 		}
 		pr := newProjection()
+		feed := map[feedKey]bool{}
 		var out docs.Projected
 		for _, p := range reps {
 			for {
@@ -523,6 +547,7 @@ func (s *Store) RebuildProgress(ctx context.Context, edge docs.EdgeFunc) error {
 				p.after = last
 			}
 			if pr.size() >= rebuildFlush {
+				maps.Copy(feed, pr.feed)
 				if _, err := s.writeProgress(ctx, tx, pr, edge, &out); err != nil {
 					return err
 				}
@@ -532,6 +557,7 @@ func (s *Store) RebuildProgress(ctx context.Context, edge docs.EdgeFunc) error {
 				return fmt.Errorf("cursor of %d: %w", p.replica, err)
 			}
 		}
+		maps.Copy(feed, pr.feed)
 		if _, err := s.writeProgress(ctx, tx, pr, edge, &out); err != nil {
 			return err
 		}
@@ -548,8 +574,10 @@ func (s *Store) RebuildProgress(ctx context.Context, edge docs.EdgeFunc) error {
 		if err != nil {
 			return err
 		}
-		_, err = s.docStatuses(ctx, tx, all)
-		return err
+		if _, err = s.docStatuses(ctx, tx, all); err != nil {
+			return err
+		}
+		return s.markFeed(ctx, tx, feed, all)
 	})
 	if err != nil {
 		return s.classify(fmt.Errorf("rebuild document progress: %w", err))
@@ -581,7 +609,7 @@ type pendingRep struct {
 // replica, up to its watermark, adds the movements and counts naming a
 // document to doc_progress (doc_unlinked), hands the document events to
 // edge and moves the cursors. It returns the documents touched.
-func (s *Store) projectStep(ctx context.Context, tx *sql.Tx, limit int, edge docs.EdgeFunc, out *docs.Projected) (map[docKey]bool, error) {
+func (s *Store) projectStep(ctx context.Context, tx *sql.Tx, limit int, edge docs.EdgeFunc, out *docs.Projected) (map[docKey]bool, map[feedKey]bool, error) {
 	var reps []pendingRep
 	err := s.queryRows(ctx, tx, s.q(`SELECT r.replica, r.tenant, r.watermark, COALESCE(c.seq, 0) FROM replicas r
 		LEFT JOIN doc_cursors c ON c.replica = r.replica WHERE r.watermark > COALESCE(c.seq, 0) ORDER BY r.replica LIMIT 1000`),
@@ -594,7 +622,7 @@ func (s *Store) projectStep(ctx context.Context, tx *sql.Tx, limit int, edge doc
 			return nil
 		})
 	if err != nil {
-		return nil, fmt.Errorf("read cursors: %w", err)
+		return nil, nil, fmt.Errorf("read cursors: %w", err)
 	}
 	pr := newProjection()
 	budget := limit
@@ -604,7 +632,7 @@ func (s *Store) projectStep(ctx context.Context, tx *sql.Tx, limit int, edge doc
 		}
 		n, last, err := s.readEvents(ctx, tx, p, budget, pr, out)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if n < budget { // fewer than asked: every event up to the watermark is read
 			last = p.watermark
@@ -613,10 +641,11 @@ func (s *Store) projectStep(ctx context.Context, tx *sql.Tx, limit int, edge doc
 		out.Replicas++
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO doc_cursors (replica, seq) VALUES (?, ?)
 			ON CONFLICT (replica) DO UPDATE SET seq = excluded.seq`), p.replica, last); err != nil {
-			return nil, fmt.Errorf("move cursor of %d: %w", p.replica, err)
+			return nil, nil, fmt.Errorf("move cursor of %d: %w", p.replica, err)
 		}
 	}
-	return s.writeProgress(ctx, tx, pr, edge, out)
+	touched, err := s.writeProgress(ctx, tx, pr, edge, out)
+	return touched, pr.feed, err
 }
 
 // readEvents reads at most limit events of p.replica with seq in
@@ -649,6 +678,7 @@ func (s *Store) readEvents(ctx context.Context, tx *sql.Tx, p pendingRep, limit 
 				return nil
 			}
 			if c := e.Msg.GetCount(); c != nil {
+				pr.feed[feedKey{p.tenant, site, c.GetSku()}] = true
 				if c.GetDoc() != "" {
 					k := docLine{docKey{p.tenant, c.GetDoc()}, 0}
 					v := pr.lines[k]
@@ -658,6 +688,7 @@ func (s *Store) readEvents(ctx context.Context, tx *sql.Tx, p pendingRep, limit 
 				return nil
 			}
 			m := e.Msg.GetMovement()
+			pr.feed[feedKey{p.tenant, site, m.GetSku()}] = true
 			q := m.GetQty()
 			add := func(v docs.Progress) docs.Progress {
 				if q >= 0 {

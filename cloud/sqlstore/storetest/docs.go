@@ -46,6 +46,12 @@ func RunDocsTests(t *testing.T, open func(t *testing.T) DocsStore) {
 		{"Scope", ds.testScope},
 		{"EdgeDocuments", ds.testEdgeDocuments},
 		{"SalesFlow", ds.testSalesFlow},
+		{"Credit", ds.testCredit},
+		{"Availability", ds.testAvailability},
+		{"StockFeed", ds.testStockFeed},
+		{"PickLists", ds.testPickLists},
+		{"QuoteToOrder", ds.testQuoteToOrder},
+		{"PurchaseForOrder", ds.testPurchaseForOrder},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			mustT = t

@@ -26,6 +26,12 @@ func seedProduct(t *testing.T, b *Browser, code, name string) {
 	})
 }
 
+// clearMessages removes the toasts (已保存, 已审核) so that a screenshot
+// shows the page under them.
+func clearMessages() chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.el-message').forEach(e => e.remove())`)
+}
+
 // TestSalesOrder makes a sales order for a customer in the form, approves
 // it, reads its detail (status, lines with the shipped column, history)
 // and finds it in the list with its 价税合计, in Chinese, with screenshots
@@ -90,6 +96,7 @@ func TestSalesOrder(t *testing.T) {
 	if b.Count(t, ".doc-detail .doc-edit") != 0 {
 		t.Errorf("the approved order offers to edit it")
 	}
+	b.Do(t, clearMessages(), Settled())
 	b.Screenshot(t, ScreenshotDir(t), "zh-sales-order-detail")
 
 	b.Do(t, chromedp.Click(chromedp.CSS(".doc-detail .doc-back")), chromedp.WaitVisible(chromedp.CSS(".doc-list .el-table")))
@@ -101,6 +108,7 @@ func TestSalesOrder(t *testing.T) {
 			t.Errorf("the order's row %q lacks %q", text, want)
 		}
 	}
+	b.Do(t, clearMessages(), Settled())
 	b.Screenshot(t, ScreenshotDir(t), "zh-sales-orders")
 	if errs := b.TakeErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)
@@ -156,6 +164,7 @@ func TestTransfer(t *testing.T) {
 		Settled(),
 		pick(".doc-list .filter-site input", "store-c"),
 		poll(`!`+row),
+		Settled(),
 	)
 	b.Screenshot(t, ScreenshotDir(t), "zh-transfers")
 	if errs := b.TakeErrors(); len(errs) > 0 {

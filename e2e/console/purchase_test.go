@@ -84,8 +84,10 @@ func TestPurchaseOrder(t *testing.T) {
 		t.Errorf("the saved order's number is %q, want CG…", number)
 	}
 	b.Do(t,
+		Settled(),
 		chromedp.Click(chromedp.CSS(".doc-detail .doc-approve")),
 		poll(`(document.querySelector('.doc-detail .doc-status') || {}).innerText === '已审核'`),
+		Settled(),
 		chromedp.Click(chromedp.CSS(".doc-detail .doc-back")),
 		chromedp.WaitVisible(chromedp.CSS(".doc-list .el-table")),
 	)

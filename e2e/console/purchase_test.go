@@ -1,5 +1,5 @@
-// This test works the purchase order pages against the purchase order
-// API (cloud/docs).
+// This test works the purchase order pages (the generic document pages,
+// web/src/views/docs) against the purchase order API (cloud/docs).
 
 package console_test
 
@@ -29,6 +29,12 @@ func pick(sel, text string) chromedp.Action[chromedp.Void] {
 	)
 }
 
+// setQty sets the quantity of the form's line i (0-based).
+func setQty(i, qty int) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const i = document.querySelectorAll('.doc-form .line-qty input')[%d];
+		i.value = '%d'; i.dispatchEvent(new Event('input', {bubbles: true})); i.dispatchEvent(new Event('change', {bubbles: true})) })()`, i, qty))
+}
+
 // poll waits until expr is true in the page.
 func poll(expr string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -52,38 +58,40 @@ func TestPurchaseOrder(t *testing.T) {
 		"skus": []map[string]any{{"code": "PO-TEA", "attrs": map[string]string{}, "barcodes": []string{}}},
 	})
 
-	b.Open(t, "/purchase-orders", ".po-page .el-table")
+	b.Open(t, "/purchase-orders", ".doc-list .el-table")
 	b.Do(t,
-		chromedp.Click(chromedp.CSS("#po-create")),
-		chromedp.WaitVisible(chromedp.CSS(".po-dialog .po-form")),
+		chromedp.Click(chromedp.CSS("#doc-create")),
+		chromedp.WaitVisible(chromedp.CSS(".doc-form")),
 		Settled(),
-		pick(`.po-dialog [data-field="partner"] input`, "SUP-PO"),
-		pick(`.po-dialog [data-field="site"] input`, "store-po"),
-		pick(`.po-dialog .line-sku input`, "PO-TEA"),
-		chromedp.Evaluate[chromedp.Void](`(() => { const i = document.querySelector('.po-dialog .line-qty input');
-			i.value = '12'; i.dispatchEvent(new Event('input', {bubbles: true})); i.dispatchEvent(new Event('change', {bubbles: true})) })()`),
-		chromedp.SendKeys(chromedp.CSS(".po-dialog .line-price input"), "8.50\r"),
+		pick(`.doc-form [data-field="partner"] input`, "SUP-PO"),
+		pick(`.doc-form [data-field="site"] input`, "store-po"),
+		pick(`.doc-form .line-sku input`, "PO-TEA"),
+		setQty(0, 12),
+		chromedp.SendKeys(chromedp.CSS(".doc-form .line-price input"), "8.50\r"),
 		Settled(),
-		chromedp.Click(chromedp.CSS("#record-save")),
+		chromedp.Click(chromedp.CSS("#doc-save")),
 	)
 	var err error
 	b.Do(t, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err = chromedp.Poll[bool](`!!document.querySelector('.po-dialog .po-approve')`, chromedp.WithPollingTimeout(30*time.Second))(ctx, tg)
+		_, err = chromedp.Poll[bool](`!!document.querySelector('.doc-detail .doc-approve')`, chromedp.WithPollingTimeout(30*time.Second))(ctx, tg)
 		return nil
 	}))
 	if err != nil {
-		t.Fatalf("the saved order offers no approve button: %q", Eval[string](t, b, `(document.querySelector('.po-dialog') || {}).innerText || ''`))
+		t.Fatalf("the saved order offers no approve button: %q", Eval[string](t, b, `(document.querySelector('.page') || {}).innerText || ''`))
 	}
-	number := Eval[string](t, b, `document.querySelector('.po-dialog .el-dialog__title').innerText.split(' ')[0]`)
+	number := b.Text(t, ".doc-detail .doc-number")
 	if !strings.HasPrefix(number, "CG") {
 		t.Errorf("the saved order's number is %q, want CG…", number)
 	}
 	b.Do(t,
-		chromedp.Click(chromedp.CSS(".po-dialog .po-approve")),
-		poll(`(document.querySelector('.po-dialog .po-status') || {}).innerText === '已审核'`),
-		chromedp.Click(chromedp.CSS(".po-dialog .el-dialog__headerbtn")),
+		Settled(),
+		chromedp.Click(chromedp.CSS(".doc-detail .doc-approve")),
+		poll(`(document.querySelector('.doc-detail .doc-status') || {}).innerText === '已审核'`),
+		Settled(),
+		chromedp.Click(chromedp.CSS(".doc-detail .doc-back")),
+		chromedp.WaitVisible(chromedp.CSS(".doc-list .el-table")),
 	)
-	row := fmt.Sprintf(`[...document.querySelectorAll('.po-page .el-table__body tr')].find(r => r.innerText.includes(%q) && r.innerText.includes('已审核'))`, number)
+	row := fmt.Sprintf(`[...document.querySelectorAll('.doc-list .el-table__body tr')].find(r => r.innerText.includes(%q) && r.innerText.includes('已审核'))`, number)
 	b.Do(t, poll(`!!`+row))
 	text := Eval[string](t, b, row+`.innerText`)
 	if !strings.Contains(text, "¥102.00") || !strings.Contains(text, "SUP-PO") {

@@ -2,6 +2,7 @@
 // permission (any of) that shows it.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { canAny, load, session } from '../session'
+import { docTypes, type DocType } from '../api/docs'
 
 /** MenuItem is a page of the side menu. */
 export interface MenuItem {
@@ -10,6 +11,8 @@ export interface MenuItem {
   perms?: string[]
   icon?: string
   component: () => Promise<unknown>
+  /** docType names the document type of a document page. */
+  docType?: string
 }
 
 /** MenuGroup is a titled group of pages. */
@@ -18,6 +21,16 @@ export interface MenuGroup {
   icon: string
   items: MenuItem[]
 }
+
+const docList = () => import('../views/docs/DocList.vue')
+const docDetail = () => import('../views/docs/DocDetail.vue')
+const docForm = () => import('../views/docs/DocForm.vue')
+
+/** docItem is the menu page of a document type's list. */
+const docItem = (t: DocType): MenuItem => ({
+  path: `/${t.path}`, title: `dt.${t.name}.title`, perms: [`${t.module}.view`], component: docList, docType: t.name,
+})
+const docItems = (module: DocType['module']) => docTypes.filter((t) => t.module === module).map(docItem)
 
 export const home: MenuItem = { path: '/', title: 'menu.home', icon: 'House', component: () => import('../views/Home.vue') }
 
@@ -39,15 +52,16 @@ export const menu: MenuGroup[] = [
   },
   {
     title: 'menu.purchasing', icon: 'ShoppingCart',
-    items: [
-      { path: '/purchase-orders', title: 'menu.purchaseOrders', perms: ['purchase.view'], component: () => import('../views/purchase/orders/index.vue') },
-    ],
+    items: docItems('purchase'),
   },
+  { title: 'menu.sales', icon: 'Sell', items: docItems('sales') },
+  { title: 'menu.retail', icon: 'Shop', items: docItems('retail') },
   {
     title: 'menu.inventory', icon: 'Histogram',
     items: [
       { path: '/stock', title: 'menu.stock', perms: ['stock.view'], component: () => import('../views/inventory/stock/index.vue') },
       { path: '/count-conflicts', title: 'menu.conflicts', perms: ['inventory.view'], component: () => import('../views/inventory/conflicts/index.vue') },
+      ...docItems('inventory'),
     ],
   },
   {
@@ -71,8 +85,21 @@ export const menu: MenuGroup[] = [
 const pages: RouteRecordRaw[] = [home, ...menu.flatMap((g) => g.items)].map((m) => ({
   path: m.path,
   component: m.component,
-  meta: { title: m.title, perms: m.perms },
+  meta: { title: m.title, perms: m.perms, docType: m.docType },
 }))
+
+// Each document type's detail, and its form where drafts are made in the
+// console (the types made at the sites are read-only here). meta.menu is
+// the menu entry they belong to.
+for (const t of docTypes) {
+  const meta = { title: `dt.${t.name}.title`, docType: t.name, menu: `/${t.path}` }
+  if (t.creatable) {
+    const edit = { ...meta, perms: [`${t.module}.edit`] }
+    pages.push({ path: `/${t.path}/new`, component: docForm, meta: edit })
+    pages.push({ path: `/${t.path}/:id(\\d+)/edit`, component: docForm, meta: edit })
+  }
+  pages.push({ path: `/${t.path}/:id(\\d+)`, component: docDetail, meta: { ...meta, perms: [`${t.module}.view`] } })
+}
 
 export const router = createRouter({
   history: createWebHistory('/'),

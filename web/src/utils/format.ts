@@ -69,3 +69,65 @@ export function ago(s: string, locale: string, now = Date.now()): string {
 export function qty(n: number, locale: string): string {
   return new Intl.NumberFormat(locale).format(n)
 }
+
+/** yuan formats integer fen as ¥1,234.50 with integer arithmetic only
+ * (no division into a float): the list and print amounts. */
+export function yuan(fen: number | null | undefined): string {
+  if (fen === null || fen === undefined || !Number.isFinite(fen)) return ''
+  const t = fenToText(fen)
+  const neg = t.startsWith('-')
+  const [int, cents] = (neg ? t.slice(1) : t).split('.')
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return `${neg ? '-' : ''}¥${grouped}.${cents}`
+}
+
+const upperDigits = '零壹贰叁肆伍陆柒捌玖'
+const upperUnits = ['', '拾', '佰', '仟']
+const upperGroups = ['', '万', '亿', '万亿']
+
+/** rmbUpper writes integer fen in Chinese capital numerals as on an
+ * invoice (人民币大写): 10250 → 壹佰零贰元伍角整. */
+export function rmbUpper(fen: number): string {
+  if (!Number.isFinite(fen)) return ''
+  const neg = fen < 0
+  const n = Math.abs(Math.trunc(fen))
+  const jiao = Math.trunc(n / 10) % 10
+  const fenD = n % 10
+  let y = Math.trunc(n / 100)
+  const groups: number[] = []
+  while (y > 0) {
+    groups.push(y % 10000)
+    y = Math.trunc(y / 10000)
+  }
+  let s = ''
+  let zero = false
+  for (let g = groups.length - 1; g >= 0; g--) {
+    const v = groups[g]
+    if (v === 0) {
+      zero = s !== ''
+      continue
+    }
+    if (v < 1000 && s !== '') zero = true
+    let part = ''
+    let inner = false
+    for (let i = 3; i >= 0; i--) {
+      const d = Math.trunc(v / 10 ** i) % 10
+      if (d === 0) {
+        if (part !== '') inner = true
+        continue
+      }
+      if (inner) part += '零'
+      inner = false
+      part += upperDigits[d] + upperUnits[i]
+    }
+    if (zero) s += '零'
+    zero = false
+    s += part + upperGroups[g]
+  }
+  if (s) s += '元'
+  if (jiao === 0 && fenD === 0) return (neg ? '负' : '') + (s || '零元') + '整'
+  if (jiao) s += upperDigits[jiao] + '角'
+  else if (s) s += '零'
+  s += fenD ? upperDigits[fenD] + '分' : '整'
+  return (neg ? '负' : '') + s
+}

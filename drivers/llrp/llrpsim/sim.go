@@ -857,7 +857,7 @@ func (s *Server) tick(now time.Time) {
 	c := s.client
 	active := s.activeLocked()
 	dt := now.Sub(s.lastTick)
-	if s.lastTick.IsZero() || dt > time.Second {
+	if s.lastTick.IsZero() || dt <= 0 || dt > time.Second {
 		dt = s.opts.ReportInterval
 	}
 	s.lastTick = now

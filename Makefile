@@ -30,7 +30,7 @@ test:
 bench:
 	@set -e; env=$$(bash scripts/services.sh); eval "$$env"; \
 	$(GO) test -run '^$$' -bench . -count 1 -timeout 30m \
-		./syncproto ./agent/sqlite ./agent/gate ./cloud/sqlite ./cloud/postgres ./cloud/httpapi ./cloud/masterdata/importx ./e2e | tee bench.out; \
+		./syncproto ./agent/sqlite ./agent/gate ./cloud/sqlite ./cloud/postgres ./cloud/httpapi ./cloud/masterdata/importx ./e2e ./cmd/internal/cloudapp | tee bench.out; \
 	$(GO) run ./scripts/benchreport < bench.out
 
 ## build: the three binaries into bin/

@@ -144,6 +144,13 @@ func main() {
 		r := line("raw SQL aggregate (count, sum) over the same rows, rows/s", "BenchmarkDocProgress/"+st.pkg, "raw-rows/s")
 		ratio("ratio projection / raw aggregate, "+st.name, p, r, "")
 	}
+	fmt.Println("\n== 10. A 500-line purchase order received by 1,000 scans from 4 handhelds at one agent ==")
+	for _, st := range []struct{ name, pkg string }{{"SQLite", "sqlite"}, {"PostgreSQL", "postgres"}} {
+		sc := line("scans/s at the agent's work API (checked, durable), cloud on "+st.name, "BenchmarkPOReceiveByScans/"+st.pkg, "scans/s")
+		line("  scans/s through to the order \"received\" in the cloud", "BenchmarkPOReceiveByScans/"+st.pkg, "received-scans/s")
+		r := line("raw ledger appends/s, the same movements by 4 writers", "BenchmarkPOReceiveByScans/"+st.pkg, "raw-appends/s")
+		ratio("ratio scans / raw appends, "+st.name, sc, r, "")
+	}
 	if missing > 0 {
 		fmt.Printf("\n%d figures missing: a benchmark failed or did not run\n", missing)
 		os.Exit(1)

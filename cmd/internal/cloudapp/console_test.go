@@ -24,7 +24,7 @@ import (
 var quiet = slog.New(slog.DiscardHandler)
 
 // dbs are the cloud databases the tests run on: SQLite and PostgreSQL.
-func dbs(t *testing.T) []struct{ name, dsn string } {
+func dbs(t testing.TB) []struct{ name, dsn string } {
 	return []struct{ name, dsn string }{
 		{"sqlite", "sqlite:" + filepath.Join(t.TempDir(), "cloud.db")},
 		{"postgres", testenv.PostgresDSN(t)},
@@ -32,7 +32,7 @@ func dbs(t *testing.T) []struct{ name, dsn string } {
 }
 
 // startAgent runs an agent ledger of tenant t at site, syncing with broker.
-func startAgent(t *testing.T, site, broker string) *agentsqlite.Ledger {
+func startAgent(t testing.TB, site, broker string) *agentsqlite.Ledger {
 	t.Helper()
 	l, err := agentsqlite.Open(t.TempDir(), agentsqlite.Options{Tenant: "t", Site: site, Logger: quiet})
 	if err != nil {
@@ -49,7 +49,7 @@ func startAgent(t *testing.T, site, broker string) *agentsqlite.Ledger {
 // startCloud runs the cloud on dsn with the real Mosquitto, tenant t
 // and its administrator "admin" (password "admin password 1"), until the
 // test ends, and returns it once its ingest is connected.
-func startCloud(t *testing.T, dsn, clientID string) (*cloudapp.App, *testenv.Mosquitto) {
+func startCloud(t testing.TB, dsn, clientID string) (*cloudapp.App, *testenv.Mosquitto) {
 	t.Helper()
 	broker := testenv.StartMosquitto(t)
 	app, err := cloudapp.Start(context.Background(), cloudapp.Config{DB: dsn, Broker: broker.URL, Listen: "127.0.0.1:0",
@@ -68,7 +68,7 @@ func startCloud(t *testing.T, dsn, clientID string) (*cloudapp.App, *testenv.Mos
 }
 
 // product returns the SKU and price an agent's catalogue gives a GTIN.
-func product(t *testing.T, l *agentsqlite.Ledger, gtin string) (string, int64) {
+func product(t testing.TB, l *agentsqlite.Ledger, gtin string) (string, int64) {
 	t.Helper()
 	p, ok, err := l.ProductByGTIN(context.Background(), gtin)
 	if err != nil {
@@ -88,7 +88,7 @@ type console struct {
 	csrf string
 }
 
-func signIn(t *testing.T, base, tenant, user, password string) *console {
+func signIn(t testing.TB, base, tenant, user, password string) *console {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &console{base: base, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
@@ -103,7 +103,7 @@ func signIn(t *testing.T, base, tenant, user, password string) *console {
 }
 
 // callErr is call for an expected error answer, decoded into out.
-func (c *console) callErr(t *testing.T, method, path string, body, out any) int {
+func (c *console) callErr(t testing.TB, method, path string, body, out any) int {
 	t.Helper()
 	b, _ := json.Marshal(body)
 	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(b))
@@ -125,7 +125,7 @@ func (c *console) callErr(t *testing.T, method, path string, body, out any) int 
 
 // call sends body as JSON and decodes the answer into out; it returns the
 // status.
-func (c *console) call(t *testing.T, method, path string, body, out any) int {
+func (c *console) call(t testing.TB, method, path string, body, out any) int {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {

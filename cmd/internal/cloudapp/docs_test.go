@@ -31,7 +31,7 @@ type edge struct {
 const edgeToken = "docs-test-device-token-01"
 
 // openEdge opens an agent ledger at site with its HTTP API, not connected.
-func openEdge(t *testing.T, site string) *edge {
+func openEdge(t testing.TB, site string) *edge {
 	t.Helper()
 	l, err := agentsqlite.Open(t.TempDir(), agentsqlite.Options{Tenant: "t", Site: site, Logger: quiet})
 	if err != nil {
@@ -44,7 +44,7 @@ func openEdge(t *testing.T, site string) *edge {
 }
 
 // connect starts syncing with broker until the test ends.
-func (e *edge) connect(t *testing.T, broker string) {
+func (e *edge) connect(t testing.TB, broker string) {
 	c := mqtt.New(e.l, mqtt.Options{Broker: broker, Tenant: "t", Logger: quiet})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -54,7 +54,7 @@ func (e *edge) connect(t *testing.T, broker string) {
 
 // receive records a receipt of qty base units against a PO line, through
 // the agent's HTTP API.
-func (e *edge) receive(t *testing.T, number string, line int, sku string, qty int64) {
+func (e *edge) receive(t testing.TB, number string, line int, sku string, qty int64) {
 	t.Helper()
 	b, _ := json.Marshal(map[string]any{"sku": sku, "bin": "RECV", "qty": qty, "reason": "receive",
 		"doc": syncproto.DocLine(number, line), "operator": "e2e"})
@@ -75,7 +75,7 @@ func (e *edge) receive(t *testing.T, number string, line int, sku string, qty in
 }
 
 // purchaseOrders lists the purchase orders the agent holds.
-func (e *edge) purchaseOrders(t *testing.T) agenthttp.MasterResponse {
+func (e *edge) purchaseOrders(t testing.TB) agenthttp.MasterResponse {
 	t.Helper()
 	resp, err := http.Get(e.api.URL + "/api/v1/master/" + syncproto.KindPurchaseOrder)
 	if err != nil {

@@ -23,7 +23,7 @@ import (
 
 // openWorkEdge opens an agent at site with its HTTP API and the site's
 // work (agent/work) mounted, not connected.
-func openWorkEdge(t *testing.T, site string) *edge {
+func openWorkEdge(t testing.TB, site string) *edge {
 	t.Helper()
 	l, err := agentsqlite.Open(t.TempDir(), agentsqlite.Options{Tenant: "t", Site: site, Logger: quiet})
 	if err != nil {
@@ -38,7 +38,7 @@ func openWorkEdge(t *testing.T, site string) *edge {
 
 // work posts body to the agent's work API under an idempotency key and
 // returns the status and the answer.
-func (e *edge) work(t *testing.T, path, key string, body any) (int, map[string]any) {
+func (e *edge) work(t testing.TB, path, key string, body any) (int, map[string]any) {
 	t.Helper()
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(http.MethodPost, e.api.URL+"/api/v1/work"+path, bytes.NewReader(b))
@@ -60,7 +60,7 @@ func (e *edge) work(t *testing.T, path, key string, body any) (int, map[string]a
 }
 
 // connectStoppable syncs with broker until the returned stop is called.
-func (e *edge) connectStoppable(t *testing.T, broker string) (stop func()) {
+func (e *edge) connectStoppable(t testing.TB, broker string) (stop func()) {
 	c := mqtt.New(e.l, mqtt.Options{Broker: broker, Tenant: "t", Logger: quiet})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -72,7 +72,7 @@ func (e *edge) connectStoppable(t *testing.T, broker string) (stop func()) {
 }
 
 // hasDoc waits until the agent holds the document of kind and number.
-func (e *edge) hasDoc(t *testing.T, kind, number string) {
+func (e *edge) hasDoc(t testing.TB, kind, number string) {
 	t.Helper()
 	testenv.WaitFor(t, time.Minute, func() error {
 		req, _ := http.NewRequest(http.MethodGet, e.api.URL+"/api/v1/work/documents/"+kind+"/"+number, nil)

@@ -147,7 +147,7 @@ type Document struct {
 	// Reason is a reason code (other in/out, returns).
 	Reason string `json:"reason,omitempty" required:"false" maxLength:"32" doc:"Reason code 原因."`
 	Note   string `json:"note,omitempty" required:"false" maxLength:"500"`
-	Lines  []Line `json:"lines" nullable:"false" maxItems:"1000"`
+	Lines  []Line `json:"lines" required:"false" nullable:"false" maxItems:"1000" doc:"At least one, except for a count plan of the whole site or of bins."`
 
 	Amounts
 	// TolerancePercent is how far above a line's quantity work may go.

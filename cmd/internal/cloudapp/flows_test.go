@@ -231,3 +231,99 @@ func TestFlowsAcrossProcesses(t *testing.T) {
 		})
 	}
 }
+
+// TestCountPlanOnTwoHandhelds: a blind count plan of a bin reaches two
+// handhelds of one site; both count the same key while cut off from each
+// other (neither saw the other's count), one also counts another key; once
+// both are back the cloud shows the concurrent counts as one conflict
+// with both observations, the other key without one, and the plan in
+// progress.
+func TestCountPlanOnTwoHandhelds(t *testing.T) {
+	for _, st := range dbs(t) {
+		t.Run(st.name, func(t *testing.T) {
+			app, broker := startCloud(t, st.dsn, "count-e2e-"+st.name)
+			c := signIn(t, "http://"+app.Addr, "t", "admin", "admin password 1")
+			for _, r := range []struct {
+				path string
+				body map[string]any
+			}{
+				{"/api/v1/sites", map[string]any{"code": "s1", "name": "门店 s1", "type": "store"}},
+				{"/api/v1/units", map[string]any{"code": "个", "name": "个"}},
+				{"/api/v1/products", map[string]any{"code": "CUP", "name": "杯子", "base_unit": "个",
+					"attributes": []any{map[string]any{"name": "色", "values": []string{"白", "黑"}}},
+					"skus": []any{map[string]any{"code": "CUP-W", "attrs": map[string]string{"色": "白"}},
+						map[string]any{"code": "CUP-B", "attrs": map[string]string{"色": "黑"}}}}},
+			} {
+				if s := c.call(t, "POST", r.path, r.body, nil); s != 201 {
+					t.Fatalf("POST %s: %d", r.path, s)
+				}
+			}
+			var plan docs.Document
+			if s := c.call(t, "POST", "/api/v1/count-plans", map[string]any{"site": "s1", "date": "2026-11-25", "scope": "bins",
+				"bins": []string{"A-01"}, "blind": true}, &plan); s != 201 {
+				t.Fatalf("create plan: %d", s)
+			}
+			req, _ := http.NewRequest("POST", c.base+"/api/v1/count-plans/"+strconv.FormatInt(plan.ID, 10)+"/approve", nil)
+			req.Header.Set("If-Match", `"1"`)
+			req.Header.Set("X-CSRF-Token", c.csrf)
+			resp, err := c.hc.Do(req)
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("approve: %v %v", resp, err)
+			}
+			resp.Body.Close()
+			h1, h2 := openWorkEdge(t, "s1"), openWorkEdge(t, "s1")
+			stop1, stop2 := h1.connectStoppable(t, broker.URL), h2.connectStoppable(t, broker.URL)
+			h1.hasDoc(t, "count_plan", plan.Number)
+			h2.hasDoc(t, "count_plan", plan.Number)
+			stop1()
+			stop2()
+			// Both count CUP-W in A-01, each not having seen the other.
+			s, res := h1.work(t, "/count", "c1", map[string]any{"plan": plan.Number, "sku": "CUP-W", "bin": "A-01", "counted": 7})
+			if s != 201 {
+				t.Fatalf("count on h1: %d", s)
+			}
+			if _, shown := res["expected"]; shown {
+				t.Errorf("a blind plan showed the expected quantity: %v", res)
+			}
+			s, sess := h2.work(t, "/sessions", "s2-open", map[string]any{"type": "count", "ref": plan.Number})
+			if s != 201 {
+				t.Fatalf("open a count session: %d", s)
+			}
+			if s, _ := h2.work(t, "/count", "c2", map[string]any{"plan": plan.Number, "sku": "CUP-W", "bin": "A-01", "counted": 9}); s != 201 {
+				t.Fatalf("count on h2: %d", s)
+			}
+			if s, _ := h2.work(t, "/count", "c3", map[string]any{"plan": plan.Number, "sku": "CUP-B", "bin": "A-01", "counted": 4}); s != 201 {
+				t.Fatalf("count on h2: %d", s)
+			}
+			if s, _ := h2.work(t, "/count", "c4", map[string]any{"plan": plan.Number, "sku": "CUP-W", "bin": "B-09", "counted": 1}); s < 400 {
+				t.Fatalf("a count outside the plan's bins was recorded: %d", s)
+			}
+			if s, _ := h2.work(t, "/sessions/"+fmt.Sprint(sess["id"])+"/close", "s2-close", map[string]any{}); s != 201 {
+				t.Fatalf("close the count session: %d", s)
+			}
+			h1.connect(t, broker.URL)
+			h2.connect(t, broker.URL)
+			testenv.WaitFor(t, time.Minute, func() error {
+				var p docs.Document
+				if s := c.call(t, "GET", "/api/v1/count-plans/"+strconv.FormatInt(plan.ID, 10), nil, &p); s != 200 || p.Status != docs.StatusPartlyDone {
+					return fmt.Errorf("plan: %d %s", s, p.Status)
+				}
+				var got struct {
+					Conflicts []struct {
+						Bin, SKU     string
+						Observations []struct {
+							Counted int64 `json:"counted"`
+						} `json:"observations"`
+					} `json:"conflicts"`
+				}
+				if s := c.call(t, "GET", "/api/v1/count-conflicts?site=s1", nil, &got); s != 200 {
+					return fmt.Errorf("conflicts: %d", s)
+				}
+				if len(got.Conflicts) != 1 || got.Conflicts[0].SKU != "CUP-W" || len(got.Conflicts[0].Observations) != 2 {
+					return fmt.Errorf("conflicts %+v", got.Conflicts)
+				}
+				return nil
+			})
+		})
+	}
+}

@@ -362,7 +362,7 @@ func (w *write) create(ctx context.Context, t *Type, d *Document) error {
 		return err
 	}
 	d.Number = fmt.Sprintf("%s%s-%04d", t.Prefix, day, n)
-	d.Status, d.Version = StatusDraft, 1
+	d.Type, d.Status, d.Version = t.Name, StatusDraft, 1
 	d.CreatedAt, d.CreatedBy, d.UpdatedAt, d.UpdatedBy = w.now, w.p.User, w.now, w.p.User
 	d.ApprovedAt, d.ApprovedBy, d.CloseReason, d.Hold, d.HoldReason, d.EdgeID = time.Time{}, "", "", false, "", ""
 	d.Approvals, d.RejectReason = nil, ""

@@ -179,10 +179,19 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 		wh.name, devs.reader.Addr(), devs.scale.Path(), devs.scanner.Path(), devs.dir,
 		items.caseNames[0], items.caseNames[1], items.countedName, items.weighedName)
 
-	// The generator: receipts, shipments and counts through the HTTP APIs.
+	dd, err := d.makeDocs(ctx, cloud, admin, chain.Suppliers[0].Code, chain.Customers[0].Code, demoDocItems(wh.items))
+	if err != nil {
+		return err
+	}
+
+	// The generator: receipts, shipments and counts through the HTTP APIs;
+	// beside it the documents' work at the sites and a till selling.
 	gctx, stopGen := context.WithTimeout(ctx, *duration)
 	defer stopGen()
 	var wg sync.WaitGroup
+	workErr := make(chan error, 1)
+	wg.Add(1)
+	go func() { defer wg.Done(); workErr <- d.work(gctx, dd, wh, agents[0], agents[1]) }()
 	for i, a := range agents {
 		wg.Add(1)
 		go func() { defer wg.Done(); d.generate(gctx, a, *rate/len(agents), uint64(i)) }()
@@ -224,7 +233,14 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	d.printLag(time.Since(start), agents)
+	if err := <-workErr; err != nil {
+		return fmt.Errorf("the documents' work at the sites: %w", err)
+	}
 	ok, err := d.check(ctx, cloud, agents)
+	if err != nil {
+		return err
+	}
+	docsOK, err := d.checkDocs(ctx, cloud, admin, dd)
 	if err != nil {
 		return err
 	}
@@ -239,6 +255,9 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 	}
 	if !ok {
 		return fmt.Errorf("cloud totals do not match what was recorded")
+	}
+	if !docsOK {
+		return fmt.Errorf("the documents did not end done, or the retail sales do not match")
 	}
 	return nil
 }
@@ -316,16 +335,21 @@ func (d *DemoCommand) count(ctx context.Context, c *http.Client, a *demoAgent, s
 func stockFilter(sku, bin string) agent.StockFilter { return agent.StockFilter{SKU: sku, Bin: bin} }
 
 func post(ctx context.Context, c *http.Client, url string, body any) error {
-	return send(ctx, c, http.MethodPost, url, body, http.StatusCreated)
+	return send(ctx, c, http.MethodPost, url, body, http.StatusCreated, "")
 }
 
-func send(ctx context.Context, c *http.Client, method, url string, body any, want int) error {
+// send makes a request with body as JSON, and an Idempotency-Key when key
+// is not empty, and refuses an answer other than want.
+func send(ctx context.Context, c *http.Client, method, url string, body any, want int, key string) error {
 	b, _ := json.Marshal(body)
 	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(b))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return err

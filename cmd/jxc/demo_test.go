@@ -20,7 +20,8 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"link cut", "link restored", "OK: cloud totals equal what was recorded",
-		"203 products 商品 (376 SKUs)", "20 suppliers 供应商, 50 customers 客户"} {
+		"203 products 商品 (376 SKUs)", "20 suppliers 供应商, 50 customers 客户",
+		"OK: every document done from the work at the sites; one retail sale per sale."} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q", want)
 		}
@@ -37,6 +38,15 @@ func TestDemo(t *testing.T) {
 				t.Errorf("an agent applied %d master records, fewer than the 376 SKUs", v)
 			}
 		}
+	}
+	// HQ's documents, worked at the sites, and the till's sales.
+	for _, typ := range []string{"采购订单", "销售订单", "拣货单", "调拨单"} {
+		if !regexp.MustCompile(`(?m)^[A-Z]{2}\d{8}-\d{4} +` + typ + ` +\S+ done `).MatchString(out.String()) {
+			t.Errorf("demo output has no %s done", typ)
+		}
+	}
+	if m := regexp.MustCompile(`retail sales 零售单 in the cloud: (\d+); recorded at the till: (\d+)`).FindStringSubmatch(out.String()); m == nil || m[1] != m[2] || m[1] == "0" {
+		t.Errorf("retail sales: %v", m)
 	}
 	// The console and how each shipped role signs in.
 	if !regexp.MustCompile(`console 管理后台: http://127\.0\.0\.1:\d+/ `).MatchString(out.String()) {

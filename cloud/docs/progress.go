@@ -2,6 +2,8 @@ package docs
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
 	"time"
 )
@@ -70,4 +72,11 @@ func (s *Service) RunProgress(ctx context.Context, every time.Duration, wake <-c
 		case <-wake:
 		}
 	}
+}
+
+// WriteMetrics writes the projection's counters in the Prometheus text
+// format: the edge documents it refused (a payload that does not decode).
+func (s *Service) WriteMetrics(w io.Writer) {
+	fmt.Fprintf(w, "# HELP jxc_cloud_edge_documents_refused_total Edge documents the projection could not make a document of.\n")
+	fmt.Fprintf(w, "# TYPE jxc_cloud_edge_documents_refused_total counter\njxc_cloud_edge_documents_refused_total %d\n", s.refused.Load())
 }

@@ -167,6 +167,9 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	api := httpapi.New(store, a.Auth, httpapi.Options{Log: c.Logger, DefaultTenant: tenant, MetricsOpen: c.MetricsOpen,
 		MasterData: a.MasterData, Docs: a.Docs, Idempotency: idem.Idempotency()})
 	api.AddMetrics(a.Ingest.WriteMetrics)
+	if a.Docs != nil {
+		api.AddMetrics(a.Docs.WriteMetrics)
+	}
 	a.srv = &http.Server{Handler: withConsole(api.Handler()), ReadHeaderTimeout: 10 * time.Second}
 	a.wg.Add(1)
 	go func() {

@@ -188,6 +188,10 @@ type Document struct {
 	ApprovedAt  time.Time `json:"approved_at,omitzero" required:"false"`
 	ApprovedBy  string    `json:"approved_by,omitempty" required:"false"`
 
+	// Elsewhere is what sites other than the document's recorded naming
+	// it (a receipt of another site's order, say): not counted, shown.
+	Elsewhere *Progress `json:"elsewhere,omitempty" required:"false" doc:"Read-only: work other sites recorded naming it, not counted 其他站点的记录（不计入）."`
+
 	// Links are the documents made from this one and the one it was made
 	// from (filled when one document is read).
 	Links []Link `json:"links,omitempty" required:"false" doc:"Read-only: linked documents both ways 关联单据."`
@@ -251,12 +255,19 @@ type Line struct {
 	BackOrder int64 `json:"back_order,omitempty" required:"false" doc:"Read-only: base units beyond availability at approval 缺货数量."`
 }
 
+// ElsewhereLine is the key under which a document's progress holds what
+// sites other than the document's recorded naming it: flagged on the
+// document (Document.Elsewhere), never counted toward its lines.
+const ElsewhereLine = -1
+
 // Progress is what the stored movements naming a document line add up
 // to.
 type Progress struct {
 	// In and Out are the sums of their positive and negative quantities
 	// (both ≥ 0, base units); Moves how many.
-	In, Out, Moves int64
+	In    int64 `json:"in"`
+	Out   int64 `json:"out"`
+	Moves int64 `json:"moves"`
 }
 
 // Net is In − Out.

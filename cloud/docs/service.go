@@ -146,6 +146,10 @@ func decode(t *Type, r Row) (*Document, error) {
 // progress of its own lines and, for MeasureChildren, of its children's
 // lines (children[line]).
 func withProgress(t *Type, d *Document, prog map[int]Progress, children map[int]int64) {
+	d.Elsewhere = nil
+	if e, ok := prog[ElsewhereLine]; ok {
+		d.Elsewhere = &e
+	}
 	for i := range d.Lines {
 		l := &d.Lines[i]
 		p := prog[l.Line]

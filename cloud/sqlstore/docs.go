@@ -71,32 +71,57 @@ func (s *Store) docLines(ctx context.Context, db authDB, id int64) ([]docs.LineR
 }
 
 // docProgress reads the progress of the lines of number (a document's
-// number or edge id) and attributes what named the number alone to the
-// first line of each SKU (docs.Attribute).
+// number or edge id) recorded at the document's sites (its site and a
+// transfer's destination; any site when the cloud has no such document),
+// attributes what named the number alone to the first line of each SKU
+// (docs.Attribute), and puts what other sites recorded naming it under
+// docs.ElsewhereLine.
 func (s *Store) docProgress(ctx context.Context, db authDB, tenant, number string) (map[int]docs.Progress, error) {
+	var site, toSite string
+	var known bool
+	err := db.QueryRowContext(ctx, s.q(`SELECT site, to_site FROM docs WHERE tenant = ? AND (number = ? OR edge_id = ?)`),
+		tenant, number, number).Scan(&site, &toSite)
+	switch {
+	case err == nil:
+		known = true
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("read the sites of %s: %w", number, err)
+	}
+	here := func(at string) bool { return !known || at == site || (toSite != "" && at == toSite) }
+	add := func(a, b docs.Progress) docs.Progress {
+		return docs.Progress{In: a.In + b.In, Out: a.Out + b.Out, Moves: a.Moves + b.Moves}
+	}
 	out := map[int]docs.Progress{}
-	err := s.queryRows(ctx, db, s.q(`SELECT line, qty_in, qty_out, moves FROM doc_progress WHERE tenant = ? AND number = ?`),
+	err = s.queryRows(ctx, db, s.q(`SELECT line, site, qty_in, qty_out, moves FROM doc_progress WHERE tenant = ? AND number = ?`),
 		[]any{tenant, number}, func(rows *sql.Rows) error {
 			var line int
+			var at string
 			var p docs.Progress
-			if err := rows.Scan(&line, &p.In, &p.Out, &p.Moves); err != nil {
+			if err := rows.Scan(&line, &at, &p.In, &p.Out, &p.Moves); err != nil {
 				return err
 			}
-			out[line] = p
+			if !here(at) {
+				line = docs.ElsewhereLine
+			}
+			out[line] = add(out[line], p)
 			return nil
 		})
 	if err != nil {
 		return nil, fmt.Errorf("read progress of %s: %w", number, err)
 	}
 	unlinked := map[string]docs.Progress{}
-	err = s.queryRows(ctx, db, s.q(`SELECT sku, qty_in, qty_out, moves FROM doc_unlinked WHERE tenant = ? AND number = ?`),
+	err = s.queryRows(ctx, db, s.q(`SELECT sku, site, qty_in, qty_out, moves FROM doc_unlinked WHERE tenant = ? AND number = ?`),
 		[]any{tenant, number}, func(rows *sql.Rows) error {
-			var sku string
+			var sku, at string
 			var p docs.Progress
-			if err := rows.Scan(&sku, &p.In, &p.Out, &p.Moves); err != nil {
+			if err := rows.Scan(&sku, &at, &p.In, &p.Out, &p.Moves); err != nil {
 				return err
 			}
-			unlinked[sku] = p
+			if !here(at) {
+				out[docs.ElsewhereLine] = add(out[docs.ElsewhereLine], p)
+				return nil
+			}
+			unlinked[sku] = add(unlinked[sku], p)
 			return nil
 		})
 	if err != nil {
@@ -438,12 +463,14 @@ type docKey struct{ tenant, number string }
 type docLine struct {
 	docKey
 	line int
+	site string
 }
 
-// docSKU is what named a document by number alone, by SKU.
+// docSKU is what named a document by number alone, by SKU (and the site
+// that recorded it).
 type docSKU struct {
 	docKey
-	sku string
+	sku, site string
 }
 
 // projection is what a step or a rebuild has read and not yet written.
@@ -680,7 +707,7 @@ func (s *Store) readEvents(ctx context.Context, tx *sql.Tx, p pendingRep, limit 
 			if c := e.Msg.GetCount(); c != nil {
 				pr.feed[feedKey{p.tenant, site, c.GetSku()}] = true
 				if c.GetDoc() != "" {
-					k := docLine{docKey{p.tenant, c.GetDoc()}, 0}
+					k := docLine{docKey{p.tenant, c.GetDoc()}, 0, site}
 					v := pr.lines[k]
 					v.Moves++
 					pr.lines[k] = v
@@ -700,11 +727,11 @@ func (s *Store) readEvents(ctx context.Context, tx *sql.Tx, p pendingRep, limit 
 				return v
 			}
 			if number, line, ok := syncproto.ParseDocLine(m.GetDoc()); ok {
-				k := docLine{docKey{p.tenant, number}, line}
+				k := docLine{docKey{p.tenant, number}, line, site}
 				pr.lines[k] = add(pr.lines[k])
 				out.Moves++
 			} else if docs.LooksLikeNumber(m.GetDoc()) {
-				k := docSKU{docKey{p.tenant, m.GetDoc()}, m.GetSku()}
+				k := docSKU{docKey{p.tenant, m.GetDoc()}, m.GetSku(), site}
 				pr.unlinked[k] = add(pr.unlinked[k])
 				out.Moves++
 			}
@@ -734,23 +761,26 @@ func (s *Store) writeProgress(ctx context.Context, tx *sql.Tx, pr *projection, e
 		if a.number != b.number {
 			return a.number < b.number
 		}
-		return a.line < b.line
+		if a.line != b.line {
+			return a.line < b.line
+		}
+		return a.site < b.site
 	})
 	for rest := keys; len(rest) > 0; {
 		n := min(len(rest), progressChunk)
 		var b strings.Builder
-		b.WriteString(`INSERT INTO doc_progress (tenant, number, line, qty_in, qty_out, moves) VALUES `)
-		args := make([]any, 0, 6*n)
+		b.WriteString(`INSERT INTO doc_progress (tenant, number, line, site, qty_in, qty_out, moves) VALUES `)
+		args := make([]any, 0, 7*n)
 		for i, k := range rest[:n] {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(`(?, ?, ?, ?, ?, ?)`)
+			b.WriteString(`(?, ?, ?, ?, ?, ?, ?)`)
 			p := pr.lines[k]
-			args = append(args, k.tenant, k.number, k.line, p.In, p.Out, p.Moves)
+			args = append(args, k.tenant, k.number, k.line, k.site, p.In, p.Out, p.Moves)
 			touched[k.docKey] = true
 		}
-		b.WriteString(` ON CONFLICT (tenant, number, line) DO UPDATE SET qty_in = doc_progress.qty_in + excluded.qty_in,
+		b.WriteString(` ON CONFLICT (tenant, number, line, site) DO UPDATE SET qty_in = doc_progress.qty_in + excluded.qty_in,
 			qty_out = doc_progress.qty_out + excluded.qty_out, moves = doc_progress.moves + excluded.moves`)
 		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
 			return nil, fmt.Errorf("document progress: %w", err)
@@ -769,14 +799,17 @@ func (s *Store) writeProgress(ctx context.Context, tx *sql.Tx, pr *projection, e
 		if a.number != b.number {
 			return a.number < b.number
 		}
-		return a.sku < b.sku
+		if a.sku != b.sku {
+			return a.sku < b.sku
+		}
+		return a.site < b.site
 	})
 	for _, k := range skus {
 		p := pr.unlinked[k]
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO doc_unlinked (tenant, number, sku, qty_in, qty_out, moves) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (tenant, number, sku) DO UPDATE SET qty_in = doc_unlinked.qty_in + excluded.qty_in,
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO doc_unlinked (tenant, number, sku, site, qty_in, qty_out, moves) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (tenant, number, sku, site) DO UPDATE SET qty_in = doc_unlinked.qty_in + excluded.qty_in,
 			qty_out = doc_unlinked.qty_out + excluded.qty_out, moves = doc_unlinked.moves + excluded.moves`),
-			k.tenant, k.number, k.sku, p.In, p.Out, p.Moves); err != nil {
+			k.tenant, k.number, k.sku, k.site, p.In, p.Out, p.Moves); err != nil {
 			return nil, fmt.Errorf("unlinked document progress: %w", err)
 		}
 		touched[k.docKey] = true

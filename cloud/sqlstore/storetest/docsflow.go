@@ -89,6 +89,16 @@ func (ds *docsSuite) testEdgeDocuments(t *testing.T) {
 	if o.Status != docs.StatusPartlyDone || o.Lines[1].Done != 5 || o.Lines[0].Done != 0 {
 		t.Fatalf("order after an unplanned receipt: %s %+v", o.Status, o.Lines)
 	}
+	// Another site's receipts naming the order are shown, not counted.
+	other := ds.replica(e.tenant, "s2")
+	move(t, other, syncproto.DocLine(o.Number, 1), "TS-0", 3, "receive")
+	move(t, other, o.Number, "TS-1", 2, "receive")
+	ds.apply(t, other.Batch(t, 1, 2))
+	ds.project(t, e)
+	o = must(e.svc.Get(ctx, e.admin, docs.TypePurchaseOrder, o.ID))
+	if o.Lines[0].Done != 0 || o.Lines[1].Done != 5 || o.Elsewhere == nil || o.Elsewhere.In != 5 || o.Elsewhere.Moves != 2 {
+		t.Fatalf("order after another site's receipts: %+v %+v", o.Lines, o.Elsewhere)
+	}
 }
 
 // testSalesFlow: a sales order made twice with one external id is one

@@ -233,6 +233,8 @@ func (s *Service) direction(d *doc) (int64, string, error) {
 	switch {
 	case d.kind == syncproto.KindPickList:
 		return -1, "ship", nil
+	case d.kind == syncproto.KindPurchaseReturn:
+		return -1, ReasonPurchaseReturn, nil
 	case d.kind == syncproto.KindTransfer && d.rec.GetFromSite() == s.st.Site():
 		return -1, "transfer_out", nil
 	case d.kind == syncproto.KindTransfer && d.rec.GetToSite() == s.st.Site():
@@ -248,9 +250,10 @@ type ShortLine struct {
 	Reason string `json:"reason" doc:"Why the line is short: out_of_stock, damaged, not_found, …"`
 }
 
-// FinishRequest finishes the work of this site on a pick list or transfer.
+// FinishRequest finishes the work of this site on a pick list, transfer
+// or purchase return.
 type FinishRequest struct {
-	List   string      `json:"list" doc:"Pick list (JH…) or transfer (DB…) number."`
+	List   string      `json:"list" doc:"Pick list (JH…), transfer (DB…) or purchase return (CT…) number."`
 	Shorts []ShortLine `json:"shorts,omitempty" doc:"A reason for every line done short."`
 	Note   string      `json:"note,omitempty"`
 }
@@ -299,6 +302,9 @@ func (s *Service) finish(ctx context.Context, key, kind string, req FinishReques
 		return nil, err
 	}
 	docType := syncproto.EdgePick
+	if kind == syncproto.KindPurchaseReturn {
+		docType = syncproto.EdgePurchaseRet
+	}
 	if kind == syncproto.KindTransfer {
 		docType = syncproto.EdgeTransferOut
 		if sign > 0 {

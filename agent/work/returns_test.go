@@ -161,12 +161,12 @@ func TestSalesReturn(t *testing.T) {
 		req  work.SalesReturnRequest
 		want string
 	}{
-		"over line 1":        {work.SalesReturnRequest{Ref: "JH1", Bin: "R5", Lines: []work.SalesReturnLine{{Scan: work.Scan{SKU: "A", Qty: 2}, Condition: "good"}}}, work.CodeOverReturn},
-		"over line 2":        {work.SalesReturnRequest{Ref: "JH1", Bin: "R5", Lines: []work.SalesReturnLine{{Scan: work.Scan{SKU: "B", Qty: 1}, Condition: "good"}}}, work.CodeOverReturn},
-		"over in one return": {work.SalesReturnRequest{Ref: "JH1", Bin: "R5", Lines: []work.SalesReturnLine{{Scan: work.Scan{SKU: "A", Qty: 1}, Condition: "good"}, {Scan: work.Scan{SKU: "A", Qty: 1}, Condition: "damaged"}}}, work.CodeOverReturn},
-		"wrong item":         {work.SalesReturnRequest{Ref: "JH1", Bin: "R5", Lines: []work.SalesReturnLine{{Scan: work.Scan{SKU: "Z", Qty: 1}, Condition: "good"}}}, work.CodeWrongItem},
-		"not the line's SKU": {work.SalesReturnRequest{Ref: "JH1", Bin: "R5", Lines: []work.SalesReturnLine{{Line: 2, Scan: work.Scan{SKU: "A", Qty: 1}, Condition: "good"}}}, work.CodeWrongItem},
-		"no condition":       {work.SalesReturnRequest{Ref: "JH1", Bin: "R5", Lines: []work.SalesReturnLine{{Scan: work.Scan{SKU: "A", Qty: 1}}}}, work.CodeInvalid},
+		"over line 1":                    {work.SalesReturnRequest{Ref: "JH1", Bin: "R5", Lines: []work.SalesReturnLine{{Scan: work.Scan{SKU: "A", Qty: 2}, Condition: "good"}}}, work.CodeOverReturn},
+		"over line 2":                    {work.SalesReturnRequest{Ref: "JH1", Bin: "R5", Lines: []work.SalesReturnLine{{Scan: work.Scan{SKU: "B", Qty: 1}, Condition: "good"}}}, work.CodeOverReturn},
+		"over in one return":             {work.SalesReturnRequest{Ref: "JH1", Bin: "R5", Lines: []work.SalesReturnLine{{Scan: work.Scan{SKU: "A", Qty: 1}, Condition: "good"}, {Scan: work.Scan{SKU: "A", Qty: 1}, Condition: "damaged"}}}, work.CodeOverReturn},
+		"wrong item":                     {work.SalesReturnRequest{Ref: "JH1", Bin: "R5", Lines: []work.SalesReturnLine{{Scan: work.Scan{SKU: "Z", Qty: 1}, Condition: "good"}}}, work.CodeWrongItem},
+		"not the line's SKU":             {work.SalesReturnRequest{Ref: "JH1", Bin: "R5", Lines: []work.SalesReturnLine{{Line: 2, Scan: work.Scan{SKU: "A", Qty: 1}, Condition: "good"}}}, work.CodeWrongItem},
+		"no condition":                   {work.SalesReturnRequest{Ref: "JH1", Bin: "R5", Lines: []work.SalesReturnLine{{Scan: work.Scan{SKU: "A", Qty: 1}}}}, work.CodeInvalid},
 		"shipment without its pick list": {work.SalesReturnRequest{Ref: "CK20261125-0001", Bin: "R5", Lines: []work.SalesReturnLine{{Scan: work.Scan{SKU: "A", Qty: 1}, Condition: "good"}}}, work.CodeInvalid},
 		"unknown pick list":              {work.SalesReturnRequest{Ref: "JH9", Bin: "R5", Lines: []work.SalesReturnLine{{Scan: work.Scan{SKU: "A", Qty: 1}, Condition: "good"}}}, work.CodeUnknownDocument},
 	} {

@@ -38,6 +38,13 @@ const (
 	EdgeCancelled = "cancelled"
 )
 
+// EdgeSalesReturn is 销售退货: goods back from a customer against a
+// shipment (CK…) or the pick list it was picked on (JH…) as ref, each
+// line's ref_line the pick list's line, inspected good (a stock bin) or
+// damaged (the site's damaged bin). EdgePurchaseRet is the end of a
+// site's work on a purchase return (CT…, ref).
+const EdgeSalesReturn = "sales_return"
+
 // MaxMoney bounds an amount of money in an edge document, in fen.
 const MaxMoney = 1_000_000_000_000
 

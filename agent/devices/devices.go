@@ -34,8 +34,27 @@ type Ledger interface {
 	ProductByGTIN(ctx context.Context, gtin string) (agent.Product, bool, error)
 }
 
+// Router names the documents a device's movements are work against: a
+// receiving session open at the device (agent/work.Service.RouteDevice).
+// Route is given the movements device (its profile name) is about to
+// record, sets the Doc of those it puts on a document, in place, and
+// returns, at the index of each one it cannot take, its refusal (nil
+// when it refuses nothing): the movement's Doc then names the document
+// alone (unplanned work against it). A refusal that has the methods
+// Reason() string and ErrorZH() string gives its reason code and Chinese
+// message to the station's Rejection. err is a failure to decide (the
+// ledger), ms unchanged.
+type Router interface {
+	RouteDevice(ctx context.Context, device string, ms []agent.MovementInput) (refused []error, err error)
+}
+
 // Options configure a Manager.
 type Options struct {
+	// Router, if set, puts the gates' inbound passes and the receiving
+	// stations' scans on the document of the session open at their
+	// device. A gate records a pass Router refuses as it comes back
+	// (unplanned, never losing a read); a station refuses the scan.
+	Router Router
 	// Dir is the folder of the device profiles; Run loads it, and again
 	// every Reload (default 5s) to pick up changes, and at once when
 	// Manager.Reload is called (after WriteProfiles). Empty: only Apply
@@ -56,6 +75,12 @@ type Stats struct {
 	UnknownItems  uint64 `json:"unknown_items"`
 	ProfileErrors uint64 `json:"profile_errors"`
 
+	// Routed counts the movements (passes, scans) the Router put on a
+	// document line; Unplanned those it refused that a gate recorded
+	// against the document alone.
+	Routed    uint64 `json:"routed"`
+	Unplanned uint64 `json:"unplanned"`
+
 	// ScanRejections counts the refused scans by reason (Reject…).
 	ScanRejections map[string]uint64 `json:"scan_rejections,omitempty"`
 }
@@ -72,7 +97,7 @@ type Manager struct {
 	running *deviceSet
 	ctx     context.Context
 
-	passes, scans, scanMoves, scanRejected, unknown, profileErrs atomic.Uint64
+	passes, scans, scanMoves, scanRejected, unknown, profileErrs, routed, unplanned atomic.Uint64
 
 	rejects rejections // scans refused by stations, by reason
 
@@ -175,6 +200,7 @@ func (m *Manager) stop() {
 func (m *Manager) Stats() Stats {
 	return Stats{Passes: m.passes.Load(), Scans: m.scans.Load(), ScanMovements: m.scanMoves.Load(),
 		ScanRejected: m.scanRejected.Load(), UnknownItems: m.unknown.Load(), ProfileErrors: m.profileErrs.Load(),
+		Routed: m.routed.Load(), Unplanned: m.unplanned.Load(),
 		ScanRejections: m.rejects.snapshot()}
 }
 
@@ -326,7 +352,11 @@ func (m *Manager) runReader(ctx context.Context, reads <-chan drivers.TagRead, g
 	g := gate.New(gc)
 	var clock gate.Clock
 	passes := make(chan gate.Pass, 4096)
-	sink := gate.NewSink(gate.SinkConfig{Ledger: m.ledger, SKU: m.skuForEPC(ctx), Operator: "gate:" + gc.Reader, Logger: m.log})
+	var rec gate.Recorder = m.ledger
+	if m.opts.Router != nil {
+		rec = &routedRecorder{m: m, device: gc.Reader}
+	}
+	sink := gate.NewSink(gate.SinkConfig{Ledger: rec, SKU: m.skuForEPC(ctx), Operator: "gate:" + gc.Reader, Logger: m.log})
 	done := make(chan struct{})
 	go func() { defer close(done); sink.Run(context.WithoutCancel(ctx), passes) }()
 	t := time.NewTicker(m.opts.FlushEvery)
@@ -387,4 +417,38 @@ func (m *Manager) skuForEPC(ctx context.Context) func(epc []byte) (string, int64
 		}
 		return p.SKU, p.Units(), true
 	}
+}
+
+// routedRecorder records a gate's passes after the Router has named the
+// document lines they are received against. It routes a copy of each
+// batch, so that a batch the sink writes again (after a failure, or one
+// by one after an invalid one) is routed again against the progress of
+// that moment. What the Router refuses is recorded as it comes back.
+type routedRecorder struct {
+	m      *Manager
+	device string
+}
+
+func (r *routedRecorder) RecordMovements(ctx context.Context, in []agent.MovementInput) ([]agent.Receipt, error) {
+	ms := append([]agent.MovementInput(nil), in...)
+	refused, err := r.m.opts.Router.RouteDevice(ctx, r.device, ms)
+	if err != nil {
+		return nil, fmt.Errorf("route passes of %s: %w", r.device, err)
+	}
+	rs, err := r.m.ledger.RecordMovements(ctx, ms)
+	if err != nil {
+		return nil, err
+	}
+	var routed, unplanned uint64
+	for i := range ms {
+		switch {
+		case refused != nil && refused[i] != nil:
+			unplanned++
+		case ms[i].Doc != in[i].Doc:
+			routed++
+		}
+	}
+	r.m.routed.Add(routed)
+	r.m.unplanned.Add(unplanned)
+	return rs, nil
 }

@@ -33,7 +33,14 @@ func openLedger(t *testing.T) *sqlite.Ledger {
 // run starts a manager on the profiles in dir and stops it at cleanup.
 func run(t *testing.T, l devices.Ledger, dir string) *devices.Manager {
 	t.Helper()
-	m := devices.New(l, devices.Options{Dir: dir, Reload: 200 * time.Millisecond})
+	return runWith(t, l, dir, devices.Options{})
+}
+
+// runWith is run with opts (Dir and Reload set by it).
+func runWith(t *testing.T, l devices.Ledger, dir string, opts devices.Options) *devices.Manager {
+	t.Helper()
+	opts.Dir, opts.Reload = dir, 200*time.Millisecond
+	m := devices.New(l, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { m.Run(ctx); close(done) }()

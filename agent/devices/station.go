@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"sync"
+	"time"
 
 	"github.com/jxc-edge/jxc/agent"
 	"github.com/jxc-edge/jxc/drivers"
@@ -65,6 +66,10 @@ const (
 	RejectPriceNotWhole = "price_not_whole"
 	// RejectCurrency: an amount in a currency other than yuan.
 	RejectCurrency = "currency"
+	// RejectDocument: the Router refused the scan for a reason it gave
+	// no code for. A refusal with a code (over_receipt, not_on_document,
+	// document_closed: agent/work's) is counted under that code.
+	RejectDocument = "document"
 	// RejectLedger: the ledger did not record the movement.
 	RejectLedger = "ledger"
 )
@@ -234,11 +239,43 @@ func (s *station) record(ctx context.Context, sc drivers.Scan) error {
 	}
 	in := agent.MovementInput{SKU: sku, Bin: st.Bin, Lot: code.Lot, Qty: qty, Reason: st.Reason,
 		Operator: "station:" + s.profile.Name, Device: s.profile.Name}
-	if _, err := s.m.ledger.RecordMovements(ctx, []agent.MovementInput{in}); err != nil {
+	if !code.Expiry.IsZero() {
+		in.Expiry = code.Expiry.Format(time.DateOnly)
+	}
+	ms := []agent.MovementInput{in}
+	routed := false
+	if r := s.m.opts.Router; r != nil {
+		refused, err := r.RouteDevice(ctx, s.profile.Name, ms)
+		if err != nil {
+			return err
+		}
+		if refused != nil && refused[0] != nil {
+			return routeRejection(refused[0])
+		}
+		routed = ms[0].Doc != ""
+	}
+	if _, err := s.m.ledger.RecordMovements(ctx, ms); err != nil {
 		return err
 	}
 	s.m.scanMoves.Add(1)
+	if routed {
+		s.m.routed.Add(1)
+	}
 	return nil
+}
+
+// routeRejection is the station's refusal of a scan the Router would not
+// put on the document of the session open at the station: its reason
+// code (not_on_document, over_receipt …) and messages.
+func routeRejection(err error) *Rejection {
+	var c interface {
+		Reason() string
+		ErrorZH() string
+	}
+	if errors.As(err, &c) {
+		return reject(c.Reason(), nil, err.Error(), c.ErrorZH())
+	}
+	return reject(RejectDocument, err, "the scan cannot be received against the open session's document", "该扫描无法按当前作业的单据收货")
 }
 
 // itemGTIN is the GTIN of what a code books: the item of an in-store label,

@@ -423,6 +423,16 @@ func (l *Ledger) EdgeDocs(ctx context.Context, ref string, limit int) ([]agent.E
 	return l.edgeDocs(ctx, `WHERE open_replica = ? ORDER BY open_seq DESC LIMIT ?`, int64(l.Replica()), limit)
 }
 
+// OpenEdgeDocs lists the edge documents of docType this replica opened
+// that are still open (status open), newest first.
+func (l *Ledger) OpenEdgeDocs(ctx context.Context, docType string) ([]agent.EdgeDocState, error) {
+	if l.isClosed.Load() {
+		return nil, fmt.Errorf("edge docs: %w", agent.ErrClosed)
+	}
+	return l.edgeDocs(ctx, `WHERE open_replica = ? AND doc_type = ? AND status = ? ORDER BY open_seq DESC`,
+		int64(l.Replica()), docType, syncproto.EdgeOpen)
+}
+
 func (l *Ledger) edgeDocs(ctx context.Context, where string, args ...any) ([]agent.EdgeDocState, error) {
 	rows, err := l.rdb.QueryContext(ctx, `SELECT id, doc_type, status, ref, open_replica, open_seq, last_replica, last_seq, last_hlc
 		FROM edge_docs `+where, args...)

@@ -31,7 +31,8 @@ const (
 )
 
 // reasonList is what Reasons returns.
-var reasonList = []string{"receive", "ship", "transfer_in", "transfer_out", "return", "scrap", "adjust", "sale", "purchase"}
+var reasonList = []string{"receive", "ship", "transfer_in", "transfer_out", "return", "scrap", "adjust", "sale", "purchase",
+	"purchase_return", "sales_return"}
 
 var reasons = func() map[string]bool {
 	m := make(map[string]bool, len(reasonList))

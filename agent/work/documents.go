@@ -233,6 +233,8 @@ func (s *Service) direction(d *doc) (int64, string, error) {
 	switch {
 	case d.kind == syncproto.KindPickList:
 		return -1, "ship", nil
+	case d.kind == syncproto.KindPurchaseReturn:
+		return -1, ReasonPurchaseReturn, nil
 	case d.kind == syncproto.KindTransfer && d.rec.GetFromSite() == s.st.Site():
 		return -1, "transfer_out", nil
 	case d.kind == syncproto.KindTransfer && d.rec.GetToSite() == s.st.Site():
@@ -248,9 +250,10 @@ type ShortLine struct {
 	Reason string `json:"reason" doc:"Why the line is short: out_of_stock, damaged, not_found, …"`
 }
 
-// FinishRequest finishes the work of this site on a pick list or transfer.
+// FinishRequest finishes the work of this site on a pick list, transfer
+// or purchase return.
 type FinishRequest struct {
-	List   string      `json:"list" doc:"Pick list (JH…) or transfer (DB…) number."`
+	List   string      `json:"list" doc:"Pick list (JH…), transfer (DB…) or purchase return (CT…) number."`
 	Shorts []ShortLine `json:"shorts,omitempty" doc:"A reason for every line done short."`
 	Note   string      `json:"note,omitempty"`
 }
@@ -299,6 +302,9 @@ func (s *Service) finish(ctx context.Context, key, kind string, req FinishReques
 		return nil, err
 	}
 	docType := syncproto.EdgePick
+	if kind == syncproto.KindPurchaseReturn {
+		docType = syncproto.EdgePurchaseRet
+	}
 	if kind == syncproto.KindTransfer {
 		docType = syncproto.EdgeTransferOut
 		if sign > 0 {
@@ -379,11 +385,19 @@ func docReplayed(r agent.DocReceipt) *DocResult {
 type SessionRequest struct {
 	Type string `json:"type" enum:"receipt,count" doc:"receipt (采购入库) or count (盘点)."`
 	Ref  string `json:"ref,omitempty" doc:"The purchase order or count plan number."`
-	Note string `json:"note,omitempty"`
+	// Device is a gate reader's or a receiving station's profile name:
+	// while the session is open, what that device receives on this agent
+	// is received against Ref's lines (RouteDevice).
+	Device string `json:"device,omitempty" doc:"Receiving only: the dock door's RFID reader or the receiving station (scanner) whose receipts go to the purchase order while the session is open, by its device profile name."`
+	Note   string `json:"note,omitempty"`
 }
 
 // OpenSession opens a session: a DocEvent (status open) of type receipt or
-// count whose ref names the PO or count plan; its id names it.
+// count whose ref names the PO or count plan; its id names it. A
+// receiving session may name a device (a gate reader, a receiving
+// station) of this agent: until the session is closed, that device's
+// receipts are received against the PO (RouteDevice). A device takes one
+// session at a time (session_state).
 func (s *Service) OpenSession(ctx context.Context, key string, req SessionRequest) (*DocResult, error) {
 	res, err := s.openSession(ctx, key, req)
 	return res, s.refuse(err)
@@ -405,14 +419,35 @@ func (s *Service) openSession(ctx context.Context, key string, req SessionReques
 				return nil, err
 			}
 		}
+		if req.Device != "" {
+			if err := syncproto.CheckString("device", req.Device, true); err != nil {
+				return nil, invalidField("body.device", "must be a device profile name (1 to 128 bytes, no control characters)", "应为设备配置名称（1 到 128 字节，不含控制字符）")
+			}
+			if req.Ref == "" {
+				return nil, invalidField("body.ref", "a session at a device needs the purchase order it receives", "在设备上收货须填写采购订单")
+			}
+			id, po, busy, err := s.DeviceSession(ctx, req.Device)
+			if err != nil {
+				return nil, err
+			}
+			if busy {
+				e := refusal(http.StatusConflict, CodeSessionState, fmt.Sprintf("device %s is receiving purchase order %s in session %s: close it first", req.Device, po, id),
+					fmt.Sprintf("设备 %s 正在作业 %s 中接收采购订单 %s，请先结束该作业", req.Device, id, po))
+				e.Field = "body.device"
+				return nil, e
+			}
+		}
 	case syncproto.EdgeCount:
+		if req.Device != "" {
+			return nil, invalidField("body.device", "is for receiving sessions only", "仅收货作业可指定设备")
+		}
 		if _, err := s.mustDocument(ctx, syncproto.KindCountPlan, req.Ref, "body.ref"); err != nil {
 			return nil, err
 		}
 	default:
 		return nil, invalidField("body.type", fmt.Sprintf("%q: want receipt or count", req.Type), fmt.Sprintf("%q 无效：应为 receipt 或 count", req.Type))
 	}
-	return s.writeDoc(ctx, key, fp, req.Type, syncproto.EdgeOpen, syncproto.EdgeDoc{Ref: req.Ref, Operator: u.Name, Note: req.Note}, nil)
+	return s.writeDoc(ctx, key, fp, req.Type, syncproto.EdgeOpen, syncproto.EdgeDoc{Ref: req.Ref, Operator: u.Name, Device: req.Device, Note: req.Note}, nil)
 }
 
 // CloseRequest finishes (or cancels) a session.

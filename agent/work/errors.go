@@ -74,6 +74,13 @@ func (e *Error) GetStatus() int { return e.Status }
 // application/problem+json.
 func (e *Error) ContentType(string) string { return "application/json; charset=utf-8" }
 
+// Reason returns the machine-readable reason (Code), for callers that
+// know the error only by its methods (the device pipeline).
+func (e *Error) Reason() string { return e.Code }
+
+// ErrorZH returns the Chinese message.
+func (e *Error) ErrorZH() string { return e.MessageZH }
+
 // Unwrap returns the cause (a ledger error), if any.
 func (e *Error) Unwrap() error { return e.cause }
 

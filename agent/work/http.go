@@ -73,6 +73,9 @@ func Register(api huma.API, svc *Service) {
 	post(api, "work-transfer", "/transfer", "Send or receive one scan of a transfer (out at its source, in at its destination)", "调拨：调出或调入扫描", svc.Transfer)
 	post(api, "work-transfer-finish", "/transfer/finish", "Finish this site's leg of a transfer, with differences", "完成调出/调入，登记差异", svc.FinishTransfer)
 	post(api, "work-transfer-own", "/transfer/own", "Start a transfer from this site to another", "本站点发起调拨", svc.OwnTransfer)
+	post(api, "work-purchase-return", "/purchase-return", "Send one scan back to the supplier against a purchase return", "采购退货：按采购退货单扫描出库", svc.PurchaseReturn)
+	post(api, "work-purchase-return-finish", "/purchase-return/finish", "Finish a purchase return at this site (short lines need a reason)", "完成采购退货（短退行须填写原因）", svc.FinishPurchaseReturn)
+	post(api, "work-sales-return", "/sales-return", "Receive goods back from a customer against a shipment or pick list, inspected good or damaged", "销售退货：按出库单或拣货单收回商品并验收（完好入库位，损坏入残次库位）", svc.SalesReturn)
 	post(api, "work-session-open", "/sessions", "Open a receiving or count session on this handheld", "开始收货或盘点作业", svc.OpenSession)
 	huma.Register(api, huma.Operation{OperationID: "work-session-close", Method: http.MethodPost, Path: Prefix + "/sessions/{id}/close",
 		Summary: "Finish or cancel a session of this handheld / 完成或取消本设备的作业", Tags: []string{"work"}, DefaultStatus: http.StatusCreated},

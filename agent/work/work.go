@@ -46,6 +46,9 @@ type Store interface {
 	Stock(ctx context.Context, f agent.StockFilter) ([]agent.StockRow, error)
 	RecordCount(ctx context.Context, in agent.CountInput) (agent.Receipt, error)
 	Events(ctx context.Context, from uint64, maxEvents, maxBytes int) ([]syncproto.Event, error)
+	// OpenEdgeDocs lists the open edge documents of a type this replica
+	// opened (receiving sessions at a device).
+	OpenEdgeDocs(ctx context.Context, docType string) ([]agent.EdgeDocState, error)
 }
 
 // Service is the site's work. Its methods take the caller from the

@@ -120,7 +120,11 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	a := &App{Ledger: l, Auth: as, Addr: ln.Addr().String(), cancel: cancel}
-	a.Devices = devices.New(l, devices.Options{Dir: c.Profiles, Logger: c.Logger})
+	// The site's work against documents (receiving, picking, transfers,
+	// counts, other in/out, the till); the devices receive through it
+	// against the sessions open at them.
+	a.Work = work.New(l, c.Logger)
+	a.Devices = devices.New(l, devices.Options{Dir: c.Profiles, Logger: c.Logger, Router: a.Work})
 	a.wg.Add(1)
 	go func() { defer a.wg.Done(); a.Devices.Run(ctx) }()
 	if c.Profiles != "" {
@@ -147,9 +151,7 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	}
 	api := httpapi.New(l, httpapi.Options{Sync: link, Log: c.Logger, Auth: as, DeviceTokens: c.DeviceTokens, SessionIdle: c.SessionIdle})
 	api.SetDevices(a.Devices)
-	// The site's work against documents (receiving, picking, transfers,
-	// counts, other in/out, the till) on the same API and sign-in.
-	a.Work = work.New(l, c.Logger)
+	// The work on the same API and sign-in.
 	work.Register(api.API(), a.Work)
 	api.AddMetrics(a.Work.WriteMetrics)
 	// The API's documentation page: the console's Redoc page, which

@@ -162,11 +162,19 @@ func (s *Service) edgeLines(ctx context.Context, w *write, t *Type, d *Document,
 		case t.Module == "retail":
 			l.Price, l.Gross = pl.Price, pl.Amount
 		case src != nil && pl.RefLine >= 1 && pl.RefLine <= len(src.Lines) && src.Lines[pl.RefLine-1].QtyBase > 0:
-			sl := src.Lines[pl.RefLine-1]
+			sl, err := s.pricedLine(ctx, w, src, pl.RefLine)
+			if err != nil {
+				return err
+			}
+			if sl == nil || sl.QtyBase == 0 {
+				break
+			}
 			l.Unit, l.VATRate, l.Price = sl.Unit, sl.VATRate, sl.Price
 			share := func(v int64) int64 { return DivRoundHalfEven(v*pl.Qty, sl.QtyBase) }
 			if sl.Gross <= MaxMoney/max(pl.Qty, 1) {
-				l.Amounts = Amounts{Net: share(sl.Net), Tax: share(sl.Tax), Gross: share(sl.Gross)}
+				// Gross is net + tax, as on any line (the fapiao rule).
+				net, tax := share(sl.Net), share(sl.Tax)
+				l.Amounts = Amounts{Net: net, Tax: tax, Gross: net + tax}
 			}
 		}
 		if pl.Short > 0 {
@@ -176,6 +184,38 @@ func (s *Service) edgeLines(ctx context.Context, w *write, t *Type, d *Document,
 		d.Lines = append(d.Lines, l)
 	}
 	return nil
+}
+
+// pricedLine returns the line whose prices line refLine of src carries:
+// src's own when src is priced, else (a pick list) the line of the
+// document src was made from that it names (its sales order's), nil when
+// there is none.
+func (s *Service) pricedLine(ctx context.Context, w *write, src *Document, refLine int) (*Line, error) {
+	for range 3 {
+		if refLine < 1 || refLine > len(src.Lines) {
+			return nil, nil
+		}
+		l := &src.Lines[refLine-1]
+		if t := TypeOf(src.Type); t != nil && t.Priced {
+			return l, nil
+		}
+		if src.Ref == "" || l.RefLine == 0 {
+			return nil, nil
+		}
+		r, ok, err := w.tx.ByNumber(ctx, w.p.Tenant, src.Ref)
+		if err != nil || !ok {
+			return nil, err
+		}
+		rt := TypeOf(r.Type)
+		if rt == nil {
+			return nil, nil
+		}
+		if src, err = decode(rt, r); err != nil {
+			return nil, err
+		}
+		refLine = l.RefLine
+	}
+	return nil, nil
 }
 
 // EdgeRefusal is an edge document the projection could not make a

@@ -56,7 +56,7 @@ var types = []*Type{
 		From: []string{TypePickList}, Edge: syncproto.EdgePick},
 	{Name: TypeSalesReturn, Path: "sales-returns", Prefix: "XT", Title: "sales return", TitleZH: "销售退货单",
 		Module: "sales", Partner: masterdata.KindCustomer, PartnerRequired: true, Priced: true, Measure: MeasureIn,
-		From: []string{TypeShipment}, DoneZH: "已退回", PartlyZH: "部分退回"},
+		From: []string{TypeShipment, TypePickList}, Edge: syncproto.EdgeSalesReturn, DoneZH: "已退回", PartlyZH: "部分退回"},
 	{Name: TypeRetailSale, Path: "retail-sales", Prefix: "LS", Title: "retail sale", TitleZH: "零售单",
 		Module: "retail", Measure: MeasureNone, Edge: syncproto.EdgeRetailSale},
 	{Name: TypeRetailReturn, Path: "retail-returns", Prefix: "LT", Title: "retail return", TitleZH: "零售退货单",

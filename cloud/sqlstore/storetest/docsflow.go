@@ -145,6 +145,20 @@ func (ds *docsSuite) testSalesFlow(t *testing.T) {
 	if pl = must(e.svc.Get(ctx, e.admin, docs.TypePickList, pl.ID)); pl.Status != docs.StatusDone || pl.Links[0].Dir != "from" {
 		t.Fatalf("pick list %s %+v", pl.Status, pl.Links)
 	}
+	// The customer sends one back, recorded at the site against the pick
+	// list: a sales return with the order's price.
+	edgeDoc(t, h, syncproto.EdgeSalesReturn, "", &syncproto.EdgeDoc{Ref: pl.Number, Partner: "C1", Operator: "shop",
+		Lines: []syncproto.EdgeDocLine{{Line: 1, RefLine: 1, SKU: "TS-0", Qty: 1, Bin: "DAMAGED"}}})
+	ds.apply(t, h.Batch(t, 4, 4))
+	ds.project(t, e)
+	rets, n := must2(e.svc.List(ctx, e.admin, docs.TypeSalesReturn, docs.ListQuery{Ref: pl.Number}))
+	if n != 1 {
+		t.Fatalf("sales returns of %s: %d", pl.Number, n)
+	}
+	xt := must(e.svc.Get(ctx, e.admin, docs.TypeSalesReturn, rets[0].ID))
+	if l := xt.Lines[0]; xt.Status != docs.StatusDone || l.Price != 1000 || l.Net != 1000 || l.Gross != l.Net+l.Tax || xt.Gross != a.Lines[0].Gross/3 {
+		t.Fatalf("sales return %s %+v, order line %+v", xt.Status, xt.Lines, a.Lines[0])
+	}
 	if _, err := e.svc.Void(ctx, e.admin, docs.TypeSalesOrder, a.ID, a.Version); !errors.Is(err, docs.ErrLinked) {
 		t.Fatalf("voided an order with a pick list: %v", err)
 	}

@@ -28,6 +28,8 @@ type ReportReader interface {
 	// MasterByCode finds a master record by kind, site ("" for kinds
 	// that are not site-scoped) and code.
 	MasterByCode(ctx context.Context, tenant, kind, site, code string) (masterdata.Row, bool, error)
+	// MasterGet reads a master record by kind and ID.
+	MasterGet(ctx context.Context, tenant, kind string, id int64) (masterdata.Row, error)
 	// MasterList returns every record of kind (of site when site is not
 	// "", for site-scoped kinds such as stock limits), by code.
 	MasterList(ctx context.Context, tenant, kind, site string) ([]masterdata.Row, error)

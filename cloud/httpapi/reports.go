@@ -27,6 +27,7 @@ func (s *Server) registerReports() {
 	for _, t := range docs.Types() {
 		s.registerPrint(t)
 	}
+	s.registerReplenishment()
 }
 
 // registerPrint adds GET /api/v1/{type path}/{id}/pdf.
@@ -72,4 +73,87 @@ func reportError(err error) error {
 		return e
 	}
 	return docsError(err)
+}
+
+// ReplenishInput is the query of a replenishment run.
+type ReplenishInput struct {
+	Site          string `query:"site" maxLength:"64" doc:"The site to replenish 补货门店/仓库. Required."`
+	Method        string `query:"method" doc:"ma: moving average (default); es: exponential smoothing."`
+	Days          int    `query:"days" doc:"Days of sales history, today included (CST); default 28, at most 366."`
+	Window        int    `query:"window" doc:"N of the moving average and σ; default days."`
+	AlphaPermille int    `query:"alpha_permille" doc:"α of smoothing in per mille (1 … 1000); default 300."`
+	LeadTimeDays  int    `query:"lead_time_days" doc:"Lead time L in days; default 7."`
+	ReviewDays    int    `query:"review_days" doc:"Days between reviews; default 7."`
+	ServiceLevel  int    `query:"service_level" doc:"Per mille: 900, 950 (default), 975, 980, 990, 995."`
+	Supplier      string `query:"supplier" maxLength:"64" doc:"Group every suggestion under this supplier (no product names a default supplier yet)."`
+	SKU           string `query:"sku" maxLength:"64" doc:"Only this SKU."`
+	All           bool   `query:"all" doc:"Also list the SKUs that need no order."`
+	From          string `query:"from" maxLength:"64" doc:"A warehouse whose surplus covers the shortfall first (draft transfers)."`
+}
+
+// ReplenishOutput is a replenishment run.
+type ReplenishOutput struct{ Body *docs.Replenishment }
+
+// ReplenishOrderInput is a purchase order to make of suggestions.
+type ReplenishOrderInput struct{ Body docs.ReplenishOrder }
+
+// StockAlertsInput names the site of the stock alerts.
+type StockAlertsInput struct {
+	Site string `query:"site" maxLength:"64" doc:"Only this site; omitted: every site of the caller's scope."`
+}
+
+// StockAlertsOutput lists the stock alerts.
+type StockAlertsOutput struct {
+	Body struct {
+		Alerts []docs.StockAlert `json:"alerts" nullable:"false"`
+	}
+}
+
+func (s *Server) registerReplenishment() {
+	svc := s.opts.Docs
+	register(s, huma.Operation{OperationID: "replenishment", Method: http.MethodGet, Path: "/api/v1/replenishment",
+		Summary: "Replenishment suggestions 补货建议", Tags: []string{"purchase 采购"}, Errors: []int{400},
+		Description: "Per SKU at the site (DOMAIN.md §8): daily demand from the stored movements out for sales (reasons sale, " +
+			"ship) over the last days, σ, safety stock z·σ·√L, reorder point d̄·L + SS; when on hand + on order − reserved ≤ " +
+			"the reorder point (or the min of the stock limit) an order up to the reorder point + d̄ × review days (or the max), " +
+			"rounded up to the product's largest pack unit, each with its explanation in English and Chinese. Grouped by " +
+			"supplier into the purchase orders to make; with from, a warehouse's surplus covers the shortfall first as " +
+			"transfers. Integers only: demand and σ in thousandths of a base unit per day. Computed on request; nothing is written."},
+		[]auth.Permission{docs.TypeOf(docs.TypePurchaseOrder).PermView()},
+		func(ctx context.Context, in *ReplenishInput) (*ReplenishOutput, error) {
+			r, err := svc.Replenish(ctx, principalOf(ctx), docs.ReplenishQuery{Site: in.Site, Method: in.Method, Days: in.Days,
+				Window: in.Window, AlphaPermille: in.AlphaPermille, LeadTimeDays: in.LeadTimeDays, ReviewDays: in.ReviewDays,
+				ServiceLevel: in.ServiceLevel, Supplier: in.Supplier, SKU: in.SKU, All: in.All, From: in.From})
+			if err != nil {
+				return nil, reportError(err)
+			}
+			return &ReplenishOutput{Body: r}, nil
+		})
+	register(s, huma.Operation{OperationID: "replenishment-purchase-order", Method: http.MethodPost,
+		Path: "/api/v1/replenishment/purchase-orders", Summary: "Make a draft purchase order of suggestions 补货建议生成采购订单",
+		Tags: []string{"purchase 采购"}, DefaultStatus: http.StatusCreated, Errors: []int{400},
+		Description: "A draft purchase order from the supplier for the site, one line per SKU (quantities in base units; a " +
+			"whole number of the product's largest pack unit is ordered in it), for a purchaser to review, price and " +
+			"approve. Audited as purchase_order.create."},
+		[]auth.Permission{docs.TypeOf(docs.TypePurchaseOrder).PermEdit()},
+		func(ctx context.Context, in *ReplenishOrderInput) (*DocCreateOutput, error) {
+			d, err := svc.PurchaseOrderFromSuggestions(ctx, principalOf(ctx), in.Body)
+			if err != nil {
+				return nil, reportError(err)
+			}
+			return &DocCreateOutput{Status: http.StatusCreated, ETag: etag(d.Version), Body: d}, nil
+		})
+	register(s, huma.Operation{OperationID: "stock-alerts", Method: http.MethodGet, Path: "/api/v1/stock-alerts",
+		Summary: "Stock alerts 库存预警", Tags: []string{"stock"}, Errors: []int{400},
+		Description: "The SKUs whose on-hand at a site (every bin and lot) is below the min or above the max of their stock " +
+			"limit (库存上下限), by site and SKU."}, []auth.Permission{"stock.view"},
+		func(ctx context.Context, in *StockAlertsInput) (*StockAlertsOutput, error) {
+			a, err := svc.StockAlerts(ctx, principalOf(ctx), in.Site)
+			if err != nil {
+				return nil, reportError(err)
+			}
+			out := &StockAlertsOutput{}
+			out.Body.Alerts = a
+			return out, nil
+		})
 }

@@ -28,6 +28,14 @@ func (r reportReader) MasterByCode(ctx context.Context, tenant, kind, site, code
 	return row, ok, nil
 }
 
+func (r reportReader) MasterGet(ctx context.Context, tenant, kind string, id int64) (masterdata.Row, error) {
+	row, err := mdReader{s: r.s, db: r.s.read}.get(ctx, tenant, kind, id)
+	if err != nil {
+		return row, r.s.classify(err)
+	}
+	return row, nil
+}
+
 func (r reportReader) MasterList(ctx context.Context, tenant, kind, site string) ([]masterdata.Row, error) {
 	q := `SELECT ` + mdColumns + ` FROM md_records WHERE tenant = ? AND kind = ?`
 	args := []any{tenant, kind}

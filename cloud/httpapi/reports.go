@@ -28,6 +28,7 @@ func (s *Server) registerReports() {
 		s.registerPrint(t)
 	}
 	s.registerReplenishment()
+	s.registerInsights()
 }
 
 // registerPrint adds GET /api/v1/{type path}/{id}/pdf.
@@ -155,5 +156,69 @@ func (s *Server) registerReplenishment() {
 			out := &StockAlertsOutput{}
 			out.Body.Alerts = a
 			return out, nil
+		})
+}
+
+// PerformanceInput names a supplier and the months.
+type PerformanceInput struct {
+	Code   string `path:"code" maxLength:"64" doc:"The supplier's code 供应商编码."`
+	Months int    `query:"months" doc:"Months up to this one; default 12, at most 120."`
+}
+
+// PerformanceOutput is a supplier's scores.
+type PerformanceOutput struct{ Body *docs.Performance }
+
+// VariancesOutput is a count plan's variance review.
+type VariancesOutput struct {
+	ETag string `header:"ETag"`
+	Body *docs.Variances
+}
+
+func (s *Server) registerInsights() {
+	svc := s.opts.Docs
+	register(s, huma.Operation{OperationID: "supplier-performance", Method: http.MethodGet, Path: "/api/v1/suppliers/{code}/performance",
+		Summary: "Supplier performance 供应商绩效", Tags: []string{"purchase 采购"}, Errors: []int{400, 404},
+		Description: "By month (DOMAIN.md §6): delivery = 100 × on-time receipts ÷ receipts (a purchase receipt is on time when " +
+			"done on or before its purchase order's expected date), quality = 100 × (received − returned) ÷ received (purchase " +
+			"returns: what was shipped back, or the lines of an approved one not yet shipped), weighted 50/50 and banded; and " +
+			"overall over the last 12 months, the latest weighing most. Scores in hundredths of a point. Computed on request; " +
+			"only the documents of the caller's sites."}, []auth.Permission{docs.TypeOf(docs.TypePurchaseOrder).PermView()},
+		func(ctx context.Context, in *PerformanceInput) (*PerformanceOutput, error) {
+			r, err := svc.SupplierPerformance(ctx, principalOf(ctx), in.Code, in.Months)
+			if err != nil {
+				return nil, reportError(err)
+			}
+			return &PerformanceOutput{Body: r}, nil
+		})
+	cp := docs.TypeOf(docs.TypeCountPlan)
+	register(s, huma.Operation{OperationID: "count-plan-variances", Method: http.MethodGet, Path: "/api/v1/" + cp.Path + "/{id}/variances",
+		Summary: "Count variances of a count plan 盘点差异", Tags: []string{"inventory 库存"}, Errors: []int{404},
+		Description: "Per (bin, SKU, lot) counted under the plan (counts naming it) in its scope: the winning count by the merge " +
+			"rules, the book quantity it had seen, the variance in quantity and at the purchase price (fen), who counted where " +
+			"and when, and every count concurrent with the winner as a conflict. The ETag is the plan's version, for approval."},
+		[]auth.Permission{cp.PermView()},
+		func(ctx context.Context, in *MDIDInput) (*VariancesOutput, error) {
+			v, err := svc.CountVariances(ctx, principalOf(ctx), in.ID)
+			if err != nil {
+				return nil, reportError(err)
+			}
+			return &VariancesOutput{ETag: etag(v.Version), Body: v}, nil
+		})
+	register(s, huma.Operation{OperationID: "approve-count-plan-variances", Method: http.MethodPost,
+		Path: "/api/v1/" + cp.Path + "/{id}/approve-variances", Summary: "Approve a count plan's variances 审核盘点差异",
+		Tags: []string{"inventory 库存"}, Errors: []int{404, 409, 412, 428},
+		Description: "Records that the variances are accepted: the plan becomes done (已盘点) with who approved and when, " +
+			"audited, and its sites drop it. No stock is written: the counts reset on-hand when they reached the cloud."},
+		[]auth.Permission{cp.PermApprove()},
+		func(ctx context.Context, in *MDChangeInput) (*MDRecordOutput[docs.Document], error) {
+			ver, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			d, err := svc.ApproveVariances(ctx, principalOf(ctx), in.ID, ver)
+			if err != nil {
+				return nil, reportError(err)
+			}
+			return &MDRecordOutput[docs.Document]{ETag: etag(d.Version), Body: d}, nil
 		})
 }

@@ -53,6 +53,8 @@ func RunDocsTests(t *testing.T, open func(t *testing.T) DocsStore) {
 		{"QuoteToOrder", ds.testQuoteToOrder},
 		{"PurchaseForOrder", ds.testPurchaseForOrder},
 		{"Replenishment", ds.testReplenishment},
+		{"SupplierPerformance", ds.testSupplierPerformance},
+		{"CountVariances", ds.testCountVariances},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			mustT = t

@@ -155,3 +155,63 @@ func TestPrintNoFont(t *testing.T) {
 		"lines": []map[string]any{{"sku": "TS-0", "qty": 1, "price": 100}}})
 	checkError(t, f.get(t, fmt.Sprintf("/api/v1/purchase-orders/%d/pdf", po.ID)), http.StatusServiceUnavailable, "no_font", "font")
 }
+
+// TestReportEndpoints: the calculations answer through the API with
+// their field errors in both languages, and the draft order of
+// suggestions is made (201).
+func TestReportEndpoints(t *testing.T) {
+	f := newReportsFixture(t, "")
+	ctx := context.Background()
+	if err := create(ctx, f.md, masterdata.StockLimits, f.admin, &masterdata.StockLimit{Site: "s1", SKU: "TS-0", Min: 5}); err != nil {
+		t.Fatal(err)
+	}
+	rep := decode[docs.Replenishment](t, f.get(t, "/api/v1/replenishment?site=s1&supplier=SUP"))
+	// Nothing on hand, no demand: up to the min 5, one box of 12.
+	if len(rep.Suggestions) != 1 || rep.Suggestions[0].Qty != 12 || rep.Suggestions[0].Unit != "箱" || len(rep.PurchaseOrders) != 1 {
+		t.Fatalf("replenishment %+v", rep)
+	}
+	checkError(t, f.get(t, "/api/v1/replenishment?method=x"), http.StatusBadRequest, "invalid")
+	r := f.mdWrite(t, http.MethodPost, "/api/v1/replenishment/purchase-orders", 0,
+		map[string]any{"site": "s1", "supplier": "SUP", "lines": []map[string]any{{"sku": "TS-0", "qty": 12}}})
+	if d := decode[docs.Document](t, r); r.status != http.StatusCreated || d.Status != docs.StatusDraft || d.Lines[0].Qty != 1 {
+		t.Fatalf("draft PO %d %s", r.status, r.body)
+	}
+	alerts := decode[struct {
+		Alerts []docs.StockAlert `json:"alerts"`
+	}](t, f.get(t, "/api/v1/stock-alerts?site=s1"))
+	if len(alerts.Alerts) != 1 || alerts.Alerts[0].Alert != "below_min" {
+		t.Errorf("alerts %+v", alerts)
+	}
+	perf := decode[docs.Performance](t, f.get(t, "/api/v1/suppliers/SUP/performance?months=6"))
+	if perf.Supplier != "SUP" || perf.Months != 6 || len(perf.Monthly) != 0 || perf.Overall != nil {
+		t.Errorf("performance %+v", perf)
+	}
+	checkError(t, f.get(t, "/api/v1/suppliers/NOPE/performance"), http.StatusNotFound, "not_found")
+	checkError(t, f.get(t, "/api/v1/suppliers/SUP/performance?months=0x"), http.StatusBadRequest, "invalid")
+	checkError(t, f.get(t, "/api/v1/suppliers/SUP/performance?months=200"), http.StatusBadRequest, "invalid")
+
+	r = f.mdWrite(t, http.MethodPost, "/api/v1/count-plans", 0, map[string]any{"site": "s1", "date": "2026-11-25", "lines": []any{}})
+	if r.status != http.StatusCreated {
+		t.Fatalf("count plan %d %s", r.status, r.body)
+	}
+	plan := decode[docs.Document](t, r)
+	r = f.mdWrite(t, http.MethodPost, fmt.Sprintf("/api/v1/count-plans/%d/approve", plan.ID), plan.Version, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("approve count plan %d %s", r.status, r.body)
+	}
+	plan = decode[docs.Document](t, r)
+	r = f.get(t, fmt.Sprintf("/api/v1/count-plans/%d/variances", plan.ID))
+	if v := decode[docs.Variances](t, r); len(v.Lines) != 0 || r.header.Get("ETag") != fmt.Sprintf("%q", fmt.Sprint(plan.Version)) {
+		t.Fatalf("variances %d %s", r.status, r.body)
+	}
+	checkError(t, f.mdWrite(t, http.MethodPost, fmt.Sprintf("/api/v1/count-plans/%d/approve-variances", plan.ID), 0, nil),
+		http.StatusPreconditionRequired, "precondition_required")
+	r = f.mdWrite(t, http.MethodPost, fmt.Sprintf("/api/v1/count-plans/%d/approve-variances", plan.ID), plan.Version, nil)
+	if d := decode[docs.Document](t, r); r.status != http.StatusOK || d.Status != docs.StatusDone || d.VariancesApprovedBy != "admin" {
+		t.Fatalf("approve variances %d %s", r.status, r.body)
+	}
+	// A count plan prints too, without money.
+	if r := f.get(t, fmt.Sprintf("/api/v1/count-plans/%d/pdf", plan.ID)); r.status != http.StatusOK || !bytes.HasPrefix(r.body, []byte("%PDF")) {
+		t.Errorf("count plan pdf %d", r.status)
+	}
+}

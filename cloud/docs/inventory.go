@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jxc-edge/jxc/cloud/masterdata"
 	"github.com/jxc-edge/jxc/syncproto"
@@ -33,6 +34,7 @@ const (
 )
 
 func checkCountPlan(ctx context.Context, w *write, t *Type, d *Document, c *masterdata.Checker) error {
+	d.VariancesApprovedBy, d.VariancesApprovedAt = "", time.Time{}
 	if d.Scope == "" {
 		d.Scope = ScopeSite
 		if len(d.Lines) > 0 {

@@ -167,6 +167,10 @@ type Document struct {
 	Scope string   `json:"scope,omitempty" required:"false" enum:"site,bins,skus" doc:"Count plans: site, bins or skus 盘点范围."`
 	Bins  []string `json:"bins,omitempty" required:"false" maxItems:"1000" doc:"Count plans by bins: the bins 盘点库位."`
 	Blind bool     `json:"blind,omitempty" required:"false" doc:"Count plans: hide expected quantities 盲盘."`
+	// VariancesApprovedBy and VariancesApprovedAt say who approved a
+	// count plan's variances and when (ApproveVariances).
+	VariancesApprovedBy string    `json:"variances_approved_by,omitempty" required:"false" doc:"Read-only: who approved the count variances 差异审核人."`
+	VariancesApprovedAt time.Time `json:"variances_approved_at,omitzero" required:"false" doc:"Read-only: when 差异审核时间."`
 
 	// Approvals are the levels signed so far of a draft that needs
 	// several (settings' approval_levels); RejectReason why the last

@@ -28,6 +28,9 @@ type Options struct {
 	// Zone is where a document's number day is taken (yyyymmdd of its
 	// creation); China Standard Time (UTC+8) when nil.
 	Zone *time.Location
+	// FontPath is the CJK TrueType font printed documents use
+	// (pdfdoc.Options.FontPath); empty: pdfdoc.DefaultFontPaths.
+	FontPath string
 }
 
 // Service holds the rules of documents; it is safe for concurrent use.
@@ -39,6 +42,8 @@ type Service struct {
 	// refused counts the edge documents the projection could not make a
 	// document of.
 	refused atomic.Int64
+	// printing holds the PDF renderer once a font was found (print.go).
+	printing printing
 }
 
 // EdgeRefused returns how many edge documents the projection refused (a
@@ -48,6 +53,7 @@ func (s *Service) EdgeRefused() int64 { return s.refused.Load() }
 // New returns the service over store.
 func New(store Store, o Options) *Service {
 	s := &Service{store: store, now: o.Now, zone: o.Zone}
+	s.printing.fontPath = o.FontPath
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -62,6 +62,7 @@ func (s *Server) registerDocs() {
 		s.registerDocType(t)
 	}
 	s.registerSales()
+	s.registerReports()
 }
 
 func (s *Server) registerDocType(t *docs.Type) {

@@ -394,6 +394,15 @@ func checkSettings(ctx context.Context, w *write, before, v *Settings) error {
 			w.c.Addf(fmt.Sprintf("weight_label_prefixes[%d]", i), "%q: in-store label prefixes are 20 … 29", "%q 无效：店内条码前缀为 20 到 29", p)
 		}
 	}
+	for _, f := range []struct {
+		name string
+		v    *string
+		max  int
+	}{{"company_name", &v.CompanyName, 100}, {"company_address", &v.CompanyAddress, 200},
+		{"company_phone", &v.CompanyPhone, 32}, {"company_tax_id", &v.CompanyTaxID, 32}} {
+		*f.v = strings.TrimSpace(*f.v)
+		CheckText(&w.c, f.name, *f.v, false, f.max)
+	}
 	for i, l := range v.ApprovalLevels {
 		f := fmt.Sprintf("approval_levels[%d].", i)
 		CheckText(&w.c, f+"doc_type", l.DocType, true, 32)

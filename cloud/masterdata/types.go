@@ -205,6 +205,12 @@ type Settings struct {
 	// document of DocType whose gross is at least MinGross needs, in
 	// order of MinGross, one approval by a user with each level's Role.
 	ApprovalLevels []ApprovalLevel `json:"approval_levels" required:"false" nullable:"false" maxItems:"50" doc:"Approval levels by amount 分级审批."`
+	// CompanyName, CompanyAddress, CompanyPhone and CompanyTaxID are the
+	// letterhead of printed documents (PDF).
+	CompanyName    string `json:"company_name,omitempty" required:"false" maxLength:"100" doc:"Printed letterhead: company name 公司名称."`
+	CompanyAddress string `json:"company_address,omitempty" required:"false" maxLength:"200" doc:"Printed letterhead: address 公司地址."`
+	CompanyPhone   string `json:"company_phone,omitempty" required:"false" maxLength:"32" doc:"Printed letterhead: phone 联系电话."`
+	CompanyTaxID   string `json:"company_tax_id,omitempty" required:"false" maxLength:"32" doc:"Printed letterhead: 统一社会信用代码 / 纳税人识别号."`
 }
 
 // ApprovalLevel is one level of approval of a document type by amount.

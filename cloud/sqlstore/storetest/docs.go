@@ -52,6 +52,9 @@ func RunDocsTests(t *testing.T, open func(t *testing.T) DocsStore) {
 		{"PickLists", ds.testPickLists},
 		{"QuoteToOrder", ds.testQuoteToOrder},
 		{"PurchaseForOrder", ds.testPurchaseForOrder},
+		{"Replenishment", ds.testReplenishment},
+		{"SupplierPerformance", ds.testSupplierPerformance},
+		{"CountVariances", ds.testCountVariances},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			mustT = t

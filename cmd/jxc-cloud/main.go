@@ -51,6 +51,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	workers := cli.Int(fs, "workers", "JXC_WORKERS", 4, "batches stored at once")
 	tenant := cli.String(fs, "tenant", "JXC_TENANT", cloudapp.DefaultTenant, "tenant whose administrator \"admin\" the first start creates")
 	metricsOpen := cli.Bool(fs, "metrics-open", "JXC_METRICS_OPEN", false, "serve /metrics without credentials (default: needs audit.view)")
+	pdfFont := cli.String(fs, "pdf-font", "JXC_PDF_FONT", "", "TrueType CJK font (.ttf/.ttc) for printed documents (default: Debian's fonts-wqy-microhei)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -61,7 +62,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	}
 	c.DB, c.Broker, c.MQTTListen, c.Listen, c.ClientID, c.Workers = *db, *broker, *mqttListen, *listen, *clientID, *workers
 	c.Tenant, c.AdminPassword, c.Stderr = *tenant, os.Getenv("JXC_ADMIN_PASSWORD"), m.Stderr
-	c.MetricsOpen = *metricsOpen
+	c.MetricsOpen, c.PDFFont = *metricsOpen, *pdfFont
 	c.Logger = cli.Logger().With("component", "cloud")
 	app, err := cloudapp.Start(ctx, c)
 	if err != nil {

@@ -63,6 +63,9 @@ type Config struct {
 	// MetricsOpen serves /metrics without credentials (--metrics-open,
 	// JXC_METRICS_OPEN); otherwise it needs a principal with audit.view.
 	MetricsOpen bool
+	// PDFFont is the CJK TrueType font printed documents use (--pdf-font,
+	// JXC_PDF_FONT); empty: the default paths of cloud/docs/pdfdoc.
+	PDFFont string
 }
 
 // App is a running cloud service.
@@ -159,7 +162,7 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	a.MasterData = masterdata.New(md)
 	a.MasterData.OnPublish(a.push(c.Logger))
 	if ds, ok := store.(docs.Store); ok {
-		a.Docs = docs.New(ds, docs.Options{})
+		a.Docs = docs.New(ds, docs.Options{FontPath: c.PDFFont})
 		a.Docs.OnPublish(a.push(c.Logger))
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.Docs.RunProgress(ctx, 250*time.Millisecond, nil, c.Logger) }()

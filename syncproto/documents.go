@@ -23,11 +23,16 @@ const (
 	KindTransfer = "transfer"
 	// KindCountPlan: an approved count plan, to the counted site.
 	KindCountPlan = "count_plan"
+	// KindAssembly and KindDisassembly: an approved assembly (组装) or
+	// disassembly (拆卸), to the site that does it; line 1 is the
+	// product, the others its components (DocumentLine.component).
+	KindAssembly    = "assembly"
+	KindDisassembly = "disassembly"
 )
 
 // DocumentKinds are the master record kinds whose body is a
 // pb.DocumentRecord.
-var DocumentKinds = []string{KindPurchaseOrder, KindPurchaseReturn, KindPickList, KindTransfer, KindCountPlan}
+var DocumentKinds = []string{KindPurchaseOrder, KindPurchaseReturn, KindPickList, KindTransfer, KindCountPlan, KindAssembly, KindDisassembly}
 
 // IsDocumentKind reports whether kind is one of DocumentKinds.
 func IsDocumentKind(kind string) bool {

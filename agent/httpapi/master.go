@@ -233,7 +233,8 @@ func masterRecord(rec *pb.MasterRecord) MasterRecord {
 			m.User.Permissions = []string{}
 		}
 		return m
-	case syncproto.KindPurchaseOrder, syncproto.KindPurchaseReturn, syncproto.KindPickList, syncproto.KindTransfer, syncproto.KindCountPlan:
+	case syncproto.KindPurchaseOrder, syncproto.KindPurchaseReturn, syncproto.KindPickList, syncproto.KindTransfer, syncproto.KindCountPlan,
+		syncproto.KindAssembly, syncproto.KindDisassembly:
 		var d pb.DocumentRecord
 		if proto.Unmarshal(body, &d) == nil {
 			m.Document = masterDocument(&d)
@@ -293,6 +294,8 @@ type MasterDocLine struct {
 	QtyBase int64  `json:"qty_base"`
 	Bin     string `json:"bin,omitempty"`
 	Lot     string `json:"lot,omitempty"`
+	// Component marks a component of an assembly or disassembly.
+	Component bool `json:"component,omitempty"`
 }
 
 func masterDocument(r *pb.DocumentRecord) *MasterDocument {
@@ -301,7 +304,7 @@ func masterDocument(r *pb.DocumentRecord) *MasterDocument {
 		ToSite: r.GetToSite(), Ref: r.GetRef(), Blind: r.GetBlind(), Bins: r.GetBins(), Note: r.GetNote(), Lines: []MasterDocLine{}}
 	for _, l := range r.GetLines() {
 		out.Lines = append(out.Lines, MasterDocLine{Line: l.GetLine(), SKU: l.GetSku(), Name: l.GetName(), Unit: l.GetUnit(),
-			Factor: l.GetFactor(), Qty: l.GetQty(), QtyBase: l.GetQtyBase(), Bin: l.GetBin(), Lot: l.GetLot()})
+			Factor: l.GetFactor(), Qty: l.GetQty(), QtyBase: l.GetQtyBase(), Bin: l.GetBin(), Lot: l.GetLot(), Component: l.GetComponent()})
 	}
 	return out
 }

@@ -142,7 +142,8 @@ func checkMasterRow(i int, row *masterRow) (string, error) {
 		if err := syncproto.CheckString("name", b.GetName(), false); err != nil {
 			return agent.MasterSkipRecord, fromSyncproto(err, "records", i)
 		}
-	case syncproto.KindPurchaseOrder, syncproto.KindPurchaseReturn, syncproto.KindPickList, syncproto.KindTransfer, syncproto.KindCountPlan:
+	case syncproto.KindPurchaseOrder, syncproto.KindPurchaseReturn, syncproto.KindPickList, syncproto.KindTransfer, syncproto.KindCountPlan,
+		syncproto.KindAssembly, syncproto.KindDisassembly:
 		if err := syncproto.CheckString("key", row.key, true); err != nil {
 			return agent.MasterSkipRecord, fromSyncproto(err, "records", i)
 		}

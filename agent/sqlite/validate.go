@@ -32,7 +32,7 @@ const (
 
 // reasonList is what Reasons returns.
 var reasonList = []string{"receive", "ship", "transfer_in", "transfer_out", "return", "scrap", "adjust", "sale", "purchase",
-	"purchase_return", "sales_return"}
+	"purchase_return", "sales_return", "assembly", "disassembly"}
 
 var reasons = func() map[string]bool {
 	m := make(map[string]bool, len(reasonList))

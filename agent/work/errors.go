@@ -26,6 +26,7 @@ const (
 	CodeWrongItem       = "wrong_item"       // the scanned SKU is not on the pick list or transfer
 	CodeOverReceipt     = "over_receipt"     // beyond the line's quantity and tolerance
 	CodeOverPick        = "over_pick"        // picking or sending beyond the line
+	CodeAlreadyDone     = "already_done"     // an assembly or disassembly done at this site already
 	CodeOverReturn      = "over_return"      // returning more than the ticket sold
 	CodeShortReason     = "short_reason_required"
 	CodeUnknownBarcode  = "unknown_barcode" // no SKU for the scanned barcode

@@ -91,6 +91,7 @@ func Register(api huma.API, svc *Service) {
 			return &out[*DocResult]{Body: res}, nil
 		})
 	post(api, "work-count", "/count", "Count one key for a count plan", "盘点：按盘点计划登记实盘数", svc.Count)
+	post(api, "work-assemble", "/assemble", "Do an assembly or disassembly approved at HQ, all its lines at once", "执行组装单/拆卸单（全部行一次记账）", svc.Assemble)
 	post(api, "work-other", "/other", "Other in or out with a reason (scrap, sample, internal use, found, other)", "其他入库/出库（报损、样品、领用、盘盈、其他）", svc.Other)
 	post(api, "work-sale", "/retail/sale", "Retail sale at the till", "零售收银", svc.Sale)
 	post(api, "work-return", "/retail/return", "Retail return, against a sale or with approval", "零售退货", svc.Return)

@@ -304,9 +304,11 @@ func (s *Service) mustDocument(ctx context.Context, kind, number, field string) 
 }
 
 var kindEN = map[string]string{syncproto.KindPurchaseOrder: "purchase order", syncproto.KindPickList: "pick list",
-	syncproto.KindTransfer: "transfer", syncproto.KindCountPlan: "count plan", syncproto.KindPurchaseReturn: "purchase return"}
+	syncproto.KindTransfer: "transfer", syncproto.KindCountPlan: "count plan", syncproto.KindPurchaseReturn: "purchase return",
+	syncproto.KindAssembly: "assembly", syncproto.KindDisassembly: "disassembly"}
 var kindZH = map[string]string{syncproto.KindPurchaseOrder: "采购订单", syncproto.KindPickList: "拣货单",
-	syncproto.KindTransfer: "调拨单", syncproto.KindCountPlan: "盘点计划", syncproto.KindPurchaseReturn: "采购退货单"}
+	syncproto.KindTransfer: "调拨单", syncproto.KindCountPlan: "盘点计划", syncproto.KindPurchaseReturn: "采购退货单",
+	syncproto.KindAssembly: "组装单", syncproto.KindDisassembly: "拆卸单"}
 
 // lineFor returns the line of d a SKU's work goes to: the first line of
 // the SKU with work still to do (done < qty_base), else the SKU's last

@@ -139,6 +139,11 @@ func check(ctx context.Context, w *write, t *Type, d *Document) error {
 	}
 	d.Amounts = Amounts{}
 	products := map[int64]*masterdata.Product{}
+	if t.Name == TypeAssembly || t.Name == TypeDisassembly {
+		if err := expandBOM(ctx, w, d, products, &c); err != nil {
+			return err
+		}
+	}
 	for i := range d.Lines {
 		l := &d.Lines[i]
 		f := "lines[" + strconv.Itoa(i) + "]."
@@ -243,4 +248,62 @@ func (w *write) settings(ctx context.Context) (masterdata.Settings, error) {
 		return s, fmt.Errorf("decode settings: %w", err)
 	}
 	return s, nil
+}
+
+// expandBOM makes an assembly's or disassembly's lines: line 1 is the
+// product (its quantity how many are assembled or taken apart); given
+// alone, the components follow from its SKU's bill of materials (each
+// component's quantity per one × the quantity); given with components,
+// those are kept as they are. It marks each line's role.
+func expandBOM(ctx context.Context, w *write, d *Document, products map[int64]*masterdata.Product, c *masterdata.Checker) error {
+	if len(d.Lines) == 0 {
+		return nil // refused by the line count
+	}
+	d.Lines[0].Role = "product"
+	for i := range d.Lines[1:] {
+		d.Lines[i+1].Role = "component"
+	}
+	if len(d.Lines) > 1 {
+		return nil
+	}
+	p := &d.Lines[0]
+	code := strings.TrimSpace(p.SKU)
+	row, ok, err := w.tx.MasterByCode(ctx, w.p.Tenant, masterdata.KindSKU, code)
+	if err != nil || !ok {
+		return err // an unknown SKU is refused with the lines
+	}
+	prod, found := products[row.ParentID]
+	if !found {
+		pr, err := w.tx.MasterGet(ctx, w.p.Tenant, masterdata.KindProduct, row.ParentID)
+		if err != nil {
+			return err
+		}
+		prod = new(masterdata.Product)
+		if err := json.Unmarshal(pr.Body, prod); err != nil {
+			return fmt.Errorf("decode product %d: %w", pr.ID, err)
+		}
+		products[row.ParentID] = prod
+	}
+	var bom []masterdata.BOMLine
+	for _, s := range prod.SKUs {
+		if s.Code == code {
+			bom = s.BOM
+		}
+	}
+	if len(bom) == 0 {
+		c.Addf("lines[0].sku", "%s has no bill of materials: give its components as lines 2 …", "%s 没有物料清单，请在第 2 行起列出组件", code)
+		return nil
+	}
+	if p.Unit != "" && p.Unit != prod.BaseUnit {
+		c.Addf("lines[0].unit", "an assembly by bill of materials is in the base unit %s", "按物料清单组装须使用基本单位 %s", prod.BaseUnit)
+		return nil
+	}
+	for _, b := range bom {
+		if p.Qty < 1 || b.Qty > MaxQty/max(p.Qty, 1) {
+			c.Addf("lines[0].qty", "%d × %d of %s is beyond %d", "%d × %d 个 %s 超出上限 %d", p.Qty, b.Qty, b.SKU, int64(MaxQty))
+			return nil
+		}
+		d.Lines = append(d.Lines, Line{SKU: b.SKU, Qty: p.Qty * b.Qty, Role: "component"})
+	}
+	return nil
 }

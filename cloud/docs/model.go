@@ -44,6 +44,9 @@ const (
 	// destination) are both kept; done is what arrived (in), in transit
 	// is out − in.
 	MeasureTransfer
+	// MeasureBoth: done is what moved either way (in + out): an assembly's
+	// product coming in and its components going out.
+	MeasureBoth
 	// MeasureChildren: done is the sum of the done quantities of the lines
 	// of the documents made from it (Type.Children) that name each line by
 	// RefLine: a sales order's shipped quantity from its pick lists.
@@ -242,6 +245,9 @@ type Line struct {
 	// RefLine is the line of the source document (Ref) this one comes
 	// from.
 	RefLine int `json:"ref_line,omitempty" required:"false" doc:"The source document's line 源单行号."`
+	// Role is, in an assembly or disassembly, whether the line is the
+	// assembled product (line 1) or one of its components.
+	Role string `json:"role,omitempty" required:"false" enum:"product,component" doc:"Assembly: product or component 成品/组件."`
 	// Note says more of the line (what a pick run did not pick, and why).
 	Note string `json:"note,omitempty" required:"false" maxLength:"200" doc:"Line note 行备注."`
 
@@ -286,6 +292,8 @@ func (m Measure) Done(p Progress) int64 {
 		return p.Out - p.In
 	case MeasureTransfer:
 		return p.In
+	case MeasureBoth:
+		return p.In + p.Out
 	}
 	return 0
 }

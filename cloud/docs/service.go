@@ -624,7 +624,7 @@ func (w *write) publishDoc(ctx context.Context, t *Type, d *Document) error {
 		}
 		for _, l := range d.Lines {
 			r.Lines = append(r.Lines, &pb.DocumentLine{Line: int32(l.Line), Sku: l.SKU, Name: l.Name, Unit: l.Unit,
-				Factor: l.Factor, Qty: l.Qty, QtyBase: l.QtyBase, Bin: l.Bin, Lot: l.Lot})
+				Factor: l.Factor, Qty: l.Qty, QtyBase: l.QtyBase, Bin: l.Bin, Lot: l.Lot, Component: l.Role == "component"})
 		}
 		if h := hooksOf[t.Name].record; h != nil {
 			h(d, r)

@@ -71,9 +71,9 @@ var types = []*Type{
 	{Name: TypeOtherOut, Path: "other-outs", Prefix: "QC", Title: "other out", TitleZH: "其他出库单",
 		Module: "inventory", Measure: MeasureOut, Edge: syncproto.EdgeOtherOut, Reasons: otherReasons},
 	{Name: TypeAssembly, Path: "assemblies", Prefix: "ZZ", Title: "assembly", TitleZH: "组装单",
-		Module: "inventory", Measure: MeasureNone},
+		Module: "inventory", Measure: MeasureBoth, Publish: syncproto.KindAssembly, DoneZH: "已组装", PartlyZH: "组装中"},
 	{Name: TypeDisassembly, Path: "disassemblies", Prefix: "CX", Title: "disassembly", TitleZH: "拆卸单",
-		Module: "inventory", Measure: MeasureNone},
+		Module: "inventory", Measure: MeasureBoth, Publish: syncproto.KindDisassembly, DoneZH: "已拆卸", PartlyZH: "拆卸中"},
 }
 
 var typeByName = func() map[string]*Type {

@@ -228,6 +228,24 @@ func checkProduct(ctx context.Context, w *write, before, v *Product) error {
 		checkMoney(c, f+"purchase_price", s.PurchasePrice)
 		checkMoney(c, f+"wholesale_price", s.WholesalePrice)
 		checkMoney(c, f+"retail_price", s.RetailPrice)
+		if len(s.BOM) > 100 {
+			c.Addf(f+"bom", "has %d components; at most 100", "有 %d 个组件，最多 100 个", len(s.BOM))
+		}
+		for j := range s.BOM {
+			b := &s.BOM[j]
+			trim(&b.SKU)
+			bf := fmt.Sprintf("%sbom[%d].", f, j)
+			CheckText(c, bf+"sku", b.SKU, true, 64)
+			switch {
+			case b.SKU != "" && b.SKU == s.Code:
+				c.Add(bf+"sku", "is the SKU itself", "不能是该 SKU 本身")
+			case slices.IndexFunc(s.BOM[:j], func(o BOMLine) bool { return o.SKU == b.SKU }) >= 0:
+				c.Addf(bf+"sku", "%q is listed twice", "%q 重复", b.SKU)
+			}
+			if b.Qty < 1 || b.Qty > syncproto.MaxQty {
+				c.Addf(bf+"qty", "%d is outside 1 … %d", "%d 超出 1 到 %d 的范围", b.Qty, int64(syncproto.MaxQty))
+			}
+		}
 		if len(s.Barcodes) > maxBarcodes {
 			c.Addf(f+"barcodes", "at most %d", "最多 %d 个", maxBarcodes)
 		}

@@ -67,6 +67,16 @@ type SKU struct {
 	WholesalePrice int64 `json:"wholesale_price" required:"false" minimum:"0"`
 	RetailPrice    int64 `json:"retail_price" required:"false" minimum:"0"`
 	Disabled       bool  `json:"disabled" required:"false"`
+	// BOM is the SKU's bill of materials (物料清单): what one base unit of
+	// it is assembled from; assembly and disassembly documents use it.
+	BOM []BOMLine `json:"bom,omitempty" required:"false" maxItems:"100" doc:"Bill of materials 物料清单."`
+}
+
+// BOMLine is a component of a bill of materials: Qty base units of SKU
+// per base unit of what is assembled.
+type BOMLine struct {
+	SKU string `json:"sku" maxLength:"64" doc:"The component's SKU 组件."`
+	Qty int64  `json:"qty" minimum:"1" doc:"Base units per one assembled 用量."`
 }
 
 // Product is an SPU (商品) with its variants.

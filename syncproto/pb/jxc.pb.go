@@ -1868,8 +1868,11 @@ type DocumentLine struct {
 	QtyBase int64  `protobuf:"varint,6,opt,name=qty_base,json=qtyBase,proto3" json:"qty_base,omitempty"`
 	Name    string `protobuf:"bytes,7,opt,name=name,proto3" json:"name,omitempty"`
 	// bin is where to take from or put to, lot the lot (both may be empty).
-	Bin           string `protobuf:"bytes,8,opt,name=bin,proto3" json:"bin,omitempty"`
-	Lot           string `protobuf:"bytes,9,opt,name=lot,proto3" json:"lot,omitempty"`
+	Bin string `protobuf:"bytes,8,opt,name=bin,proto3" json:"bin,omitempty"`
+	Lot string `protobuf:"bytes,9,opt,name=lot,proto3" json:"lot,omitempty"`
+	// component marks a component line of an assembly or disassembly (line
+	// 1 is the product). Added field.
+	Component     bool `protobuf:"varint,10,opt,name=component,proto3" json:"component,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1965,6 +1968,13 @@ func (x *DocumentLine) GetLot() string {
 		return x.Lot
 	}
 	return ""
+}
+
+func (x *DocumentLine) GetComponent() bool {
+	if x != nil {
+		return x.Component
+	}
+	return false
 }
 
 var File_jxc_proto protoreflect.FileDescriptor
@@ -2127,7 +2137,7 @@ const file_jxc_proto_rawDesc = "" +
 	" \x01(\tR\x03ref\x12\x14\n" +
 	"\x05blind\x18\v \x01(\bR\x05blind\x12\x12\n" +
 	"\x04bins\x18\f \x03(\tR\x04bins\x12\x12\n" +
-	"\x04note\x18\r \x01(\tR\x04note\"\xc5\x01\n" +
+	"\x04note\x18\r \x01(\tR\x04note\"\xe3\x01\n" +
 	"\fDocumentLine\x12\x12\n" +
 	"\x04line\x18\x01 \x01(\x05R\x04line\x12\x10\n" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x12\n" +
@@ -2137,7 +2147,9 @@ const file_jxc_proto_rawDesc = "" +
 	"\bqty_base\x18\x06 \x01(\x03R\aqtyBase\x12\x12\n" +
 	"\x04name\x18\a \x01(\tR\x04name\x12\x10\n" +
 	"\x03bin\x18\b \x01(\tR\x03bin\x12\x10\n" +
-	"\x03lot\x18\t \x01(\tR\x03lotB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
+	"\x03lot\x18\t \x01(\tR\x03lot\x12\x1c\n" +
+	"\tcomponent\x18\n" +
+	" \x01(\bR\tcomponentB&Z$github.com/jxc-edge/jxc/syncproto/pbb\x06proto3"
 
 var (
 	file_jxc_proto_rawDescOnce sync.Once

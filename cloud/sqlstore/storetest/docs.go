@@ -46,6 +46,7 @@ func RunDocsTests(t *testing.T, open func(t *testing.T) DocsStore) {
 		{"Scope", ds.testScope},
 		{"EdgeDocuments", ds.testEdgeDocuments},
 		{"SalesFlow", ds.testSalesFlow},
+		{"Assembly", ds.testAssembly},
 		{"Credit", ds.testCredit},
 		{"Availability", ds.testAvailability},
 		{"StockFeed", ds.testStockFeed},

@@ -235,3 +235,54 @@ func (ds *docsSuite) projectAll(t *testing.T, e *docsEnv) (docs.Projected, error
 	t.Helper()
 	return e.svc.ProjectProgress(context.Background())
 }
+
+// testAssembly: a gift box SKU with a bill of materials (2 of TS-0 and 1
+// of TS-1); an assembly of 3 boxes given by its product line alone gets
+// its components from the bill, reaches the site with the components
+// marked, and is done once the site's movements name every line; a SKU
+// without a bill is refused naming the line.
+func (ds *docsSuite) testAssembly(t *testing.T) {
+	ctx := context.Background()
+	e := ds.env(t)
+	box := &masterdata.Product{Meta: masterdata.Meta{Code: "BOX", Name: "礼盒"}, BaseUnit: "个",
+		SKUs: []masterdata.SKU{{Code: "BOX-1", BOM: []masterdata.BOMLine{{SKU: "TS-0", Qty: 2}, {SKU: "TS-1", Qty: 1}}}}}
+	must(masterdata.Create(ctx, e.md, masterdata.Products, e.admin, box))
+	bad := &masterdata.Product{Meta: masterdata.Meta{Code: "BAD", Name: "坏"}, BaseUnit: "个",
+		SKUs: []masterdata.SKU{{Code: "BAD-1", BOM: []masterdata.BOMLine{{SKU: "BAD-1", Qty: 0}}}}}
+	if _, err := masterdata.Create(ctx, e.md, masterdata.Products, e.admin, bad); err == nil {
+		t.Fatal("a bill of materials naming itself with a zero quantity was accepted")
+	}
+	a := must(e.svc.Create(ctx, e.admin, docs.TypeAssembly, &docs.Document{Site: "s1", Date: "2026-11-25",
+		Lines: []docs.Line{{SKU: "BOX-1", Qty: 3}}}))
+	if len(a.Lines) != 3 || a.Lines[0].Role != "product" || a.Lines[1].SKU != "TS-0" || a.Lines[1].QtyBase != 6 ||
+		a.Lines[2].QtyBase != 3 || a.Lines[2].Role != "component" {
+		t.Fatalf("assembly lines %+v", a.Lines)
+	}
+	if _, err := e.svc.Create(ctx, e.admin, docs.TypeAssembly, &docs.Document{Site: "s1", Date: "2026-11-25",
+		Lines: []docs.Line{{SKU: "TS-0", Qty: 1}}}); err == nil {
+		t.Fatal("an assembly of a SKU without a bill of materials")
+	}
+	a = must(e.svc.Approve(ctx, e.admin, docs.TypeAssembly, a.ID, 1))
+	r := ds.agentView(t, e.tenant, "s1")[syncproto.KindAssembly+"/"+a.Number]
+	if r == nil {
+		t.Fatal("the assembly did not reach its site")
+	}
+	rec, err := syncproto.DecodeDocumentRecord(syncproto.KindAssembly, r.Body)
+	if err != nil || rec.Lines[0].GetComponent() || !rec.Lines[1].GetComponent() {
+		t.Fatalf("assembly record %v %v", rec, err)
+	}
+	h := ds.replica(e.tenant, "s1")
+	move(t, h, syncproto.DocLine(a.Number, 2), "TS-0", -6, "assembly")
+	move(t, h, syncproto.DocLine(a.Number, 3), "TS-1", -3, "assembly")
+	ds.apply(t, h.Batch(t, 1, 2))
+	ds.project(t, e)
+	if got := must(e.svc.Get(ctx, e.admin, docs.TypeAssembly, a.ID)); got.Status != docs.StatusPartlyDone {
+		t.Fatalf("assembly after its components: %s", got.Status)
+	}
+	move(t, h, syncproto.DocLine(a.Number, 1), "BOX-1", 3, "assembly")
+	ds.apply(t, h.Batch(t, 3, 3))
+	ds.project(t, e)
+	if got := must(e.svc.Get(ctx, e.admin, docs.TypeAssembly, a.ID)); got.Status != docs.StatusDone || got.Lines[0].Done != 3 || got.Lines[1].Done != 6 {
+		t.Fatalf("assembly done: %s %+v", got.Status, got.Lines)
+	}
+}

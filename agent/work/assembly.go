@@ -19,9 +19,9 @@ type AssembleRequest struct {
 
 // AssembleResult is what an assembly recorded.
 type AssembleResult struct {
-	Doc      string    `json:"doc"`
-	Receipt  Receipt   `json:"receipt"`
-	Replayed bool      `json:"replayed,omitempty"`
+	Doc      string         `json:"doc"`
+	Receipt  Receipt        `json:"receipt"`
+	Replayed bool           `json:"replayed,omitempty"`
 	Lines    []AssemblyLine `json:"lines"`
 }
 

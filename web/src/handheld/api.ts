@@ -44,7 +44,7 @@ export interface User {
 }
 
 /** session is the signed-in user of this handheld (kept across reloads). */
-export const session = reactive<{ token: string; user: User | null }>(load())
+export const session = reactive<{ token: string; user: User | null; mustChange?: boolean }>(load())
 
 function load(): { token: string; user: User | null } {
   try {

@@ -7,7 +7,9 @@ import { ApiError, get, newKey, request, type MasterProduct, type Receipt, type 
 
 export const sync = reactive<SyncState & { ok: boolean }>({ replica: '', last_seq: 0, acked_seq: 0, connected: false, master_rev: 0, ok: false })
 
-async function pollSync(): Promise<void> {
+/** pollSync reads the sync state now (after an action, so the indicator
+ * counts it at once). */
+export async function pollSync(): Promise<void> {
   try {
     Object.assign(sync, await get<SyncState>('/api/v1/sync'), { ok: true })
   } catch {
@@ -47,6 +49,7 @@ export function remember(page: string, text: string, receipt: Receipt, events = 
   }
   records.unshift(r)
   if (records.length > 200) records.pop()
+  void pollSync()
   return records[0]
 }
 
@@ -114,9 +117,13 @@ export async function loadProducts(): Promise<void> {
   products.loaded = true
 }
 
-/** productName returns a SKU's name, or the SKU. */
-export function productName(sku: string): string {
-  return products.bySku.get(sku)?.name || sku
+/** productName returns the name of a SKU or of a barcode's SKU, or
+ * what it was given. */
+export function productName(code: string): string {
+  const p = products.bySku.get(code)
+  if (p) return p.name
+  const g = /^\d{8,14}$/.test(code) ? products.byGtin.get(code.padStart(14, '0')) : undefined
+  return (g && products.bySku.get(g.sku)?.name) || code
 }
 
 /** useScans sends scans one after another, in the order they were

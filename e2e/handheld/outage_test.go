@@ -202,7 +202,7 @@ func TestHandheldOffline(t *testing.T) {
 
 	// 收银: two scans of the cup at ¥12.50, cash 50 yuan, change ¥25.00.
 	b.do(t, chromedp.Click(chromedp.CSS("#tile-checkout")), chromedp.WaitVisible(chromedp.CSS("#scan")))
-	b.waitText(t, ".van-radio-group", 5*time.Second, "A-01")
+	b.waitText(t, "#shop-bin", 5*time.Second, "A-01")
 	b.do(t, chromedp.SendKeys(chromedp.CSS("#scan"), barcode+"\r"))
 	b.waitText(t, ".cart-line", 5*time.Second, "青花茶杯", "¥12.50")
 	b.do(t, chromedp.SendKeys(chromedp.CSS("#scan"), barcode+"\r"))

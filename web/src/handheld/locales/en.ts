@@ -32,7 +32,7 @@ export default {
   count: {
     title: 'Count', plans: 'Count plans', blind: 'Blind', scanBin: 'Scan the bin first', scanItem: 'then the item', counted: 'Counted',
     scanned: '{bin} · {sku} counted {counted}', expectedWas: 'book {n}', finish: 'Finish count', finished: 'Count finished',
-    bins: 'Bins', counts: '{n} counts recorded',
+    bins: 'Bins', changeBin: 'Change bin', counts: '{n} counts recorded',
   },
   transfer: {
     title: 'Transfer', lists: 'Transfers', out: 'out', in: 'in', scanned: '{sku} {dir} {qty} ({done}/{expected})',

@@ -32,7 +32,7 @@ export default {
   count: {
     title: '盘点', plans: '盘点计划', blind: '盲盘', scanBin: '先扫描库位', scanItem: '再扫描商品', counted: '实盘数量',
     scanned: '{bin} · {sku} 实盘 {counted}', expectedWas: '账面 {n}', finish: '完成盘点', finished: '盘点已完成',
-    bins: '盘点库位', counts: '已登记 {n} 次',
+    bins: '盘点库位', changeBin: '换库位', counts: '已登记 {n} 次',
   },
   transfer: {
     title: '调拨', lists: '调拨单', out: '调出', in: '调入', scanned: '{sku} {dir} {qty}（{done}/{expected}）',

@@ -52,7 +52,8 @@ fuzz:
 generate:
 	$(GO) generate ./syncproto/...
 
-## web: build the web console from web/ into cloud/webui/dist (commit the result;
-## cloud/webui's test checks that dist is what web/ builds to). Needs node and npm.
+## web: build web/ — the console into cloud/webui/dist and the handheld pages into
+## agent/webui/dist (commit both; cloud/webui's test checks that each is what web/
+## builds to). Needs node and npm.
 web:
 	cd web && npm ci --no-audit --no-fund && npm run build

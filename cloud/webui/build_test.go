@@ -13,11 +13,13 @@ import (
 	"time"
 )
 
-// TestBuildReproducible builds the console from web/ the way make web
-// does (npm ci, npm run build), in a copy of web/ under a temporary
-// folder and into a temporary dist, and fails if the result differs from
-// the committed dist: the sources and the embedded build must agree, and
-// the build must not depend on the time or on where the tree is.
+// TestBuildReproducible builds both entries of web/ the way make web
+// does (npm ci, then the console and the handheld pages), in a copy of
+// web/ under a temporary folder and into temporary folders, and fails if
+// a result differs from its committed dist (cloud/webui/dist, the
+// console; agent/webui/dist, the handheld pages jxc-agent serves): the
+// sources and the embedded builds must agree, and the builds must not
+// depend on the time or on where the tree is.
 func TestBuildReproducible(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the console with npm (about a minute); not in -short")
@@ -38,7 +40,6 @@ func TestBuildReproducible(t *testing.T) {
 	if err := copyTree(web, src); err != nil {
 		t.Fatalf("copy web/: %v", err)
 	}
-	out := filepath.Join(tmp, "dist")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	run := func(args ...string) {
@@ -53,22 +54,34 @@ func TestBuildReproducible(t *testing.T) {
 		}
 	}
 	run("ci", "--no-audit", "--no-fund")
-	run("run", "build", "--", "--outDir", out, "--emptyOutDir")
+	for _, b := range []struct{ script, dist string }{
+		{"build:console", "dist"},
+		{"build:handheld", filepath.Join("..", "..", "agent", "webui", "dist")},
+	} {
+		out := filepath.Join(tmp, b.script[len("build:"):])
+		run("run", b.script, "--", "--outDir", out, "--emptyOutDir")
+		compareTrees(t, b.dist, out)
+	}
+}
 
-	want, err := readTree("dist")
+// compareTrees fails t if the files under out differ from the committed
+// ones under dist.
+func compareTrees(t *testing.T, dist, out string) {
+	t.Helper()
+	want, err := readTree(dist)
 	if err != nil {
-		t.Fatalf("read the committed dist: %v", err)
+		t.Fatalf("read the committed %s: %v", dist, err)
 	}
 	got, err := readTree(out)
 	if err != nil {
-		t.Fatalf("read the built dist: %v", err)
+		t.Fatalf("read the built %s: %v", out, err)
 	}
 	var diffs []string
 	for name, w := range want {
 		g, ok := got[name]
 		switch {
 		case !ok:
-			diffs = append(diffs, "only in cloud/webui/dist: "+name)
+			diffs = append(diffs, "only in the committed "+dist+": "+name)
 		case !bytes.Equal(g, w):
 			diffs = append(diffs, "differs: "+name)
 		}
@@ -80,11 +93,11 @@ func TestBuildReproducible(t *testing.T) {
 	}
 	if len(diffs) > 0 {
 		sort.Strings(diffs)
-		t.Fatalf("the committed cloud/webui/dist is not what web/ builds to (run make web and commit dist):\n  %s",
-			strings.Join(diffs, "\n  "))
+		t.Fatalf("the committed %s is not what web/ builds to (run make web and commit dist):\n  %s",
+			dist, strings.Join(diffs, "\n  "))
 	}
 	if len(want) == 0 {
-		t.Fatal("the committed dist is empty")
+		t.Fatalf("the committed %s is empty", dist)
 	}
 }
 

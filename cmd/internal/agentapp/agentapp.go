@@ -16,6 +16,7 @@ import (
 	"github.com/jxc-edge/jxc/agent/httpapi"
 	"github.com/jxc-edge/jxc/agent/mqtt"
 	"github.com/jxc-edge/jxc/agent/sqlite"
+	handheld "github.com/jxc-edge/jxc/agent/webui"
 	"github.com/jxc-edge/jxc/agent/work"
 	"github.com/jxc-edge/jxc/cloud/webui"
 	"github.com/jxc-edge/jxc/syncproto"
@@ -158,6 +159,11 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	// renders /api/v1/openapi.json of whoever serves it.
 	api.HandleFunc("GET "+webui.DocsPath, webui.Handler().ServeHTTP)
 	api.HandleFunc("GET /api-docs/", webui.Handler().ServeHTTP)
+	// The handheld and till pages at / (and their assets) for the site's
+	// LAN; the API stays under /api/.
+	for _, p := range handheld.Patterns {
+		api.HandleFunc(p, handheld.Handler().ServeHTTP)
+	}
 	a.API = api
 	api.AddMetrics(l.WriteMetrics)
 	if a.Sync != nil {

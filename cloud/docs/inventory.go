@@ -2,8 +2,10 @@ package docs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +21,7 @@ import (
 // a handheld's count session for a plan (the edge document count) puts
 // the plan in progress.
 func init() {
-	hooksOf[TypeCountPlan] = hooks{check: checkCountPlan, record: func(d *Document, r *pb.DocumentRecord) {
+	hooksOf[TypeCountPlan] = hooks{check: checkCountPlan, approve: expandCountPlan, record: func(d *Document, r *pb.DocumentRecord) {
 		r.Blind, r.Bins = d.Blind, d.Bins
 	}}
 	edgeHooks[syncproto.EdgeTransferIn] = transferArrived
@@ -28,9 +30,11 @@ func init() {
 
 // Count plan scopes.
 const (
-	ScopeSite = "site"
-	ScopeBins = "bins"
-	ScopeSKUs = "skus"
+	ScopeSite     = "site"
+	ScopeBins     = "bins"
+	ScopeSKUs     = "skus"
+	ScopeCategory = "category"
+	ScopeABC      = "abc"
 )
 
 func checkCountPlan(ctx context.Context, w *write, t *Type, d *Document, c *masterdata.Checker) error {
@@ -65,8 +69,33 @@ func checkCountPlan(ctx context.Context, w *write, t *Type, d *Document, c *mast
 		if len(d.Lines) == 0 {
 			c.Add("lines", "name the SKUs to count", "请指定要盘点的商品")
 		}
+	case ScopeCategory:
+		d.Category = strings.TrimSpace(d.Category)
+		if len(d.Lines) > 0 {
+			c.Add("lines", "a count by category takes its SKUs from the category when approved", "按分类盘点的商品在审核时按分类生成，不能指定商品行")
+		}
+		if d.Category == "" {
+			c.Add("category", "is required", "不能为空")
+		} else if _, ok, err := w.tx.MasterByCode(ctx, w.p.Tenant, masterdata.KindCategory, d.Category); err != nil {
+			return err
+		} else if !ok {
+			c.Addf("category", "no category has the code %q", "没有编码为 %q 的商品分类", d.Category)
+		}
+	case ScopeABC:
+		if len(d.Lines) > 0 {
+			c.Add("lines", "a cycle count by ABC class takes its SKUs from the class when approved", "按 ABC 分类循环盘点的商品在审核时生成，不能指定商品行")
+		}
+		if !slices.Contains([]string{"A", "B", "C"}, d.ABC) {
+			c.Addf("abc", "%q: want A, B or C", "%q 无效：应为 A、B 或 C", d.ABC)
+		}
 	default:
-		c.Addf("scope", "%q: want site, bins or skus", "%q 无效：应为 site（全场）、bins（按库位）或 skus（按商品）", d.Scope)
+		c.Addf("scope", "%q: want site, bins, skus, category or abc", "%q 无效：应为 site（全场）、bins（按库位）、skus（按商品）、category（按分类）或 abc（ABC 循环盘点）", d.Scope)
+	}
+	if d.Scope != ScopeCategory {
+		d.Category = ""
+	}
+	if d.Scope != ScopeABC {
+		d.ABC = ""
 	}
 	if d.Scope != ScopeBins {
 		d.Bins = nil
@@ -144,4 +173,136 @@ func countSessionDone(ctx context.Context, w *write, e EdgeEvent, id string, d *
 		return nil, err
 	}
 	return []string{after.Number}, audit(ctx, w, t, "count", before, after)
+}
+
+// expandCountPlan makes the SKU lines of a count plan by category (every
+// SKU of the products in the category or below it) or by ABC class, when
+// it is approved: the set counted is fixed from then on.
+func expandCountPlan(ctx context.Context, w *write, t *Type, d *Document) error {
+	if d.Scope != ScopeCategory && d.Scope != ScopeABC {
+		return nil
+	}
+	rs, err := w.svc.reportStore()
+	if err != nil {
+		return err
+	}
+	rd := rs.Reports()
+	products, err := rd.MasterList(ctx, w.p.Tenant, masterdata.KindProduct, "")
+	if err != nil {
+		return err
+	}
+	type sku struct {
+		code, name, unit string
+		price            int64
+	}
+	var skus []sku
+	var inCategory func(int64) bool
+	if d.Scope == ScopeCategory {
+		cats, err := rd.MasterList(ctx, w.p.Tenant, masterdata.KindCategory, "")
+		if err != nil {
+			return err
+		}
+		parent, root := map[int64]int64{}, int64(0)
+		for _, c := range cats {
+			parent[c.ID] = c.ParentID
+			if c.Code == d.Category {
+				root = c.ID
+			}
+		}
+		inCategory = func(id int64) bool {
+			for n := 0; id != 0 && n < 100; n++ {
+				if id == root {
+					return true
+				}
+				id = parent[id]
+			}
+			return false
+		}
+	}
+	for _, pr := range products {
+		if pr.Disabled {
+			continue
+		}
+		var p masterdata.Product
+		if err := json.Unmarshal(pr.Body, &p); err != nil {
+			return fmt.Errorf("decode product %d: %w", pr.ID, err)
+		}
+		if inCategory != nil && !inCategory(p.CategoryID) {
+			continue
+		}
+		for _, s := range p.SKUs {
+			if s.Disabled {
+				continue
+			}
+			price := s.PurchasePrice
+			if price == 0 {
+				price = p.PurchasePrice
+			}
+			name := p.Name
+			for _, v := range s.Attrs {
+				name += " " + v
+			}
+			skus = append(skus, sku{code: s.Code, name: name, unit: p.BaseUnit, price: price})
+		}
+	}
+	if d.Scope == ScopeABC {
+		from := syncproto.MakeHLC(w.now.Add(-90*24*time.Hour).UnixMilli(), 0)
+		outs, err := rd.Outflows(ctx, w.p.Tenant, d.Site, from, []string{"sale", "ship"})
+		if err != nil {
+			return err
+		}
+		value := map[string]int64{}
+		price := map[string]int64{}
+		for _, s := range skus {
+			price[s.code] = max(s.price, 1)
+		}
+		var total int64
+		for _, o := range outs {
+			v := o.Qty * price[o.SKU] // Qty is what left, positive
+			if price[o.SKU] == 0 || v < 0 || v > MaxMoney {
+				continue
+			}
+			value[o.SKU] += v
+			total += v
+		}
+		sort.SliceStable(skus, func(i, j int) bool {
+			if value[skus[i].code] != value[skus[j].code] {
+				return value[skus[i].code] > value[skus[j].code]
+			}
+			return skus[i].code < skus[j].code
+		})
+		var cum int64
+		keep := skus[:0]
+		for _, s := range skus {
+			class := "C"
+			if v := value[s.code]; v > 0 && total > 0 {
+				// Class by the share of value before this SKU: the SKUs
+				// that make the first 80 % are A, up to 95 % B.
+				switch {
+				case cum*100 < total*80:
+					class = "A"
+				case cum*100 < total*95:
+					class = "B"
+				}
+				cum += v
+			}
+			if class == d.ABC {
+				keep = append(keep, s)
+			}
+		}
+		skus = keep
+	}
+	if len(skus) == 0 {
+		return &Error{Err: ErrState, Msg: fmt.Sprintf("count plan %s would count no SKU: nothing is in its %s", d.Number, d.Scope),
+			MsgZH: fmt.Sprintf("盘点计划 %s 没有可盘点的商品：范围内没有商品", d.Number)}
+	}
+	if len(skus) > syncproto.MaxDocLines {
+		return &Error{Err: ErrState, Msg: fmt.Sprintf("count plan %s would count %d SKUs, more than %d: split it (by a narrower category)", d.Number, len(skus), syncproto.MaxDocLines),
+			MsgZH: fmt.Sprintf("盘点计划 %s 包含 %d 个商品，超过 %d 个，请拆分（选择更细的分类）", d.Number, len(skus), syncproto.MaxDocLines)}
+	}
+	d.Lines = d.Lines[:0]
+	for i, s := range skus {
+		d.Lines = append(d.Lines, Line{Line: i + 1, SKU: s.code, Name: s.name, Unit: s.unit, Factor: 1, Qty: 1, QtyBase: 1})
+	}
+	return nil
 }

@@ -167,9 +167,15 @@ type Document struct {
 	// site; bins: everything in Bins; skus: the SKUs of the lines
 	// wherever they are); Blind hides the expected quantities on the
 	// handhelds.
-	Scope string   `json:"scope,omitempty" required:"false" enum:"site,bins,skus" doc:"Count plans: site, bins or skus 盘点范围."`
-	Bins  []string `json:"bins,omitempty" required:"false" maxItems:"1000" doc:"Count plans by bins: the bins 盘点库位."`
-	Blind bool     `json:"blind,omitempty" required:"false" doc:"Count plans: hide expected quantities 盲盘."`
+	Scope string `json:"scope,omitempty" required:"false" enum:"site,bins,skus,category,abc" doc:"Count plans: site, bins, skus, category or abc 盘点范围."`
+	// Category is a count plan's category (its code; the subtree
+	// counts), ABC its class (A, B or C by the value that left the site
+	// in the last 90 days: the top 80 %, the next 15 %, the rest): both
+	// become the plan's SKU lines when it is approved.
+	Category string   `json:"category,omitempty" required:"false" maxLength:"64" doc:"Count plans by category: its code 盘点分类."`
+	ABC      string   `json:"abc,omitempty" required:"false" enum:"A,B,C" doc:"Cycle counts by ABC class ABC 分类循环盘点."`
+	Bins     []string `json:"bins,omitempty" required:"false" maxItems:"1000" doc:"Count plans by bins: the bins 盘点库位."`
+	Blind    bool     `json:"blind,omitempty" required:"false" doc:"Count plans: hide expected quantities 盲盘."`
 	// VariancesApprovedBy and VariancesApprovedAt say who approved a
 	// count plan's variances and when (ApproveVariances).
 	VariancesApprovedBy string    `json:"variances_approved_by,omitempty" required:"false" doc:"Read-only: who approved the count variances 差异审核人."`

@@ -47,6 +47,7 @@ func RunDocsTests(t *testing.T, open func(t *testing.T) DocsStore) {
 		{"EdgeDocuments", ds.testEdgeDocuments},
 		{"SalesFlow", ds.testSalesFlow},
 		{"Assembly", ds.testAssembly},
+		{"CountPlanScopes", ds.testCountPlanScopes},
 		{"Credit", ds.testCredit},
 		{"Availability", ds.testAvailability},
 		{"StockFeed", ds.testStockFeed},

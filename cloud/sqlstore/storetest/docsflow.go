@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jxc-edge/jxc/cloud/docs"
 	"github.com/jxc-edge/jxc/cloud/masterdata"
@@ -284,5 +285,52 @@ func (ds *docsSuite) testAssembly(t *testing.T) {
 	ds.project(t, e)
 	if got := must(e.svc.Get(ctx, e.admin, docs.TypeAssembly, a.ID)); got.Status != docs.StatusDone || got.Lines[0].Done != 3 || got.Lines[1].Done != 6 {
 		t.Fatalf("assembly done: %s %+v", got.Status, got.Lines)
+	}
+}
+
+// testCountPlanScopes: a count plan by category gets, at approval, every
+// SKU of the products in the category or below it; a cycle count of class
+// A the SKUs making the first 80 % of the value that left the site in
+// the last 90 days, class B the next 15 %.
+func (ds *docsSuite) testCountPlanScopes(t *testing.T) {
+	ctx := context.Background()
+	e := ds.env(t)
+	drinks := must(masterdata.Create(ctx, e.md, masterdata.Categories, e.admin, &masterdata.Category{Meta: masterdata.Meta{Code: "DRINK", Name: "饮料"}}))
+	tea := must(masterdata.Create(ctx, e.md, masterdata.Categories, e.admin, &masterdata.Category{Meta: masterdata.Meta{Code: "TEA", Name: "茶饮"}, ParentID: drinks.ID}))
+	cola := tee("COLA", "红")
+	cola.CategoryID = tea.ID
+	must(masterdata.Create(ctx, e.md, masterdata.Products, e.admin, cola))
+	approve := func(d *docs.Document) *docs.Document {
+		d.Site, d.Date = "s1", "2026-11-25"
+		got := must(e.svc.Create(ctx, e.admin, docs.TypeCountPlan, d))
+		return must(e.svc.Approve(ctx, e.admin, docs.TypeCountPlan, got.ID, 1))
+	}
+	byCat := approve(&docs.Document{Scope: docs.ScopeCategory, Category: "DRINK"})
+	if len(byCat.Lines) != 1 || byCat.Lines[0].SKU != "COLA-0" || byCat.Lines[0].Name == "" {
+		t.Fatalf("plan by category: %+v", byCat.Lines)
+	}
+	if _, err := e.svc.Create(ctx, e.admin, docs.TypeCountPlan, &docs.Document{Site: "s1", Date: "2026-11-25", Scope: docs.ScopeCategory,
+		Category: "NONE"}); err == nil {
+		t.Fatal("a plan of an unknown category")
+	}
+	// Sales: 90 of TS-0, 10 of TS-1 (value at 1 fen each when no price).
+	h := ds.replica(e.tenant, "s1")
+	h.Clock = syncproto.MakeHLC(e.clk.Now().Add(-24*time.Hour).UnixMilli(), 0)
+	move(t, h, "", "TS-0", -90, "sale")
+	move(t, h, "", "TS-1", -10, "sale")
+	move(t, h, "", "COLA-0", -500, "ship")
+	ds.apply(t, h.Batch(t, 1, 3))
+	a := approve(&docs.Document{Scope: docs.ScopeABC, ABC: "A"})
+	b := approve(&docs.Document{Scope: docs.ScopeABC, ABC: "B"})
+	c := approve(&docs.Document{Scope: docs.ScopeABC, ABC: "C"})
+	skus := func(d *docs.Document) []string {
+		var out []string
+		for _, l := range d.Lines {
+			out = append(out, l.SKU)
+		}
+		return out
+	}
+	if !slices.Equal(skus(a), []string{"COLA-0"}) || !slices.Equal(skus(b), []string{"TS-0"}) || !slices.Equal(skus(c), []string{"TS-1"}) {
+		t.Fatalf("ABC: A %v, B %v, C %v", skus(a), skus(b), skus(c))
 	}
 }

@@ -291,4 +291,20 @@ func TestHandheldOffline(t *testing.T) {
 	if errs := b.takeErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %q", errs)
 	}
+
+	// And HQ sees it in the console (on a desktop screen): the order
+	// partly received, 3 of 10 on its line, and the sale among the retail
+	// sales.
+	b.do(t, chromedp.EmulateViewport(1366, 900), chromedp.Navigate(cloudURL+"/login"), chromedp.WaitVisible(chromedp.CSS("#login-username")),
+		chromedp.SendKeys(chromedp.CSS("#login-username"), "admin"),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), adminPassword),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#side-menu")),
+		chromedp.Navigate(cloudURL+"/purchase-orders/"+strconv.FormatInt(po.ID, 10)))
+	b.waitText(t, ".doc-status", 20*time.Second, "部分入库")
+	b.waitText(t, ".doc-detail", 5*time.Second, po.Number, "3")
+	b.screenshot(t, shots, "zh-console-po")
+	b.do(t, chromedp.Navigate(cloudURL+"/retail-sales"))
+	b.waitText(t, ".el-table", 20*time.Second, "LS", site)
+	b.screenshot(t, shots, "zh-console-retail")
 }

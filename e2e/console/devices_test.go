@@ -151,8 +151,10 @@ func TestDeviceProfileEdit(t *testing.T) {
 		t.Fatalf("stored profiles: %d %s, want gate-1.yaml as typed", res.Status, res.Body)
 	}
 
-	// Delete asks first.
+	// Delete asks first (once the list has settled after the save: a
+	// click on a row being re-rendered opens nothing).
 	b.Do(t,
+		Settled(),
 		chromedp.Click(chromedp.CSS(".profiles-table .profile-delete")),
 		chromedp.WaitVisible(chromedp.CSS(".el-message-box")),
 		Settled(),

@@ -97,6 +97,17 @@ type Type struct {
 	// Reasons are the reason codes a document of the type may carry
 	// (other in/out), none: no reason.
 	Reasons []string
+	// HQ says HQ may also make one, which the cloud carries out when it is
+	// approved: its movements are written at its site as the cloud's own
+	// replica (an other in/out decided at HQ, for a site with an agent or
+	// without one).
+	HQ bool
+}
+
+// SitesOnly reports whether documents of the type are made only by the
+// sites (a retail sale, a shipment): read-only at HQ.
+func (t *Type) SitesOnly() bool {
+	return t.Edge != "" && t.Publish == "" && t.Name != TypeTransfer && !t.HQ
 }
 
 // PermView, PermEdit, PermApprove are the type's permissions.

@@ -15,6 +15,7 @@ import (
 	"github.com/jxc-edge/jxc/cloud/auth"
 	"github.com/jxc-edge/jxc/cloud/master"
 	"github.com/jxc-edge/jxc/cloud/masterdata"
+	"github.com/jxc-edge/jxc/syncproto"
 	"github.com/jxc-edge/jxc/syncproto/pb"
 )
 
@@ -39,6 +40,7 @@ type Service struct {
 	now     func() time.Time
 	zone    *time.Location
 	publish func(ctx context.Context, tenant string, recs []master.Record)
+	events  func(ctx context.Context, tenant string, evs []syncproto.Event)
 	// refused counts the edge documents the projection could not make a
 	// document of.
 	refused atomic.Int64
@@ -77,25 +79,37 @@ type write struct {
 	now       time.Time
 	published []master.Record
 	svc       *Service
+	// own are the events the change wrote as the cloud's own replica.
+	own []syncproto.Event
 }
 
 // tx runs fn in a write transaction and, once it commits, tells OnPublish
 // what it published.
 func (s *Service) tx(ctx context.Context, p *auth.Principal, fn func(w *write) error) error {
 	var published []master.Record
+	var own []syncproto.Event
 	now := s.now().UTC().Truncate(time.Millisecond)
 	err := s.store.DocTx(ctx, func(tx Tx) error {
 		w := &write{tx: tx, p: p, now: now, svc: s}
 		if err := fn(w); err != nil {
 			return err
 		}
-		published = w.published
+		published, own = w.published, w.own
 		return nil
 	})
 	if err == nil && len(published) > 0 && s.publish != nil {
 		s.publish(ctx, p.Tenant, published)
 	}
+	if err == nil && len(own) > 0 && s.events != nil {
+		s.events(ctx, p.Tenant, own)
+	}
 	return err
+}
+
+// OnEvents sets what is told of the events a change wrote as the cloud's
+// own replica (to push them to the site's agents), after it commits.
+func (s *Service) OnEvents(fn func(ctx context.Context, tenant string, evs []syncproto.Event)) {
+	s.events = fn
 }
 
 // hooks are what a type adds to the generic rules; each may be nil.
@@ -326,7 +340,7 @@ func (s *Service) CreateOnce(ctx context.Context, p *auth.Principal, typ string,
 	if err != nil {
 		return nil, false, err
 	}
-	if t.Edge != "" && t.Publish == "" && t.Name != TypeTransfer {
+	if t.SitesOnly() {
 		return nil, false, &Error{Err: ErrState, Msg: fmt.Sprintf("a %s is made at the sites, not in the console", t.Title),
 			MsgZH: fmt.Sprintf("%s由门店/仓库的终端生成，不能在后台新建", t.TitleZH)}
 	}
@@ -434,6 +448,11 @@ func (s *Service) Approve(ctx context.Context, p *auth.Principal, typ string, id
 		d.Status = DeriveStatus(d.Status, ordered(d), done(d))
 		if h := hooksOf[t.Name].approve; h != nil {
 			if err := h(ctx, w, t, d); err != nil {
+				return nil, err
+			}
+		}
+		if t.HQ {
+			if err := w.carryOut(ctx, t, d); err != nil {
 				return nil, err
 			}
 		}
@@ -589,7 +608,7 @@ func inStatus(t *Type, d *Document, action, actionZH string, allowed ...string) 
 	return &Error{Err: ErrState,
 		Msg: fmt.Sprintf("%s %s is %s: only one that is %s can be %s", t.Title, d.Number, strings.ReplaceAll(d.Status, "_", " "),
 			strings.ReplaceAll(strings.Join(allowed, " or "), "_", " "), map[string]string{"change": "changed", "approve": "approved",
-				"close": "closed", "void": "voided", "release": "released", "reject": "rejected", "convert": "converted",
+				"close": "closed", "void": "voided", "release": "released", "reject": "rejected", "convert": "converted", "receive": "received",
 				"pick": "picked", "order": "ordered", "purchase": "bought for"}[action]),
 		MsgZH: fmt.Sprintf("%s %s 为%s状态，只有%s的单据才能%s", t.TitleZH, d.Number, t.StatusZH(d.Status), strings.Join(zh, "或"), actionZH)}
 }

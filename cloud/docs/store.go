@@ -159,6 +159,9 @@ type Tx interface {
 	Children(ctx context.Context, tenant, number string) ([]Link, error)
 	// PutMaster stores master records for agents (see masterdata.Tx).
 	PutMaster(ctx context.Context, tenant string, recs []master.Record) ([]master.Record, error)
+	// AppendOwn stores bodies as the next events of the cloud's own
+	// replica of (tenant, site) (syncproto.CloudReplica) and returns them.
+	AppendOwn(ctx context.Context, tenant, site string, bodies []*pb.Event) ([]syncproto.Event, error)
 	// AppendAudit appends an audit entry.
 	AppendAudit(ctx context.Context, a auth.Audit) error
 }

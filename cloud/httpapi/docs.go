@@ -54,6 +54,15 @@ type DocCreateOutput struct {
 	Body   *docs.Document
 }
 
+// DocReceiveInput is a receipt keyed in at HQ.
+type DocReceiveInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		Lines    []docs.HQReceiptLine `json:"lines" minItems:"1" maxItems:"1000"`
+		Override bool                 `json:"override,omitempty" required:"false" doc:"Receive beyond the tolerance (purchase.approve) 超收确认."`
+	}
+}
+
 // registerDocs adds the API of every document type (docs.Types) under
 // /api/v1/{type path}: list, get, create, replace, approve, close, void,
 // each where the type allows it.
@@ -104,7 +113,7 @@ func (s *Server) registerDocType(t *docs.Type) {
 		func(ctx context.Context, in *MDIDInput) (*MDRecordOutput[docs.Document], error) {
 			return out(svc.Get(ctx, principalOf(ctx), t.Name, in.ID))
 		})
-	if t.Edge != "" && t.Publish == "" && t.Name != docs.TypeTransfer {
+	if t.SitesOnly() {
 		return // made at the sites: read-only here
 	}
 	register(s, huma.Operation{OperationID: "create-" + one, Method: http.MethodPost, Path: base,
@@ -166,6 +175,16 @@ func (s *Server) registerDocType(t *docs.Type) {
 			}
 			return out(svc.Reject(ctx, principalOf(ctx), t.Name, in.ID, ver, in.Body.Reason))
 		})
+	if t.Name == docs.TypePurchaseOrder {
+		register(s, huma.Operation{OperationID: "receive-purchase-order-at-hq", Method: http.MethodPost, Path: base + "/{id}/receive",
+			Summary: "Key in a receipt at HQ 总部录入采购入库", Tags: tags, Errors: []int{400, 404, 409},
+			Description: "For a site without an agent, or a delivery booked from paper: the cloud records the receipt movements at the order's " +
+				"site as its own replica (and a 采购入库单), beyond a line's tolerance only with override by a purchase.approve user."},
+			[]auth.Permission{"inventory.edit"},
+			func(ctx context.Context, in *DocReceiveInput) (*MDRecordOutput[docs.Document], error) {
+				return out(svc.ReceiveAtHQ(ctx, principalOf(ctx), in.ID, in.Body.Lines, in.Body.Override))
+			})
+	}
 	if t.Name == docs.TypePurchaseRequest {
 		register(s, huma.Operation{OperationID: "purchase-request-to-order", Method: http.MethodPost, Path: base + "/{id}/purchase-order",
 			Summary: "Make a purchase order of an approved purchase request 请购转采购", Tags: tags, DefaultStatus: http.StatusCreated,

@@ -173,3 +173,22 @@ func (in *Ingest) client() paho.Client {
 	}
 	return nil
 }
+
+// PushEvents publishes events the cloud wrote as its own replica of a
+// site (syncproto.CloudReplica) to the site's agents on down/events, as
+// the events of a peer replica; an agent offline now pulls them later.
+func (in *Ingest) PushEvents(ctx context.Context, tenant string, evs []syncproto.Event) error {
+	cl := in.client()
+	if cl == nil {
+		return ErrNotConnected
+	}
+	for len(evs) > 0 {
+		n := 1
+		for n < len(evs) && evs[n].Replica == evs[0].Replica {
+			n++
+		}
+		in.forward(cl, syncproto.SiteDownEvents(tenant, evs[0].Site), tenant, evs[0].Site, evs[0].Replica, evs[:n])
+		evs = evs[n:]
+	}
+	return nil
+}

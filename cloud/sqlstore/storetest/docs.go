@@ -48,6 +48,7 @@ func RunDocsTests(t *testing.T, open func(t *testing.T) DocsStore) {
 		{"SalesFlow", ds.testSalesFlow},
 		{"Assembly", ds.testAssembly},
 		{"CountPlanScopes", ds.testCountPlanScopes},
+		{"HQWrites", ds.testHQWrites},
 		{"Credit", ds.testCredit},
 		{"Availability", ds.testAvailability},
 		{"StockFeed", ds.testStockFeed},

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jxc-edge/jxc/cloud"
 	"github.com/jxc-edge/jxc/cloud/docs"
 	"github.com/jxc-edge/jxc/cloud/masterdata"
 	"github.com/jxc-edge/jxc/syncproto"
@@ -332,5 +333,67 @@ func (ds *docsSuite) testCountPlanScopes(t *testing.T) {
 	}
 	if !slices.Equal(skus(a), []string{"COLA-0"}) || !slices.Equal(skus(b), []string{"TS-0"}) || !slices.Equal(skus(c), []string{"TS-1"}) {
 		t.Fatalf("ABC: A %v, B %v, C %v", skus(a), skus(b), skus(c))
+	}
+}
+
+// testHQWrites: an other out approved at HQ moves the stock of its site
+// as the cloud's own replica of that site, in the approval's
+// transaction, and ends done; a receipt keyed in at HQ for a purchase
+// order counts toward its lines and makes a 采购入库单, refused beyond the
+// tolerance unless overridden.
+func (ds *docsSuite) testHQWrites(t *testing.T) {
+	ctx := context.Background()
+	e := ds.env(t)
+	stock := func(site, sku string) int64 {
+		rows := must(ds.ds.Stock(ctx, cloud.StockFilter{Tenant: e.tenant, Site: site, SKU: sku}))
+		var n int64
+		for _, r := range rows {
+			n += r.Qty
+		}
+		return n
+	}
+	if _, err := e.svc.Create(ctx, e.admin, docs.TypeOtherOut, &docs.Document{Site: "s1", Date: "2026-11-25", Reason: "scrap",
+		Lines: []docs.Line{{SKU: "TS-0", Qty: 2}}}); err == nil {
+		t.Fatal("an HQ other out without a bin")
+	}
+	qc := must(e.svc.Create(ctx, e.admin, docs.TypeOtherOut, &docs.Document{Site: "s1", Date: "2026-11-25", Reason: "scrap",
+		Lines: []docs.Line{{SKU: "TS-0", Qty: 2, Bin: "A-01"}}}))
+	if stock("s1", "TS-0") != 0 {
+		t.Fatal("a draft moved stock")
+	}
+	qc = must(e.svc.Approve(ctx, e.admin, docs.TypeOtherOut, qc.ID, 1))
+	if got := stock("s1", "TS-0"); got != -2 {
+		t.Fatalf("stock after an HQ other out: %d", got)
+	}
+	reps := must(ds.ds.Replicas(ctx, e.tenant, "s1"))
+	if len(reps) != 1 || reps[0].Replica != syncproto.CloudReplica(e.tenant, "s1") || reps[0].Watermark != 1 {
+		t.Fatalf("replicas of s1: %+v", reps)
+	}
+	ds.project(t, e)
+	if got := must(e.svc.Get(ctx, e.admin, docs.TypeOtherOut, qc.ID)); got.Status != docs.StatusDone || got.Lines[0].Done != 2 {
+		t.Fatalf("HQ other out: %s %+v", got.Status, got.Lines)
+	}
+
+	o := must(e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, po("s2", docs.Line{SKU: "TS-1", Qty: 10, Price: 100})))
+	o = must(e.svc.Approve(ctx, e.admin, docs.TypePurchaseOrder, o.ID, 1))
+	got := must(e.svc.ReceiveAtHQ(ctx, e.admin, o.ID, []docs.HQReceiptLine{{Line: 1, Qty: 4, Bin: "R-1"}}, false))
+	if got.Lines[0].Done != 4 {
+		t.Fatalf("after the receipt: %+v", got.Lines)
+	}
+	if _, err := e.svc.ReceiveAtHQ(ctx, e.admin, o.ID, []docs.HQReceiptLine{{Line: 1, Qty: 7, Bin: "R-1"}}, false); err == nil {
+		t.Fatal("an over-receipt at HQ was recorded")
+	}
+	if _, err := e.svc.ReceiveAtHQ(ctx, e.admin, o.ID, []docs.HQReceiptLine{{Line: 2, Qty: 1, Bin: "R-1"}}, false); err == nil {
+		t.Fatal("a receipt of a line the order does not have")
+	}
+	must(e.svc.ReceiveAtHQ(ctx, e.admin, o.ID, []docs.HQReceiptLine{{Line: 1, Qty: 7, Bin: "R-1", Lot: "L1"}}, true))
+	ds.project(t, e)
+	o = must(e.svc.Get(ctx, e.admin, docs.TypePurchaseOrder, o.ID))
+	if o.Status != docs.StatusDone || o.Lines[0].Done != 11 || !o.Lines[0].Over || stock("s2", "TS-1") != 11 {
+		t.Fatalf("order after HQ receipts: %s %+v, stock %d", o.Status, o.Lines, stock("s2", "TS-1"))
+	}
+	rks, n := must2(e.svc.List(ctx, e.admin, docs.TypePurchaseReceipt, docs.ListQuery{Ref: o.Number}))
+	if n != 2 || rks[0].Site != "s2" {
+		t.Fatalf("receipts of %s: %d %+v", o.Number, n, rks)
 	}
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/jxc-edge/jxc/cloud/sqlite"
 	"github.com/jxc-edge/jxc/cloud/sqlstore"
 	"github.com/jxc-edge/jxc/cloud/webui"
+	"github.com/jxc-edge/jxc/syncproto"
 )
 
 // DefaultTenant is the tenant whose administrator the cloud creates at
@@ -164,6 +165,11 @@ func Start(ctx context.Context, c Config) (*App, error) {
 	if ds, ok := store.(docs.Store); ok {
 		a.Docs = docs.New(ds, docs.Options{FontPath: c.PDFFont})
 		a.Docs.OnPublish(a.push(c.Logger))
+		a.Docs.OnEvents(func(ctx context.Context, tenant string, evs []syncproto.Event) {
+			if err := a.Ingest.PushEvents(ctx, tenant, evs); err != nil {
+				c.Logger.Info("HQ's events not pushed now; the site's agents pull them", "err", err)
+			}
+		})
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.Docs.RunProgress(ctx, 250*time.Millisecond, nil, c.Logger) }()
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jxc-edge/jxc/agent"
 	agenthttp "github.com/jxc-edge/jxc/agent/httpapi"
 	"github.com/jxc-edge/jxc/agent/mqtt"
 	agentsqlite "github.com/jxc-edge/jxc/agent/sqlite"
@@ -321,6 +322,63 @@ func TestCountPlanOnTwoHandhelds(t *testing.T) {
 				}
 				if len(got.Conflicts) != 1 || got.Conflicts[0].SKU != "CUP-W" || len(got.Conflicts[0].Observations) != 2 {
 					return fmt.Errorf("conflicts %+v", got.Conflicts)
+				}
+				return nil
+			})
+		})
+	}
+}
+
+// TestHQWritesReachAgents: an other in approved at HQ is written as the
+// cloud's own replica of the site; the site's online agent gets it pushed
+// as a peer's events, and one that was offline pulls it when it
+// connects, so both count it in their stock.
+func TestHQWritesReachAgents(t *testing.T) {
+	for _, st := range dbs(t) {
+		t.Run(st.name, func(t *testing.T) {
+			app, broker := startCloud(t, st.dsn, "hq-e2e-"+st.name)
+			c := signIn(t, "http://"+app.Addr, "t", "admin", "admin password 1")
+			for _, r := range []struct {
+				path string
+				body map[string]any
+			}{
+				{"/api/v1/sites", map[string]any{"code": "s1", "name": "门店 s1", "type": "store"}},
+				{"/api/v1/units", map[string]any{"code": "个", "name": "个"}},
+				{"/api/v1/products", map[string]any{"code": "CUP", "name": "杯子", "base_unit": "个", "skus": []any{map[string]any{"code": "CUP-1"}}}},
+			} {
+				if s := c.call(t, "POST", r.path, r.body, nil); s != 201 {
+					t.Fatalf("POST %s: %d", r.path, s)
+				}
+			}
+			online, later := openWorkEdge(t, "s1"), openWorkEdge(t, "s1")
+			online.connect(t, broker.URL)
+			var qr docs.Document
+			if s := c.call(t, "POST", "/api/v1/other-ins", map[string]any{"site": "s1", "date": "2026-11-25", "reason": "found",
+				"lines": []any{map[string]any{"sku": "CUP-1", "qty": 5, "bin": "A-01"}}}, &qr); s != 201 {
+				t.Fatalf("create other in: %d", s)
+			}
+			req, _ := http.NewRequest("POST", c.base+"/api/v1/other-ins/"+strconv.FormatInt(qr.ID, 10)+"/approve", nil)
+			req.Header.Set("If-Match", `"1"`)
+			req.Header.Set("X-CSRF-Token", c.csrf)
+			resp, err := c.hc.Do(req)
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("approve: %v %v", resp, err)
+			}
+			resp.Body.Close()
+			later.connect(t, broker.URL)
+			for name, e := range map[string]*edge{"online": online, "later": later} {
+				testenv.WaitFor(t, time.Minute, func() error {
+					rows, err := e.l.Stock(context.Background(), agent.StockFilter{SKU: "CUP-1", Bin: "A-01"})
+					if err != nil || len(rows) != 1 || rows[0].Qty != 5 {
+						return fmt.Errorf("%s agent's stock of CUP-1 at A-01: %+v %v", name, rows, err)
+					}
+					return nil
+				})
+			}
+			testenv.WaitFor(t, time.Minute, func() error {
+				var got docs.Document
+				if s := c.call(t, "GET", "/api/v1/other-ins/"+strconv.FormatInt(qr.ID, 10), nil, &got); s != 200 || got.Status != docs.StatusDone {
+					return fmt.Errorf("other in: %d %s", s, got.Status)
 				}
 				return nil
 			})

@@ -169,4 +169,3 @@ func (s *Service) ReceiveAtHQ(ctx context.Context, p *auth.Principal, id int64, 
 	})
 	return out, err
 }
-

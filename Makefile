@@ -12,6 +12,7 @@ LDFLAGS   := -X github.com/jxc-edge/jxc/cmd/internal/cli.Version=$(VERSION)
 
 ## demo: run the one-command demo (embedded broker, cloud on SQLite, three agents)
 demo:
+	@bash scripts/services.sh fonts || echo "demo: no CJK font installed: printing documents as PDF will answer 503 no_font"
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/jxc demo $(ARGS)
 
 ## test: vet, then every test against the real Mosquitto and PostgreSQL

@@ -28,6 +28,7 @@
 # It exits non-zero with a message when it cannot provide a service: CI must
 # fail then, not skip tests.
 #
+#   scripts/services.sh fonts    installs only the CJK font printed documents use (make demo)
 #   scripts/services.sh stop     stops the private PostgreSQL instance, if running
 #   scripts/services.sh status   says what a run would use, changing nothing
 #
@@ -415,6 +416,14 @@ main() {
 		printf "export JXC_TEST_POSTGRES='postgres://postgres@127.0.0.1:%s/postgres?sslmode=disable'\n" "$PG_PORT"
 		printf "export JXC_MOSQUITTO='%s'\n" "$MOSQUITTO"
 		printf "export JXC_CHROMIUM='%s'\n" "$CHROMIUM"
+		;;
+	fonts)
+		# The demo's printed documents: the CJK font only (no test tools).
+		lock
+		if ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then
+			log "installing fonts-wqy-microhei for printed documents (PDF)"
+			apt_install fonts-wqy-microhei
+		fi
 		;;
 	stop)
 		lock

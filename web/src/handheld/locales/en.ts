@@ -76,7 +76,7 @@ export default {
     done: 'Done', saved: '{kind} {doc} done: {n} lines', pending: 'To do', in: 'in', out: 'out',
   },
   device: {
-    atDevice: 'Receiving device', here: 'This handheld', hint: 'With a device, its gate passes or station scans are received on the chosen order',
+    atDevice: 'Receiving device (choose it, then the order)', name: 'Device', here: 'This handheld', hint: 'With a device, its gate passes or station scans are received on the chosen order',
     typed: 'or type a device profile name', none: 'No devices at this site', bound: 'Device: {device}', boundHint: 'Its receipts go on {po}; close when done',
     open: 'Receiving at devices', close: 'Close', closed: 'Device receiving closed',
   },

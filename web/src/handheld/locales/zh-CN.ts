@@ -76,7 +76,7 @@ export default {
     done: '已执行', saved: '{kind}单 {doc} 已执行：{n} 行', pending: '未执行', in: '入', out: '出',
   },
   device: {
-    atDevice: '收货台设备', here: '本机扫描', hint: '选设备后，该门禁读写器的通过记录或收货台的扫描计入所选采购订单',
+    atDevice: '收货台设备（先选设备，再选采购订单）', name: '设备名称', here: '本机扫描', hint: '选设备后，该门禁读写器的通过记录或收货台的扫描计入所选采购订单',
     typed: '或输入设备配置名称', none: '本站点没有设备', bound: '设备：{device}', boundHint: '此设备的收货计入 {po}，完成后结束',
     open: '设备上进行中的收货', close: '结束', closed: '设备收货已结束',
   },

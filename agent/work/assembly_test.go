@@ -35,6 +35,10 @@ func TestAssemble(t *testing.T) {
 	if len(res.Lines) != 3 || res.Lines[0].Qty != 3 || res.Lines[1].Qty != -6 || res.Lines[2].Bin != "R2" || res.Lines[2].Qty != -3 {
 		t.Fatalf("assembly %+v", res)
 	}
+	if v, err := svc.Document(ctx, syncproto.KindAssembly, "ZZ1"); err != nil || v.Lines[0].Component || !v.Lines[1].Component ||
+		v.Lines[0].Done != 3 || v.Lines[1].Done != 6 || v.Lines[2].Done != 3 {
+		t.Fatalf("the assembly's view after it: %+v %v", v, err)
+	}
 	if again, err := svc.Assemble(ctx, "k1", work.AssembleRequest{Doc: "ZZ1", Bin: "R1"}); err != nil || !again.Replayed {
 		t.Fatalf("a resend: %+v %v", again, err)
 	}
@@ -43,6 +47,9 @@ func TestAssemble(t *testing.T) {
 	}
 	if _, err := svc.Assemble(ctx, "k3", work.AssembleRequest{Doc: "CX1", Bin: "R1"}); err != nil {
 		t.Fatal(err)
+	}
+	if ds, err := svc.Documents(ctx, syncproto.KindDisassembly); err != nil || len(ds) != 1 || ds[0].Lines[0].Done != 3 || ds[0].Lines[2].Done != 3 {
+		t.Fatalf("the disassemblies after one: %+v %v", ds, err)
 	}
 	if _, err := svc.Assemble(ctx, "k4", work.AssembleRequest{Doc: "ZZ9", Bin: "R1"}); code(err) != work.CodeUnknownDocument {
 		t.Fatalf("an unknown assembly: %v", err)

@@ -45,10 +45,10 @@ func get[In, Res any](api huma.API, id, path, sum, sumZH string, f func(context.
 }
 
 type kindIn struct {
-	Kind string `path:"kind" enum:"purchase_order,purchase_return,pick_list,transfer,count_plan"`
+	Kind string `path:"kind" enum:"purchase_order,purchase_return,pick_list,transfer,count_plan,assembly,disassembly"`
 }
 type docIn struct {
-	Kind   string `path:"kind" enum:"purchase_order,purchase_return,pick_list,transfer,count_plan"`
+	Kind   string `path:"kind" enum:"purchase_order,purchase_return,pick_list,transfer,count_plan,assembly,disassembly"`
 	Number string `path:"number"`
 }
 type idIn struct {

@@ -14,15 +14,18 @@ import (
 // LineView is a document line with this site's work on it. Expected is
 // absent for a blind count plan.
 type LineView struct {
-	Line     int32  `json:"line"`
-	SKU      string `json:"sku"`
-	Name     string `json:"name,omitempty"`
-	Unit     string `json:"unit,omitempty"`
-	Factor   int64  `json:"factor,omitempty"`
-	Bin      string `json:"bin,omitempty"`
-	Lot      string `json:"lot,omitempty"`
-	Expected *int64 `json:"expected,omitempty" doc:"The line's quantity in base units; never for a blind count plan."`
-	Done     int64  `json:"done" doc:"Work at this site so far in base units (received, picked, sent or received on a transfer), whichever handheld did it."`
+	Line   int32  `json:"line"`
+	SKU    string `json:"sku"`
+	Name   string `json:"name,omitempty"`
+	Unit   string `json:"unit,omitempty"`
+	Factor int64  `json:"factor,omitempty"`
+	Bin    string `json:"bin,omitempty"`
+	Lot    string `json:"lot,omitempty"`
+	// Component marks an assembly's or disassembly's component line (the
+	// other line is the product).
+	Component bool   `json:"component,omitempty"`
+	Expected  *int64 `json:"expected,omitempty" doc:"The line's quantity in base units; never for a blind count plan."`
+	Done      int64  `json:"done" doc:"Work at this site so far in base units (received, picked, sent or received on a transfer), whichever handheld did it."`
 }
 
 // DocView is a document the site holds, with its progress.
@@ -99,10 +102,19 @@ func (s *Service) view(ctx context.Context, kind, number string) (*DocView, erro
 	r := d.rec
 	v := &DocView{Kind: kind, Number: number, Partner: r.GetPartner(), FromSite: r.GetFromSite(), ToSite: r.GetToSite(), Blind: r.GetBlind(),
 		Bins: r.GetBins(), Tolerance: r.GetTolerancePercent(), Lines: []LineView{}, Unplanned: whole.Pos + whole.Neg, Counts: whole.Counts}
+	if kind == syncproto.KindDisassembly {
+		sign = -1
+	}
 	for _, l := range r.GetLines() {
 		p := prog[l.GetLine()]
+		// An assembly's components go out, a disassembly's come in: done
+		// counts the work either way.
+		ls := sign
+		if l.GetComponent() {
+			ls = -ls
+		}
 		lv := LineView{Line: l.GetLine(), SKU: l.GetSku(), Name: l.GetName(), Unit: l.GetUnit(), Factor: l.GetFactor(), Bin: l.GetBin(), Lot: l.GetLot(),
-			Done: sign * (p.Pos + p.Neg)}
+			Component: l.GetComponent(), Done: ls * (p.Pos + p.Neg)}
 		if !r.GetBlind() {
 			q := l.GetQtyBase()
 			lv.Expected = &q

@@ -149,6 +149,7 @@ export interface ScanResult {
 
 export interface EdgeLine {
   line: number
+  ref_line?: number
   sku: string
   bin?: string
   qty: number
@@ -182,6 +183,8 @@ export interface LineView {
   unit?: string
   bin?: string
   lot?: string
+  /** component: an assembly's or disassembly's component line. */
+  component?: boolean
   expected?: number
   done: number
 }

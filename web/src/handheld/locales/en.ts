@@ -6,7 +6,8 @@ export default {
   },
   home: {
     hello: 'Hello, {name}', receive: 'Receive', pick: 'Pick', count: 'Count', transfer: 'Transfer', other: 'Other in/out',
-    checkout: 'Checkout', stock: 'Stock', alerts: 'Alerts', recent: 'Recorded here',
+    checkout: 'Checkout', stock: 'Stock', alerts: 'Alerts', preturn: 'Purchase return', sreturn: 'Sales return', rreturn: 'Retail return', assembly: 'Assembly',
+    recent: 'Recorded here',
   },
   sync: {
     online: 'Linked to HQ', offline: 'Offline', pending: '{n} to sync', synced: 'Synced', waiting: 'Waiting to sync', unknown: 'Agent not answering',
@@ -36,7 +37,7 @@ export default {
   },
   transfer: {
     title: 'Transfer', lists: 'Transfers', out: 'out', in: 'in', scanned: '{sku} {dir} {qty} ({done}/{expected})',
-    finish: 'Finish transfer', diffReason: 'Difference reason', finished: 'Transfer finished', own: 'Send a transfer', toSite: 'To site',
+    finish: 'Finish transfer', diffReason: 'Difference reason', shortReason: 'Difference reason', finished: 'Transfer finished', own: 'Send a transfer', toSite: 'To site',
     ownSaved: 'Transfer saved',
   },
   other: {
@@ -49,6 +50,35 @@ export default {
     change: 'Change', methods: { cash: 'Cash', card: 'Card', wechat: 'WeChat Pay', alipay: 'Alipay' }, unknown: 'Unknown here: {code}',
     noPrice: '{sku} has no retail price', limit: 'Discount beyond your limit of {n}%', short: 'Tendered is short', saved: 'Sale saved',
     savedText: 'Sale {total}, {method}{change}', newSale: 'Next sale', clear: 'Clear',
+  },
+  preturn: {
+    title: 'Purchase return', lists: 'Purchase returns to send back', scanned: '{sku} returned {qty} ({done}/{expected})', finish: 'Finish return',
+    shortReason: 'Why short', finished: 'Purchase return finished',
+  },
+  sreturn: {
+    title: 'Sales return', scanRef: 'Scan or type the shipment (CK…) or pick list (JH…) number', ref: 'Returned against', pickList: 'Pick list',
+    pickListHint: 'A shipment needs its pick list (JH…): type or scan it', badRef: '{code} is neither a shipment (CK…) nor a pick list (JH…)',
+    shipped: 'Picked here on the pick list', goodBin: 'Good goods back to bin', goodBinHint: 'empty: the pick list line\'s bin', damagedBin: 'Damaged bin',
+    conditions: { good: 'Good', damaged: 'Damaged' }, reason: 'Reason',
+    reasons: { quality: 'Quality', wrong_goods: 'Wrong goods', no_longer_needed: 'Not needed', other: 'Other' },
+    saved: 'Sales return saved', needList: 'Give the pick list (JH…) first', notShipped: '{code} is not on pick list {list}',
+  },
+  rreturn: {
+    title: 'Retail return', sales: 'Recent sales at this till', scanSale: 'Scan an item (one more returned), or pick a sale below', noSale: 'Return without a sale',
+    noSaleHint: 'A return without a sale needs retail approval (retail.approve)', sold: 'sold {n}', left: '{n} returnable', returnQty: 'Returned',
+    refund: 'Refund', refundMethod: 'Refund by', pay: 'Refund', saved: 'Return {total}, {method}', sale: 'Sale',
+    notOnSale: '{code} is not on sale {sale}', nothing: 'Choose what is returned and how many', reason: 'Reason',
+    reasons: { quality: 'Quality', changed_mind: 'Changed mind', wrong_item: 'Wrong item', other: 'Other' },
+  },
+  assembly: {
+    title: 'Assembly', lists: 'Assemblies and disassemblies to do', assembly: 'Assembly', disassembly: 'Disassembly', product: 'Product', component: 'Component',
+    bin: 'Bin (for lines without one)', doAssembly: 'Assemble (all lines at once)', doDisassembly: 'Disassemble (all lines at once)',
+    done: 'Done', saved: '{kind} {doc} done: {n} lines', pending: 'To do', in: 'in', out: 'out',
+  },
+  device: {
+    atDevice: 'Receiving device (choose it, then the order)', name: 'Device', here: 'This handheld', hint: 'With a device, its gate passes or station scans are received on the chosen order',
+    typed: 'or type a device profile name', none: 'No devices at this site', bound: 'Device: {device}', boundHint: 'Its receipts go on {po}; close when done',
+    open: 'Receiving at devices', close: 'Close', closed: 'Device receiving closed',
   },
   stock: { title: 'Stock', total: 'Total', none: 'No stock rows' },
   alerts: { title: 'Stock alerts', below: 'Below min', above: 'Above max', onHand: 'On hand', min: 'Min', max: 'Max', none: 'No alerts' },

@@ -183,6 +183,7 @@ const en: typeof zh = {
     approvedBy: 'Approved by {by} at {at}', confirm: 'Approve {n} variance lines (net {value})? The counts already reset stock; this records the decision.',
   },
   repl: {
+    noNeed: 'Nothing needed',
     title: 'Replenishment', site: 'Site to replenish', method: 'Forecast', ma: 'Moving average', es: 'Exponential smoothing', days: 'Days of history',
     leadTime: 'Lead time (days)', review: 'Review period (days)', serviceLevel: 'Service level', supplier: 'Supplier', supplierHint: 'Supplier of the orders',
     run: 'Calculate', all: 'Also SKUs needing nothing', demand: 'Daily demand d̄', sigma: 'σ', safety: 'Safety stock', reorder: 'Reorder point',
@@ -193,6 +194,7 @@ const en: typeof zh = {
   },
   alerts: { title: 'Stock alerts', site: 'Site', onHand: 'On hand', min: 'Min', max: 'Max', alert: 'Alert', all: 'All sites', none: 'No stock alerts' },
   perf: {
+    bands: { very_poor: 'Very poor', poor: 'Poor', fair: 'Fair', excellent: 'Excellent' },
     title: 'Supplier performance', months: 'Months', delivery: 'Delivery', quality: 'Quality', score: 'Score', band: 'Band',
     overall: 'Last 12 months', receipts: 'Receipts', onTime: 'On time', received: 'Received', returned: 'Returned',
     period: 'Month', none: 'No receipts in the period', weights: 'Weights: delivery {d}% / quality {q}%', rating: '{r} stars',

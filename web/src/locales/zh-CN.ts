@@ -177,6 +177,7 @@ export default {
     approvedBy: '差异已由 {by} 于 {at} 审核', confirm: '确认 {n} 行盘点差异（合计 {value}）？盘点结果已更新库存，审核仅记录确认。',
   },
   repl: {
+    noNeed: '无需补货',
     title: '补货建议', site: '补货门店/仓库', method: '需求预测', ma: '移动平均', es: '指数平滑', days: '历史天数',
     leadTime: '提前期（天）', review: '补货周期（天）', serviceLevel: '服务水平', supplier: '供应商', supplierHint: '生成采购单的供应商',
     run: '计算', all: '显示无需补货的商品', demand: '日均需求 d̄', sigma: '标准差 σ', safety: '安全库存', reorder: '再订货点',
@@ -187,6 +188,7 @@ export default {
   },
   alerts: { title: '库存预警', site: '门店/仓库', onHand: '现存量', min: '下限', max: '上限', alert: '预警', all: '全部站点', none: '没有库存预警' },
   perf: {
+    bands: { very_poor: '很差', poor: '差', fair: '一般', excellent: '优秀' },
     title: '供应商绩效', months: '月份数', delivery: '交付得分', quality: '质量得分', score: '综合得分', band: '评级',
     overall: '近 12 个月综合', receipts: '收货次数', onTime: '准时次数', received: '收货数量', returned: '退货数量',
     period: '月份', none: '该期间没有收货记录', weights: '权重：交付 {d}% / 质量 {q}%', rating: '折合 {r} 星',

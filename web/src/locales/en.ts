@@ -74,7 +74,7 @@ const en: typeof zh = {
     madeAtSites: 'Made at the sites; read-only here', exported: '{n} exported',
     scope: 'Scope', scopes: { site: 'Whole site', bins: 'By bins', skus: 'By SKUs' }, bins: 'Bins', binsHint: 'Type a bin code and press Enter',
     blind: 'Blind count', blindHint: 'Handhelds do not show book quantities', availLine: 'Available {a} (on hand {h}, reserved {r})',
-    backOrder: 'Back order (base)', approvals: 'Approvals', levelN: 'Level {n}', nextLevel: 'Awaiting level {n} of {of}: {role}',
+    backOrder: 'Back order', approvals: 'Approvals', levelN: 'Level {n}', nextLevel: 'Awaiting level {n} of {of}: {role}',
     approveLevel: 'Approve (level {n} of {of})', levelSigned: 'Level {n} signed; awaiting the next', reject: 'Reject',
     rejectReason: 'Reason for rejecting', rejectedMsg: 'Rejected', rejectedTitle: 'Rejected', release: 'Release hold',
     releaseReason: 'Reason for releasing', releasedMsg: 'Hold released', releasedTitle: 'Hold released', makePick: 'Make pick list',
@@ -195,7 +195,7 @@ const en: typeof zh = {
   alerts: { title: 'Stock alerts', site: 'Site', onHand: 'On hand', min: 'Min', max: 'Max', alert: 'Alert', all: 'All sites', none: 'No stock alerts' },
   perf: {
     bands: { very_poor: 'Very poor', poor: 'Poor', fair: 'Fair', excellent: 'Excellent' },
-    title: 'Supplier performance', months: 'Months', delivery: 'Delivery', quality: 'Quality', score: 'Score', band: 'Band',
+    lastMonths: 'Last {n} months', title: 'Supplier performance', months: 'Months', delivery: 'Delivery', quality: 'Quality', score: 'Score', band: 'Band',
     overall: 'Last 12 months', receipts: 'Receipts', onTime: 'On time', received: 'Received', returned: 'Returned',
     period: 'Month', none: 'No receipts in the period', weights: 'Weights: delivery {d}% / quality {q}%', rating: '{r} stars',
   },

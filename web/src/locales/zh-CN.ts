@@ -69,7 +69,7 @@ export default {
     linkTo: '下游单据', history: '操作记录', historyNoPerm: '没有查看审计日志的权限（audit.view），无法显示操作记录',
     madeAtSites: '此类单据由门店/仓库现场生成，总部只读', exported: '已导出 {n} 条',
     scope: '盘点范围', scopes: { site: '全场盘点', bins: '按库位', skus: '按商品' }, bins: '盘点库位', binsHint: '输入库位编码后按回车',
-    blind: '盲盘', blindHint: '手持终端不显示账面数量', availLine: '可用 {a}（在库 {h}，已预留 {r}）', backOrder: '缺货（基本单位）',
+    blind: '盲盘', blindHint: '手持终端不显示账面数量', availLine: '可用 {a}（在库 {h}，已预留 {r}）', backOrder: '缺货数',
     approvals: '审批进度', levelN: '第 {n} 级', nextLevel: '待第 {n}/{of} 级审批：{role}', approveLevel: '审批（第 {n}/{of} 级）',
     levelSigned: '已签第 {n} 级审批，等待下一级', reject: '驳回', rejectReason: '驳回原因', rejectedMsg: '已驳回',
     rejectedTitle: '已驳回', release: '解除冻结', releaseReason: '放行原因', releasedMsg: '已解除冻结', releasedTitle: '已解除冻结',
@@ -189,7 +189,7 @@ export default {
   alerts: { title: '库存预警', site: '门店/仓库', onHand: '现存量', min: '下限', max: '上限', alert: '预警', all: '全部站点', none: '没有库存预警' },
   perf: {
     bands: { very_poor: '很差', poor: '差', fair: '一般', excellent: '优秀' },
-    title: '供应商绩效', months: '月份数', delivery: '交付得分', quality: '质量得分', score: '综合得分', band: '评级',
+    lastMonths: '近 {n} 个月', title: '供应商绩效', months: '月份数', delivery: '交付得分', quality: '质量得分', score: '综合得分', band: '评级',
     overall: '近 12 个月综合', receipts: '收货次数', onTime: '准时次数', received: '收货数量', returned: '退货数量',
     period: '月份', none: '该期间没有收货记录', weights: '权重：交付 {d}% / 质量 {q}%', rating: '折合 {r} 星',
   },

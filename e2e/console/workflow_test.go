@@ -150,8 +150,18 @@ func TestSalesOrderCreditHold(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`window.__w = {location: {href: ''}, closed: false, close() { this.closed = true }};
 			window.open = () => window.__w;
 			window.__make = URL.createObjectURL; URL.createObjectURL = (o) => { window.__blob = o; return window.__make.call(URL, o) }`),
+		Settled(),
 		chromedp.Click(chromedp.CSS(".doc-detail .doc-print-btn")),
-		poll(`window.__w.location.href.startsWith('blob:') || window.__w.closed`),
+		// Every 100 ms; on a timeout, log what the page requested.
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Poll[bool](`window.__w.location.href.startsWith('blob:') || window.__w.closed`,
+				chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second))(ctx, tg)
+			if err != nil {
+				v, _ := chromedp.Evaluate[string](`JSON.stringify({w: window.__w, btn: document.querySelector('.doc-print-btn').outerHTML.slice(0, 200), res: performance.getEntriesByType('resource').map(e => e.name.slice(-30) + ' ' + Math.round(e.duration)).slice(-8), msg: [...document.querySelectorAll('.el-message')].map(e => e.innerText)})`)(ctx, tg)
+				t.Logf("打印 did not finish: %s", v)
+			}
+			return err
+		}),
 	)
 	if head := Eval[string](t, b, `window.__w.closed ? 'closed' : window.__blob.slice(0, 5).text().then(s => window.__blob.type + ' ' + s)`); head != "application/pdf %PDF-" {
 		t.Errorf("打印 opened %q, want a PDF (application/pdf %%PDF-)", head)

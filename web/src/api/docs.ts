@@ -2,7 +2,7 @@
 // all, driven by a type table that mirrors cloud/docs/types.go. Money is
 // integer fen; quantities are integers in the line's unit, progress (done,
 // in, out) in base units.
-import { request, get, listOf, type Reply } from './http'
+import { ApiError, request, get, listOf, type ErrorBody, type Reply } from './http'
 import type { Page, ListQuery } from './masterdata/resource'
 import type { Audit } from './system'
 
@@ -55,7 +55,7 @@ export const docTypes: DocType[] = [
   { name: 'sales_order', path: 'sales-orders', prefix: 'XS', module: 'sales', partner: 'customer', partnerRequired: true, priced: true, measure: 'children', creatable: true, named: both, expected: true, price: 'wholesale_price' },
   { name: 'pick_list', path: 'pick-lists', prefix: 'JH', module: 'sales', partner: 'customer', measure: 'out', creatable: true, named: both },
   { name: 'shipment', path: 'shipments', prefix: 'CK', module: 'sales', partner: 'customer', priced: true, measure: 'none', creatable: false },
-  { name: 'sales_return', path: 'sales-returns', prefix: 'XT', module: 'sales', partner: 'customer', partnerRequired: true, priced: true, measure: 'in', creatable: true, named: both, price: 'wholesale_price' },
+  { name: 'sales_return', path: 'sales-returns', prefix: 'XT', module: 'sales', partner: 'customer', partnerRequired: true, priced: true, measure: 'in', creatable: false, named: both },
   { name: 'retail_sale', path: 'retail-sales', prefix: 'LS', module: 'retail', partner: '', measure: 'none', creatable: false },
   { name: 'retail_return', path: 'retail-returns', prefix: 'LT', module: 'retail', partner: '', measure: 'none', creatable: false },
   { name: 'transfer', path: 'transfers', prefix: 'DB', module: 'inventory', partner: '', toSite: true, measure: 'transfer', creatable: true, named: both, expected: true },
@@ -110,6 +110,24 @@ export interface DocLine extends Partial<Amounts> {
   in?: number
   out?: number
   over?: boolean
+  /** back_order is a sales order line's base units beyond what its site
+   * had available at approval (缺货). */
+  back_order?: number
+}
+
+/** Approval is one signed approval level. */
+export interface Approval {
+  level: number
+  role: string
+  by: string
+  at: string
+}
+
+/** Progress is what movements naming a document add up to (base units). */
+export interface Progress {
+  in: number
+  out: number
+  moves: number
 }
 
 export interface DocLink {
@@ -150,6 +168,17 @@ export interface Document extends Partial<Amounts> {
   tolerance_percent?: number
   hold?: boolean
   hold_reason?: string
+  release_reason?: string
+  approvals?: Approval[]
+  reject_reason?: string
+  /** elsewhere: work other sites recorded naming it, not counted. */
+  elsewhere?: Progress
+  /** Count plans: what is counted, the bins, blind counting. */
+  scope?: 'site' | 'bins' | 'skus' | ''
+  bins?: string[]
+  blind?: boolean
+  variances_approved_by?: string
+  variances_approved_at?: string
   edge_id?: string
   extra?: { payments?: Payment[]; total?: number } & Record<string, unknown>
   close_reason?: string
@@ -186,6 +215,13 @@ function body(t: DocType, d: Partial<Document>): Record<string, unknown> {
   }
   if (t.toSite) out.to_site = d.to_site
   if (t.reasons?.length) out.reason = d.reason
+  if (t.name === 'count_plan') {
+    out.scope = d.scope || 'site'
+    out.bins = d.scope === 'bins' ? d.bins ?? [] : undefined
+    out.blind = !!d.blind
+    // A count of the whole site or of bins names no lines.
+    if (d.scope !== 'skus') out.lines = []
+  }
   return out
 }
 
@@ -219,6 +255,12 @@ export function docsOf(t: DocType) {
       request<Document>(`${base}/${d.id}/close`, { method: 'POST', body: { reason }, headers: ifMatch(d.version) }),
     void: (d: Document): Promise<Reply<Document>> =>
       request<Document>(`${base}/${d.id}/void`, { method: 'POST', headers: ifMatch(d.version) }),
+    /** reject sends a draft awaiting approval back; signed levels clear. */
+    reject: (d: Document, reason: string): Promise<Reply<Document>> =>
+      request<Document>(`${base}/${d.id}/reject`, { method: 'POST', body: { reason }, headers: ifMatch(d.version) }),
+    /** pdf fetches the cloud's PDF of a document (503 no_font without a
+     * CJK font on the server). */
+    pdf: (id: number) => pdfBlob(`/${t.path}/${id}/pdf`),
     /** history is the document's audit entries, newest first (audit.view). */
     async history(id: number): Promise<Audit[]> {
       return listOf<Audit>(await get('/audit', { record_type: t.name, record_id: String(id), limit: 200 }), 'items', 'entries')
@@ -238,9 +280,116 @@ export function docsOf(t: DocType) {
 }
 
 /** serverPDF says the cloud renders a document as PDF at
- * GET /api/v1/{path}/{id}/pdf. Until it does, print uses the browser's
- * print of the page's print view (@media print). */
-export const serverPDF = false
+ * GET /api/v1/{path}/{id}/pdf; print falls back to the browser's print of
+ * the page's print view (@media print) when the server cannot (503). */
+export const serverPDF = true
+
+/** pdfBlob fetches a PDF, turning a refusal into an ApiError. */
+async function pdfBlob(path: string): Promise<Blob> {
+  const res = await fetch('/api/v1' + path, { credentials: 'same-origin', headers: { Accept: 'application/pdf, application/json' } })
+  if (!res.ok) {
+    let b: Partial<ErrorBody> = {}
+    try {
+      b = await res.json()
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(res.status, { error: b.error ?? `HTTP ${res.status}`, error_zh: b.error_zh ?? `请求失败（HTTP ${res.status}）`, code: b.code ?? String(res.status) })
+  }
+  return res.blob()
+}
+
+const post = <T>(path: string, body: unknown, headers: Record<string, string> = {}) =>
+  request<T>(path, { method: 'POST', body, headers })
+
+/** Sales order actions (cloud/httpapi/sales.go). */
+export const salesOrders = {
+  /** release lifts a credit hold, with a reason (sales.approve). */
+  release: (d: Document, reason: string) => post<Document>(`/sales-orders/${d.id}/release`, { reason }, ifMatch(d.version)),
+  /** pickList makes and approves the pick list of what remains. */
+  pickList: (d: Document, site?: string) => post<Document>(`/sales-orders/${d.id}/pick-lists`, site ? { site } : {}),
+  /** purchaseOrder makes a draft PO of the order's shortfall (以销定购). */
+  purchaseOrder: (d: Document, supplier: string) => post<Document>(`/sales-orders/${d.id}/purchase-order`, { supplier }),
+}
+
+/** quoteToOrder makes a draft sales order of an approved quote. */
+export const quoteToOrder = (d: Document) => post<Document>(`/quotes/${d.id}/sales-order`, {})
+
+/** requestToOrder makes a draft purchase order of an approved request. */
+export const requestToOrder = (d: Document, supplier: string) =>
+  post<Document>(`/purchase-requests/${d.id}/purchase-order`, { supplier }, ifMatch(d.version))
+
+/** Availability is a SKU's availability at a site (base units). */
+export interface Availability {
+  site: string
+  sku: string
+  on_hand: number
+  reserved: number
+  available: number
+  on_order: number
+}
+
+/** availability asks GET /availability (sales.view). */
+export const availability = async (site: string, sku: string) =>
+  (await request<Availability>('/availability', { query: { site, sku }, quiet: true })).data
+
+/** CountView is one count of a key (variances). */
+export interface CountView {
+  replica: string
+  seq: number
+  hlc: string
+  at: string
+  counted: number
+  operator: string
+  device: string
+  winner: boolean
+}
+
+/** Variance is one key counted under a count plan. */
+export interface Variance {
+  bin: string
+  sku: string
+  lot: string
+  name: string
+  counted: number
+  book: number
+  variance: number
+  price: number
+  value: number
+  on_hand: number
+  counted_by: string
+  device: string
+  replica: string
+  counted_at: string
+  counts: number
+  conflict: boolean
+  observations?: CountView[]
+}
+
+/** Variances is a count plan's variance review. */
+export interface Variances {
+  plan: string
+  id: number
+  site: string
+  scope: string
+  status: string
+  version: number
+  lines: Variance[]
+  gain: number
+  loss: number
+  gain_value: number
+  loss_value: number
+  net_value: number
+  conflicts: number
+  approved_by?: string
+  approved_at?: string
+}
+
+/** countPlans are the count plan's variance review and its approval. */
+export const countPlans = {
+  variances: async (id: number) => (await request<Variances>(`/count-plans/${id}/variances`)).data,
+  approveVariances: (id: number, version: number) => post<Document>(`/count-plans/${id}/approve-variances`, undefined, ifMatch(version)),
+}
 
 /** pdfURL is where the cloud's PDF of a document will be. */
 export const pdfURL = (t: DocType, id: number) => `/api/v1/${t.path}/${id}/pdf`

@@ -79,6 +79,9 @@ export interface ResourceConfig<T extends Base = Base> {
   /** form replaces RecordForm (products). */
   form?: Component
   dialogWidth?: string
+  /** extraActionsWidth widens the actions column for the buttons a page
+   * adds in the row-actions slot. */
+  extraActionsWidth?: number
 }
 
 /** resolve loads the options of a field or filter. */

@@ -26,6 +26,7 @@ const en: typeof zh = {
     accounts: 'Accounts', settings: 'Settings', inventory: 'Inventory', stock: 'On-hand stock', conflicts: 'Count conflicts',
     system: 'System', users: 'Users', roles: 'Roles', audit: 'Audit log', lockouts: 'Lockouts',
     devicesGroup: 'Devices', devices: 'Device status', deviceProfiles: 'Device profiles',
+    replenishment: 'Replenishment', stockAlerts: 'Stock alerts',
   },
   user: {
     apiDocs: 'API docs', changePassword: 'Change password', signOut: 'Sign out', language: 'Language',
@@ -41,6 +42,7 @@ const en: typeof zh = {
     noReplicas: 'No agent has synced yet',
     firstSeen: 'First seen', deviceCount: 'Devices', deviceHealth: 'Device health', allDevices: 'All devices',
     allOK: '{n} OK', someBad: '{bad} of {n} failing',
+    alerts: 'Stock alerts', belowMin: 'Below min', aboveMax: 'Above max', noAlerts: 'No stock alerts', allAlerts: 'All alerts',
   },
   dev: {
     allSites: 'All sites', chooseSite: 'Choose a site', noReplicas: 'No agent has reported its status yet', noDevices: 'No devices',
@@ -70,9 +72,20 @@ const en: typeof zh = {
     payAmount: 'Amount', tendered: 'Tendered', change: 'Change', payTotal: 'Total due', links: 'Linked documents', linkFrom: 'Made from',
     linkTo: 'Made into', history: 'History', historyNoPerm: 'The history needs the audit log permission (audit.view)',
     madeAtSites: 'Made at the sites; read-only here', exported: '{n} exported',
+    scope: 'Scope', scopes: { site: 'Whole site', bins: 'By bins', skus: 'By SKUs' }, bins: 'Bins', binsHint: 'Type a bin code and press Enter',
+    blind: 'Blind count', blindHint: 'Handhelds do not show book quantities', availLine: 'Available {a} (on hand {h}, reserved {r})',
+    backOrder: 'Back order', approvals: 'Approvals', levelN: 'Level {n}', nextLevel: 'Awaiting level {n} of {of}: {role}',
+    approveLevel: 'Approve (level {n} of {of})', levelSigned: 'Level {n} signed; awaiting the next', reject: 'Reject',
+    rejectReason: 'Reason for rejecting', rejectedMsg: 'Rejected', rejectedTitle: 'Rejected', release: 'Release hold',
+    releaseReason: 'Reason for releasing', releasedMsg: 'Hold released', releasedTitle: 'Hold released', makePick: 'Make pick list',
+    pickMade: 'Pick list {n} made', makeShortfallPO: 'Purchase shortfall', makeSalesOrder: 'Make sales order',
+    makePurchaseOrder: 'Make purchase order', madeDoc: '{n} made', requestToOrderHint: 'Choose the supplier of a draft purchase order with the request\'s lines.',
+    shortfallHint: 'Choose the supplier of a draft purchase order of what this order needs beyond what is available.',
+    pdfFallback: 'The server cannot make the PDF ({msg}); printing from the browser', elsewhereTitle: 'Other sites recorded work naming this document (not counted)',
+    elsewhereText: '{moves} movements: in {in}, out {out} (base units). Check for a mistyped number.',
     signMaker: 'Made by', signApprover: 'Approved by', signKeeper: 'Handled by', signPartner: 'Received by',
     status: { draft: 'Draft', approved: 'Approved', partly_done: 'Partly done', done: 'Done', closed: 'Closed', void: 'Void' },
-    verb: { create: 'Created', update: 'Changed', approve: 'Approved', close: 'Closed', void: 'Voided', edge: 'Made at the site', release: 'Released', hold: 'Held' },
+    verb: { create: 'Created', update: 'Changed', approve: 'Approved', close: 'Closed', void: 'Voided', edge: 'Made at the site', release: 'Released', hold: 'Held', reject: 'Rejected', convert: 'Converted', approve_variances: 'Variances approved', count: 'Counted', arrive: 'Arrived' },
     reasons: { scrap: 'Scrap', sample: 'Sample', internal_use: 'Internal use', found: 'Found', gift: 'Gift', other: 'Other' },
     pay: { cash: 'Cash', wechat: 'WeChat Pay', alipay: 'Alipay', card: 'Bank card', member: 'Member balance', voucher: 'Voucher' },
   },
@@ -111,6 +124,11 @@ const en: typeof zh = {
     openingBalance: 'Opening balance', vatRates: 'VAT rates (%)', defaultVat: 'Default VAT rate (%)', weightPrefixes: 'Weight label prefixes',
     skuCount: 'SKUs', generated: '{n} SKUs generated', keepDefault: '0 keeps the product price', site: 'Site',
     noAttrs: 'A product without attributes has one SKU', basic: 'Basics', siteReplicas: 'Edge replicas',
+    tolerance: 'Tolerance (%)', toleranceHint: '0–100: how far receipts or shipments may exceed an order line', company: 'Company (letterhead)',
+    companyName: 'Company name', companyAddress: 'Address', companyPhone: 'Phone', companyTaxId: 'Tax ID',
+    approvalLevels: 'Approval levels', approvalHint: 'A document whose gross reaches a level\'s minimum needs an approval by its role, level by level (lowest minimum first).',
+    docType: 'Document type', minGross: 'From gross (yuan)', approvalRole: 'Role', addLevel: 'Add level', noLevels: 'None: one approval suffices',
+    general: 'Currency and VAT', performance: 'Performance'
   },
   imp: {
     title: 'Import {kind}', choose: 'Choose a file (.xlsx or .csv)', check: 'Upload and check', rows: '{rows} rows, {valid} valid.',
@@ -130,7 +148,7 @@ const en: typeof zh = {
     user: 'User', userId: 'User ID', recordType: 'Record type', recordId: 'Record ID', time: 'Time', from: 'From', to: 'To',
     action: 'Action', addr: 'Address', before: 'Before', after: 'After', more: 'Load more',
     kind: 'Kind', key: 'Locked', failures: 'Failures', until: 'Until', cleared: 'Cleared', clear: 'Clear',
-    active: 'Active', module: 'Module',
+    active: 'Active', module: 'Module', maxDiscount: 'Max discount (%)', maxDiscountHint: 'The largest discount its holders may give at the till, 0–100',
   },
   audit: {
     type: {
@@ -141,6 +159,8 @@ const en: typeof zh = {
     verb: {
       create: 'created', update: 'changed', delete: 'deleted', disable: 'disabled', enable: 'enabled', put: 'saved', revoke: 'revoked',
       clear: 'cleared', sign_in: 'Signed in', lockout: 'locked', set_password: 'password reset', change_password: 'password changed',
+      approve: 'approved', reject: 'rejected', close: 'closed', void: 'voided', release: 'released', convert: 'converted', edge: 'made at the site',
+      count: 'counted', arrive: 'arrived', approve_variances: 'variances approved',
     },
   },
   perm: {
@@ -155,6 +175,30 @@ const en: typeof zh = {
     at: 'Counted at', none: 'No count conflicts',
   },
   stock: { title: 'On-hand stock', total: 'Total' },
+  cv: {
+    title: 'Count variances', empty: 'No counts yet: variances show here once the sites count with their handhelds', book: 'Book',
+    counted: 'Counted', variance: 'Variance', value: 'Value', countedBy: 'Counted by / device', counts: 'Counts', conflict: 'Conflict',
+    conflicts: '{n} concurrent count conflicts', obs: 'Counts of this key', obsConflict: 'Concurrent counts (none saw the others); the one marked in use counts',
+    gain: 'Gain', loss: 'Loss', net: 'Net value', approve: 'Approve variances', approvedMsg: 'Variances approved',
+    approvedBy: 'Approved by {by} at {at}', confirm: 'Approve {n} variance lines (net {value})? The counts already reset stock; this records the decision.',
+  },
+  repl: {
+    noNeed: 'Nothing needed',
+    title: 'Replenishment', site: 'Site to replenish', method: 'Forecast', ma: 'Moving average', es: 'Exponential smoothing', days: 'Days of history',
+    leadTime: 'Lead time (days)', review: 'Review period (days)', serviceLevel: 'Service level', supplier: 'Supplier', supplierHint: 'Supplier of the orders',
+    run: 'Calculate', all: 'Also SKUs needing nothing', demand: 'Daily demand d̄', sigma: 'σ', safety: 'Safety stock', reorder: 'Reorder point',
+    onHand: 'On hand', onOrder: 'On order', reserved: 'Reserved', position: 'Position', suggested: 'Suggested', minMax: 'Min / max',
+    makePO: 'Make purchase order', made: 'Purchase order {n} made', noSupplier: 'SKUs without a supplier: {skus}. Choose a supplier and calculate again.',
+    group: 'Supplier {s}: {n} SKUs', groupNone: 'No supplier', empty: 'Nothing to replenish', chooseSite: 'Choose a site',
+    asOf: 'As of {d}, from {days} days of sales', explain: 'How', transfers: 'Covered by a warehouse transfer',
+  },
+  alerts: { title: 'Stock alerts', site: 'Site', onHand: 'On hand', min: 'Min', max: 'Max', alert: 'Alert', all: 'All sites', none: 'No stock alerts' },
+  perf: {
+    bands: { very_poor: 'Very poor', poor: 'Poor', fair: 'Fair', excellent: 'Excellent' },
+    lastMonths: 'Last {n} months', title: 'Supplier performance', months: 'Months', delivery: 'Delivery', quality: 'Quality', score: 'Score', band: 'Band',
+    overall: 'Last 12 months', receipts: 'Receipts', onTime: 'On time', received: 'Received', returned: 'Returned',
+    period: 'Month', none: 'No receipts in the period', weights: 'Weights: delivery {d}% / quality {q}%', rating: '{r} stars',
+  },
 }
 
 export default en

@@ -24,6 +24,7 @@ export default {
     accounts: '结算账户', settings: '参数设置', inventory: '库存', stock: '库存查询', conflicts: '盘点冲突',
     system: '系统管理', users: '用户', roles: '角色', audit: '审计日志', lockouts: '登录锁定',
     devicesGroup: '设备', devices: '设备状态', deviceProfiles: '设备配置',
+    replenishment: '补货建议', stockAlerts: '库存预警',
   },
   user: {
     apiDocs: '接口文档', changePassword: '修改密码', signOut: '退出登录', language: '语言', forced: '首次登录或密码已被重置，请先修改密码。',
@@ -37,6 +38,7 @@ export default {
     totalQty: '库存数量', keys: 'SKU 行数', noReplicas: '尚无边缘节点同步过数据',
     firstSeen: '首次上报', deviceCount: '设备', deviceHealth: '设备健康', allDevices: '查看全部设备',
     allOK: '{n} 台正常', someBad: '{bad}/{n} 台异常',
+    alerts: '库存预警', belowMin: '低于下限', aboveMax: '高于上限', noAlerts: '没有库存预警', allAlerts: '查看全部预警',
   },
   dev: {
     allSites: '全部站点', chooseSite: '选择站点', noReplicas: '尚无边缘节点上报状态', noDevices: '无设备',
@@ -66,9 +68,19 @@ export default {
     payAmount: '金额', tendered: '实收', change: '找零', payTotal: '应收合计', links: '关联单据', linkFrom: '来源单据',
     linkTo: '下游单据', history: '操作记录', historyNoPerm: '没有查看审计日志的权限（audit.view），无法显示操作记录',
     madeAtSites: '此类单据由门店/仓库现场生成，总部只读', exported: '已导出 {n} 条',
+    scope: '盘点范围', scopes: { site: '全场盘点', bins: '按库位', skus: '按商品' }, bins: '盘点库位', binsHint: '输入库位编码后按回车',
+    blind: '盲盘', blindHint: '手持终端不显示账面数量', availLine: '可用 {a}（在库 {h}，已预留 {r}）', backOrder: '缺货数',
+    approvals: '审批进度', levelN: '第 {n} 级', nextLevel: '待第 {n}/{of} 级审批：{role}', approveLevel: '审批（第 {n}/{of} 级）',
+    levelSigned: '已签第 {n} 级审批，等待下一级', reject: '驳回', rejectReason: '驳回原因', rejectedMsg: '已驳回',
+    rejectedTitle: '已驳回', release: '解除冻结', releaseReason: '放行原因', releasedMsg: '已解除冻结', releasedTitle: '已解除冻结',
+    makePick: '生成拣货单', pickMade: '已生成拣货单 {n}', makeShortfallPO: '以销定购', makeSalesOrder: '转销售订单',
+    makePurchaseOrder: '转采购订单', madeDoc: '已生成 {n}', requestToOrderHint: '选择供应商，按请购单明细生成采购订单草稿。',
+    shortfallHint: '选择供应商，按本订单超出可用库存的缺口生成采购订单草稿。',
+    pdfFallback: '服务器无法生成 PDF（{msg}），改用浏览器打印', elsewhereTitle: '其他站点有引用本单的作业记录（不计入进度）',
+    elsewhereText: '共 {moves} 笔：入 {in}，出 {out}（基本单位）。请核实是否录错单号。',
     signMaker: '制单人', signApprover: '审核人', signKeeper: '仓管/经手人', signPartner: '对方签收',
     status: { draft: '草稿', approved: '已审核', partly_done: '部分完成', done: '已完成', closed: '已关闭', void: '已作废' },
-    verb: { create: '新建', update: '修改', approve: '审核', close: '关闭', void: '作废', edge: '现场生成', release: '放行', hold: '冻结' },
+    verb: { create: '新建', update: '修改', approve: '审核', close: '关闭', void: '作废', edge: '现场生成', release: '放行', hold: '冻结', reject: '驳回', convert: '转单', approve_variances: '审核差异', count: '盘点', arrive: '调入' },
     reasons: { scrap: '报废', sample: '样品', internal_use: '内部领用', found: '盘盈/找到', gift: '赠品', other: '其他' },
     pay: { cash: '现金', wechat: '微信支付', alipay: '支付宝', card: '银行卡', member: '会员余额', voucher: '礼券' },
   },
@@ -107,6 +119,11 @@ export default {
     openingBalance: '期初余额', vatRates: '可选税率（%）', defaultVat: '默认税率（%）', weightPrefixes: '称重条码前缀',
     skuCount: 'SKU 数', generated: '已生成 {n} 个 SKU', keepDefault: '0 表示沿用商品价格', site: '所属站点',
     noAttrs: '无属性的商品只有一个 SKU', basic: '基本信息', siteReplicas: '边缘副本',
+    tolerance: '超量容差（%）', toleranceHint: '0–100：收货/发货可超出订单数量的比例', company: '公司信息（打印抬头）',
+    companyName: '公司名称', companyAddress: '公司地址', companyPhone: '联系电话', companyTaxId: '统一社会信用代码 / 纳税人识别号',
+    approvalLevels: '分级审批', approvalHint: '单据价税合计达到金额下限时，需由对应角色逐级审批（按金额下限从低到高）。',
+    docType: '单据类型', minGross: '金额下限（元）', approvalRole: '审批角色', addLevel: '添加审批级别', noLevels: '未设置：单据一次审核即可',
+    general: '币种与税率', performance: '绩效'
   },
   imp: {
     title: '导入{kind}', choose: '选择文件（.xlsx 或 .csv）', check: '上传并检查', rows: '共 {rows} 行，有效 {valid} 行。',
@@ -125,7 +142,7 @@ export default {
     user: '用户', userId: '用户 ID', recordType: '记录类型', recordId: '记录 ID', time: '时间', from: '起', to: '止',
     action: '动作', addr: '地址', before: '修改前', after: '修改后', more: '加载更多',
     kind: '类型', key: '锁定对象', failures: '失败次数', until: '锁定至', cleared: '解除时间', clear: '解除锁定',
-    active: '锁定中', module: '模块',
+    active: '锁定中', module: '模块', maxDiscount: '最大折扣（%）', maxDiscountHint: '持有此角色的收银员在前台可给的最大折扣，0–100',
   },
   audit: {
     type: {
@@ -136,6 +153,8 @@ export default {
     verb: {
       create: '新建', update: '修改', delete: '删除', disable: '停用', enable: '启用', put: '保存', revoke: '吊销',
       clear: '解除', sign_in: '登录', lockout: '锁定', set_password: '重置密码', change_password: '修改密码',
+      approve: '审核', reject: '驳回', close: '关闭', void: '作废', release: '解除冻结', convert: '转单', edge: '现场生成',
+      count: '盘点', arrive: '调入', approve_variances: '审核差异',
     },
   },
   perm: {
@@ -150,4 +169,28 @@ export default {
     at: '盘点时间', none: '没有盘点冲突',
   },
   stock: { title: '库存查询', total: '合计' },
+  cv: {
+    title: '盘点差异', empty: '还没有盘点数据：门店/仓库用手持终端盘点后，差异显示在这里', book: '账面数', counted: '实盘数',
+    variance: '差异数', value: '差异金额', countedBy: '盘点人 / 设备', counts: '盘点次数', conflict: '冲突',
+    conflicts: '{n} 处并发盘点冲突', obs: '本位置的盘点记录', obsConflict: '并发盘点：以下各次互不知情，采用标记为“当前采用”的一次',
+    gain: '盘盈', loss: '盘亏', net: '差异金额合计', approve: '审核差异', approvedMsg: '盘点差异已审核',
+    approvedBy: '差异已由 {by} 于 {at} 审核', confirm: '确认 {n} 行盘点差异（合计 {value}）？盘点结果已更新库存，审核仅记录确认。',
+  },
+  repl: {
+    noNeed: '无需补货',
+    title: '补货建议', site: '补货门店/仓库', method: '需求预测', ma: '移动平均', es: '指数平滑', days: '历史天数',
+    leadTime: '提前期（天）', review: '补货周期（天）', serviceLevel: '服务水平', supplier: '供应商', supplierHint: '生成采购单的供应商',
+    run: '计算', all: '显示无需补货的商品', demand: '日均需求 d̄', sigma: '标准差 σ', safety: '安全库存', reorder: '再订货点',
+    onHand: '在库', onOrder: '在途', reserved: '已预留', position: '可用头寸', suggested: '建议采购', minMax: '上下限',
+    makePO: '生成采购订单', made: '已生成采购订单 {n}', noSupplier: '未指定供应商的商品：{skus}。请选择供应商后重新计算。',
+    group: '供应商 {s}：{n} 个商品', groupNone: '未指定供应商', empty: '没有需要补货的商品', chooseSite: '请选择门店/仓库',
+    asOf: '截至 {d}，按 {days} 天销售出库计算', explain: '计算过程', transfers: '仓库调拨可覆盖',
+  },
+  alerts: { title: '库存预警', site: '门店/仓库', onHand: '现存量', min: '下限', max: '上限', alert: '预警', all: '全部站点', none: '没有库存预警' },
+  perf: {
+    bands: { very_poor: '很差', poor: '差', fair: '一般', excellent: '优秀' },
+    lastMonths: '近 {n} 个月', title: '供应商绩效', months: '月份数', delivery: '交付得分', quality: '质量得分', score: '综合得分', band: '评级',
+    overall: '近 12 个月综合', receipts: '收货次数', onTime: '准时次数', received: '收货数量', returned: '退货数量',
+    period: '月份', none: '该期间没有收货记录', weights: '权重：交付 {d}% / 质量 {q}%', rating: '折合 {r} 星',
+  },
 }

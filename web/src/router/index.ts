@@ -52,7 +52,10 @@ export const menu: MenuGroup[] = [
   },
   {
     title: 'menu.purchasing', icon: 'ShoppingCart',
-    items: docItems('purchase'),
+    items: [
+      ...docItems('purchase'),
+      { path: '/replenishment', title: 'menu.replenishment', perms: ['purchase.view'], component: () => import('../views/purchasing/replenishment/index.vue') },
+    ],
   },
   { title: 'menu.sales', icon: 'Sell', items: docItems('sales') },
   { title: 'menu.retail', icon: 'Shop', items: docItems('retail') },
@@ -60,6 +63,7 @@ export const menu: MenuGroup[] = [
     title: 'menu.inventory', icon: 'Histogram',
     items: [
       { path: '/stock', title: 'menu.stock', perms: ['stock.view'], component: () => import('../views/inventory/stock/index.vue') },
+      { path: '/stock-alerts', title: 'menu.stockAlerts', perms: ['stock.view'], component: () => import('../views/inventory/alerts/index.vue') },
       { path: '/count-conflicts', title: 'menu.conflicts', perms: ['inventory.view'], component: () => import('../views/inventory/conflicts/index.vue') },
       ...docItems('inventory'),
     ],

@@ -114,6 +114,8 @@ export interface Supplier extends Base {
   address: string
   region: string
   note: string
+  /** tolerance_percent: how far a receipt may go over an order line (0–100). */
+  tolerance_percent: number
 }
 
 export interface Customer extends Base {
@@ -126,6 +128,8 @@ export interface Customer extends Base {
   salesperson: string
   address: string
   note: string
+  /** tolerance_percent: how far a shipment may go over an order line (0–100). */
+  tolerance_percent: number
 }
 
 export interface Account extends Base {
@@ -141,7 +145,21 @@ export interface Settings {
   vat_rates: number[]
   default_vat_rate: number
   weight_label_prefixes: string[]
+  /** approval_levels: from min_gross (fen) on, a document of doc_type
+   * needs one approval by role per level, in order of min_gross. */
+  approval_levels: ApprovalLevel[]
+  company_name?: string
+  company_address?: string
+  company_phone?: string
+  company_tax_id?: string
   version: number
+}
+
+/** ApprovalLevel is one level of approval of a document type by amount. */
+export interface ApprovalLevel {
+  doc_type: string
+  min_gross: number
+  role: string
 }
 
 /** ImportProblem is one problem of an import (importx.Problem): row as

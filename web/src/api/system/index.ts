@@ -36,6 +36,8 @@ export interface Role {
   title_zh: string
   permissions: string[]
   builtin: boolean
+  /** max_discount_percent: the largest discount its holders may give at the till (0–100). */
+  max_discount_percent?: number
 }
 
 export interface PermissionInfo {
@@ -104,13 +106,13 @@ export async function roles(): Promise<Role[]> {
 }
 
 export async function createRole(r: Role): Promise<Role> {
-  const { name, title, title_zh, permissions } = r
-  return (await request<Role>('/roles', { method: 'POST', body: { name, title, title_zh, permissions } })).data
+  const { name, title, title_zh, permissions, max_discount_percent } = r
+  return (await request<Role>('/roles', { method: 'POST', body: { name, title, title_zh, permissions, max_discount_percent: max_discount_percent ?? 0 } })).data
 }
 
 export async function updateRole(r: Role): Promise<Role> {
-  const { name, title, title_zh, permissions } = r
-  return (await request<Role>(`/roles/${encodeURIComponent(name)}`, { method: 'PUT', body: { title, title_zh, permissions } })).data
+  const { name, title, title_zh, permissions, max_discount_percent } = r
+  return (await request<Role>(`/roles/${encodeURIComponent(name)}`, { method: 'PUT', body: { title, title_zh, permissions, max_discount_percent: max_discount_percent ?? 0 } })).data
 }
 
 export async function permissions(): Promise<PermissionInfo[]> {

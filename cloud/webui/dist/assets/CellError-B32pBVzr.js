@@ -1,1 +1,0 @@
-import{d as t,o,c as r,D as s,A as a}from"./vendor-DesCosF6.js";import{_ as c}from"./_plugin-vue_export-helper-DlAUqK2U.js";const n={key:0,class:"cell-error"},l=t({__name:"CellError",props:{text:{}},setup(e){return(_,m)=>e.text?(o(),r("div",n,s(e.text),1)):a("",!0)}}),d=c(l,[["__scopeId","data-v-f596b895"]]);export{d as C};

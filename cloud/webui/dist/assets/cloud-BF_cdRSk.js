@@ -1,1 +1,0 @@
-import{g as c,h as s}from"./index-cURSitw3.js";async function n(t){return c(await s("/replicas",{site:t}),"replicas")}async function i(t={}){return c(await s("/stock",t),"rows")}async function o(t={}){return c(await s("/count-conflicts",t),"conflicts")}export{o as c,n as r,i as s};

@@ -1,1 +1,0 @@
-import{r as s}from"./resource-DS3aEcf0.js";const c=s("/categories"),o=s("/units"),a=s("/products"),i=s("/sites"),n=s("/bins"),e=s("/stock-limits"),r=s("/suppliers"),u=s("/customers"),p=s("/accounts");export{c as a,i as b,u as c,n as d,e,p as f,a as p,r as s,o as u};

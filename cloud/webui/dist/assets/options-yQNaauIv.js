@@ -1,1 +1,0 @@
-import{s as t,c as e}from"./index-CmA2RkAV.js";import{r as i}from"./index-cURSitw3.js";async function p(a){return(await(a==="supplier"?t:e).list({limit:500,disabled:"false"})).items.map(s=>({value:s.code,label:`${s.code} ${s.name}`}))}async function l(){return(await i("/skus",{query:{limit:500,disabled:"false"}})).data.items??[]}export{p,l as s};

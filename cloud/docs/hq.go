@@ -167,5 +167,13 @@ func (s *Service) ReceiveAtHQ(ctx context.Context, p *auth.Principal, id int64, 
 		out = po
 		return w.tx.AppendAudit(ctx, entry)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// Project now, so that the order's status and its 采购入库单 are there
+	// when the caller reads them (the projection would within 250 ms).
+	if _, err := s.ProjectProgress(ctx); err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, p, t.Name, out.ID)
 }

@@ -426,6 +426,19 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, typ string, id,
 // and, for the types that are worked at the sites, it is published to
 // them.
 func (s *Service) Approve(ctx context.Context, p *auth.Principal, typ string, id, version int64) (*Document, error) {
+	d, err := s.approve(ctx, p, typ, id, version)
+	if err != nil || d.Status == StatusDraft || !TypeOf(typ).HQ {
+		return d, err
+	}
+	// An HQ document's movements were written with the approval: project
+	// them now, so that it reads done at once.
+	if _, err := s.ProjectProgress(ctx); err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, p, typ, id)
+}
+
+func (s *Service) approve(ctx context.Context, p *auth.Principal, typ string, id, version int64) (*Document, error) {
 	return s.change(ctx, p, typ, id, version, "approve", (*Type).PermApprove, func(w *write, t *Type, before *Document) (*Document, error) {
 		if err := inStatus(t, before, "approve", "审核", StatusDraft); err != nil {
 			return nil, err

@@ -10,7 +10,7 @@ export type DocStatus = 'draft' | 'approved' | 'partly_done' | 'done' | 'closed'
 export const docStatuses: DocStatus[] = ['draft', 'approved', 'partly_done', 'done', 'closed', 'void']
 
 /** Measure is how a line's done quantity comes about (docs.Measure). */
-export type Measure = 'none' | 'in' | 'out' | 'transfer' | 'children'
+export type Measure = 'none' | 'in' | 'out' | 'transfer' | 'children' | 'both'
 
 /** DocType describes a document type, as cloud/docs/types.go does. Its
  * titles and status names are i18n keys under dt.<name>. */
@@ -40,6 +40,9 @@ export interface DocType {
   expected?: boolean
   /** price is the SKU's price a new line starts with. */
   price?: 'purchase_price' | 'wholesale_price' | 'retail_price'
+  /** bins: each line names its bin (HQ moves that bin's stock, or the
+   * site works from it). */
+  bins?: boolean
 }
 
 const otherReasons = ['scrap', 'sample', 'internal_use', 'found', 'gift', 'other']
@@ -60,10 +63,10 @@ export const docTypes: DocType[] = [
   { name: 'retail_return', path: 'retail-returns', prefix: 'LT', module: 'retail', partner: '', measure: 'none', creatable: false },
   { name: 'transfer', path: 'transfers', prefix: 'DB', module: 'inventory', partner: '', toSite: true, measure: 'transfer', creatable: true, named: both, expected: true },
   { name: 'count_plan', path: 'count-plans', prefix: 'PD', module: 'inventory', partner: '', measure: 'none', creatable: true, named: both },
-  { name: 'other_in', path: 'other-ins', prefix: 'QR', module: 'inventory', partner: '', measure: 'in', reasons: otherReasons, creatable: false },
-  { name: 'other_out', path: 'other-outs', prefix: 'QC', module: 'inventory', partner: '', measure: 'out', reasons: otherReasons, creatable: false },
-  { name: 'assembly', path: 'assemblies', prefix: 'ZZ', module: 'inventory', partner: '', measure: 'none', creatable: true },
-  { name: 'disassembly', path: 'disassemblies', prefix: 'CX', module: 'inventory', partner: '', measure: 'none', creatable: true },
+  { name: 'other_in', path: 'other-ins', prefix: 'QR', module: 'inventory', partner: '', measure: 'in', reasons: otherReasons, creatable: true, bins: true },
+  { name: 'other_out', path: 'other-outs', prefix: 'QC', module: 'inventory', partner: '', measure: 'out', reasons: otherReasons, creatable: true, bins: true },
+  { name: 'assembly', path: 'assemblies', prefix: 'ZZ', module: 'inventory', partner: '', measure: 'both', creatable: true, bins: true },
+  { name: 'disassembly', path: 'disassemblies', prefix: 'CX', module: 'inventory', partner: '', measure: 'both', creatable: true, bins: true },
 ]
 
 const byName = new Map(docTypes.map((t) => [t.name, t]))
@@ -95,6 +98,8 @@ export interface Amounts {
 export interface DocLine extends Partial<Amounts> {
   line?: number
   sku: string
+  /** role: an assembly's product (line 1) or one of its components. */
+  role?: 'product' | 'component'
   name?: string
   unit: string
   factor?: number
@@ -174,7 +179,9 @@ export interface Document extends Partial<Amounts> {
   /** elsewhere: work other sites recorded naming it, not counted. */
   elsewhere?: Progress
   /** Count plans: what is counted, the bins, blind counting. */
-  scope?: 'site' | 'bins' | 'skus' | ''
+  scope?: 'site' | 'bins' | 'skus' | 'category' | 'abc' | ''
+  category?: string
+  abc?: 'A' | 'B' | 'C' | ''
   bins?: string[]
   blind?: boolean
   variances_approved_by?: string
@@ -218,6 +225,8 @@ function body(t: DocType, d: Partial<Document>): Record<string, unknown> {
   if (t.name === 'count_plan') {
     out.scope = d.scope || 'site'
     out.bins = d.scope === 'bins' ? d.bins ?? [] : undefined
+    out.category = d.scope === 'category' ? d.category : undefined
+    out.abc = d.scope === 'abc' ? d.abc : undefined
     out.blind = !!d.blind
     // A count of the whole site or of bins names no lines.
     if (d.scope !== 'skus') out.lines = []
@@ -328,6 +337,11 @@ export interface Availability {
   available: number
   on_order: number
 }
+
+/** receiveAtHQ keys in a receipt against an approved purchase order at
+ * HQ (a site without an agent); the cloud records it at the order's site. */
+export const receiveAtHQ = (id: number, lines: { line: number; qty: number; bin: string; lot?: string }[], override = false) =>
+  request<Document>(`/purchase-orders/${id}/receive`, { method: 'POST', body: { lines, override: override || undefined } })
 
 /** availability asks GET /availability (sales.view). */
 export const availability = async (site: string, sku: string) =>

@@ -1,1 +1,0 @@
-import{n as c,o as s}from"./index-Ddu54knG.js";async function a(t){return c(await s("/replicas",{site:t}),"replicas")}async function o(t={}){return c(await s("/stock",t),"rows")}async function i(t={}){return c(await s("/count-conflicts",t),"conflicts")}export{i as c,a as r,o as s};

@@ -1,15 +1,11 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/png"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -50,41 +46,17 @@ type Cloud struct {
 	Broker string
 }
 
-var cloudBin struct {
-	once      sync.Once
-	dir, path string
-	err       error
-}
+var cloudBin testenv.Binaries
 
 // TestMain removes the binary built for the package.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if cloudBin.dir != "" {
-		os.RemoveAll(cloudBin.dir)
-	}
+	cloudBin.Remove()
 	os.Exit(code)
 }
 
 // buildCloud builds jxc-cloud once for the package.
-func buildCloud(tb testing.TB) string {
-	tb.Helper()
-	cloudBin.once.Do(func() {
-		dir, err := os.MkdirTemp("", "jxc-console-bin-*")
-		if err != nil {
-			cloudBin.err = err
-			return
-		}
-		cloudBin.dir, cloudBin.path = dir, filepath.Join(dir, "jxc-cloud")
-		out, err := exec.Command("go", "build", "-o", cloudBin.path, "github.com/jxc-edge/jxc/cmd/jxc-cloud").CombinedOutput()
-		if err != nil {
-			cloudBin.err = fmt.Errorf("go build jxc-cloud: %v\n%s", err, out)
-		}
-	})
-	if cloudBin.err != nil {
-		tb.Fatal(cloudBin.err)
-	}
-	return cloudBin.path
-}
+func buildCloud(tb testing.TB) string { return cloudBin.Path(tb, "jxc-cloud") }
 
 // MustStartCloud starts jxc-cloud on a fresh database (PostgreSQL when
 // JXC_TEST_POSTGRES is set, else SQLite) with the embedded broker and the
@@ -194,30 +166,6 @@ func (c *Cloud) Seed(tb testing.TB) {
 	}
 }
 
-// chromiumPath finds Chromium: $JXC_CHROMIUM, /usr/bin/chromium, or
-// chromium on the PATH. Missing, the test fails under CI=true and is
-// skipped otherwise.
-func chromiumPath(tb testing.TB) string {
-	tb.Helper()
-	for _, p := range []string{os.Getenv("JXC_CHROMIUM"), "/usr/bin/chromium"} {
-		if p == "" {
-			continue
-		}
-		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	msg := "chromium not found ($JXC_CHROMIUM, /usr/bin/chromium, PATH): scripts/services.sh installs Debian's chromium"
-	if os.Getenv("CI") == "true" {
-		tb.Fatal(msg)
-	}
-	tb.Skip(msg + "; skipping the browser tests")
-	return ""
-}
-
 // Browser is a headless Chromium tab with the console errors it logged.
 type Browser struct {
 	ctx  context.Context
@@ -239,7 +187,7 @@ type Browser struct {
 func MustBrowser(tb testing.TB, base string) *Browser {
 	tb.Helper()
 	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath(tb)),
+		chromedp.ExecPath(testenv.Chromium(tb)),
 		chromedp.Flag("headless", true),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -454,17 +402,7 @@ func (b *Browser) Fetch(tb testing.TB, method, path string, body any) APIResult 
 }
 
 // ScreenshotDir is $JXC_SCREENSHOTS (created) or a temporary folder.
-func ScreenshotDir(tb testing.TB) string {
-	tb.Helper()
-	dir := os.Getenv("JXC_SCREENSHOTS")
-	if dir == "" {
-		return tb.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	return dir
-}
+func ScreenshotDir(tb testing.TB) string { return testenv.ScreenshotDir(tb) }
 
 // Screenshot saves the viewport as name.png in dir and fails the test if
 // the picture is blank: almost one colour, or too few colours for a page
@@ -477,34 +415,5 @@ func (b *Browser) Screenshot(tb testing.TB, dir, name string) {
 	if err != nil {
 		tb.Fatalf("screenshot %s: %v", name, err)
 	}
-	file := filepath.Join(dir, name+".png")
-	if err := os.WriteFile(file, buf, 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(buf))
-	if err != nil {
-		tb.Fatalf("screenshot %s: %v", name, err)
-	}
-	if colors, share := inked(img); colors < 16 || share < 0.02 {
-		tb.Errorf("screenshot %s looks blank: %d colours, %.1f%% of pixels off the background (%s)", name, colors, share*100, file)
-	}
-}
-
-// inked returns how many distinct colours img has and the share of its
-// pixels that differ from the most common colour.
-func inked(img image.Image) (colors int, share float64) {
-	count := map[uint32]int{}
-	bounds := img.Bounds()
-	for y := bounds.Min.Y; y < bounds.Max.Y; y++ {
-		for x := bounds.Min.X; x < bounds.Max.X; x++ {
-			r, g, b, _ := img.At(x, y).RGBA()
-			count[(r>>11)<<10|(g>>11)<<5|b>>11]++
-		}
-	}
-	most := 0
-	for _, n := range count {
-		most = max(most, n)
-	}
-	total := bounds.Dx() * bounds.Dy()
-	return len(count), float64(total-most) / float64(total)
+	testenv.SaveScreenshot(tb, dir, name, buf)
 }

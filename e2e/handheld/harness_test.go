@@ -5,14 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/png"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,43 +19,18 @@ import (
 	"github.com/jxc-edge/jxc/internal/testenv"
 )
 
-var bins struct {
-	once sync.Once
-	dir  string
-	err  error
-}
+var bins testenv.Binaries
 
 // TestMain removes the binaries built for the package.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if bins.dir != "" {
-		os.RemoveAll(bins.dir)
-	}
+	bins.Remove()
 	os.Exit(code)
 }
 
 // binary builds jxc-cloud and jxc-agent once for the package and returns
 // the path of name: what is tested is what ships.
-func binary(tb testing.TB, name string) string {
-	tb.Helper()
-	bins.once.Do(func() {
-		bins.dir, bins.err = os.MkdirTemp("", "jxc-handheld-bin-*")
-		if bins.err != nil {
-			return
-		}
-		for _, n := range []string{"jxc-cloud", "jxc-agent"} {
-			out, err := exec.Command("go", "build", "-o", filepath.Join(bins.dir, n), "github.com/jxc-edge/jxc/cmd/"+n).CombinedOutput()
-			if err != nil {
-				bins.err = fmt.Errorf("go build %s: %v\n%s", n, err, out)
-				return
-			}
-		}
-	})
-	if bins.err != nil {
-		tb.Fatal(bins.err)
-	}
-	return filepath.Join(bins.dir, name)
-}
+func binary(tb testing.TB, name string) string { return bins.Path(tb, name, "jxc-cloud", "jxc-agent") }
 
 // waitHTTP waits until url answers 200.
 func waitHTTP(tb testing.TB, url string) {
@@ -137,27 +108,6 @@ func (c *client) must(tb testing.TB, want int, method, path string, body, out an
 	}
 }
 
-// chromiumPath finds Chromium: $JXC_CHROMIUM, /usr/bin/chromium, or
-// chromium on the PATH. Missing, the test fails under CI=true and is
-// skipped otherwise.
-func chromiumPath(tb testing.TB) string {
-	tb.Helper()
-	for _, p := range []string{os.Getenv("JXC_CHROMIUM"), "/usr/bin/chromium"} {
-		if st, err := os.Stat(p); p != "" && err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	msg := "chromium not found ($JXC_CHROMIUM, /usr/bin/chromium, PATH): scripts/services.sh installs Debian's chromium"
-	if os.Getenv("CI") == "true" {
-		tb.Fatal(msg)
-	}
-	tb.Skip(msg + "; skipping the browser tests")
-	return ""
-}
-
 // Phone is the viewport of the tests: a 412×915 phone, touch and mobile
 // emulated.
 const phoneW, phoneH = 412, 915
@@ -173,7 +123,7 @@ type browser struct {
 func newBrowser(tb testing.TB) *browser {
 	tb.Helper()
 	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath(tb)),
+		chromedp.ExecPath(testenv.Chromium(tb)),
 		chromedp.Flag("headless", true),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -284,17 +234,7 @@ func (b *browser) focused(tb testing.TB) string {
 }
 
 // screenshotDir is $JXC_SCREENSHOTS (created) or a temporary folder.
-func screenshotDir(tb testing.TB) string {
-	tb.Helper()
-	dir := os.Getenv("JXC_SCREENSHOTS")
-	if dir == "" {
-		return tb.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	return dir
-}
+func screenshotDir(tb testing.TB) string { return testenv.ScreenshotDir(tb) }
 
 // screenshot saves the viewport as name.png in dir after the page has
 // settled, and fails the test if the picture is blank.
@@ -307,31 +247,5 @@ func (b *browser) screenshot(tb testing.TB, dir, name string) {
 	if err != nil {
 		tb.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(buf))
-	if err != nil {
-		tb.Fatalf("screenshot %s: %v", name, err)
-	}
-	if colors, share := inked(img); colors < 16 || share < 0.02 {
-		tb.Errorf("screenshot %s looks blank: %d colours, %.1f%% off the background", name, colors, share*100)
-	}
-}
-
-func inked(img image.Image) (colors int, share float64) {
-	count := map[uint32]int{}
-	r := img.Bounds()
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			cr, cg, cb, _ := img.At(x, y).RGBA()
-			count[(cr>>11)<<10|(cg>>11)<<5|cb>>11]++
-		}
-	}
-	most := 0
-	for _, n := range count {
-		most = max(most, n)
-	}
-	total := r.Dx() * r.Dy()
-	return len(count), float64(total-most) / float64(total)
+	testenv.SaveScreenshot(tb, dir, name, buf)
 }

@@ -52,14 +52,11 @@ func (s *Service) Receive(ctx context.Context, key string, req ReceiveRequest) (
 }
 
 func (s *Service) receive(ctx context.Context, key string, req ReceiveRequest) (*ScanResult, error) {
-	u, err := caller(ctx, PermInventory)
-	if err != nil {
-		return nil, err
+	b, err := s.begin(ctx, key, "receive", PermInventory, req)
+	if err != nil || b.done {
+		return replayed(b.r), err
 	}
-	fp := fingerprint("receive", u, req)
-	if r, ok, err := s.replay(ctx, key, fp); err != nil || ok {
-		return replayed(r), err
-	}
+	u, fp := b.u, b.fp
 	if req.PO == "" && req.Supplier == "" {
 		return nil, invalidField("body.supplier", "is required for a receipt without a purchase order", "没有采购订单的入库必须填写供应商")
 	}
@@ -174,14 +171,11 @@ func (s *Service) Transfer(ctx context.Context, key string, req PickRequest) (*S
 }
 
 func (s *Service) lineScan(ctx context.Context, key, op, kind string, req PickRequest) (*ScanResult, error) {
-	u, err := caller(ctx, PermInventory)
-	if err != nil {
-		return nil, err
+	b, err := s.begin(ctx, key, op, PermInventory, req)
+	if err != nil || b.done {
+		return replayed(b.r), err
 	}
-	fp := fingerprint(op, u, req)
-	if r, ok, err := s.replay(ctx, key, fp); err != nil || ok {
-		return replayed(r), err
-	}
+	u, fp := b.u, b.fp
 	d, err := s.mustDocument(ctx, kind, req.List, "body.list")
 	if err != nil {
 		return nil, err
@@ -285,14 +279,11 @@ func (s *Service) FinishTransfer(ctx context.Context, key string, req FinishRequ
 }
 
 func (s *Service) finish(ctx context.Context, key, kind string, req FinishRequest) (*DocResult, error) {
-	u, err := caller(ctx, PermInventory)
-	if err != nil {
-		return nil, err
+	b, err := s.begin(ctx, key, "finish-"+kind, PermInventory, req)
+	if err != nil || b.done {
+		return docReplayed(b.r), err
 	}
-	fp := fingerprint("finish-"+kind, u, req)
-	if r, ok, err := s.replay(ctx, key, fp); err != nil || ok {
-		return docReplayed(r), err
-	}
+	u, fp := b.u, b.fp
 	d, err := s.mustDocument(ctx, kind, req.List, "body.list")
 	if err != nil {
 		return nil, err
@@ -404,14 +395,11 @@ func (s *Service) OpenSession(ctx context.Context, key string, req SessionReques
 }
 
 func (s *Service) openSession(ctx context.Context, key string, req SessionRequest) (*DocResult, error) {
-	u, err := caller(ctx, PermInventory)
-	if err != nil {
-		return nil, err
+	b, err := s.begin(ctx, key, "session", PermInventory, req)
+	if err != nil || b.done {
+		return docReplayed(b.r), err
 	}
-	fp := fingerprint("session", u, req)
-	if r, ok, err := s.replay(ctx, key, fp); err != nil || ok {
-		return docReplayed(r), err
-	}
+	u, fp := b.u, b.fp
 	switch req.Type {
 	case syncproto.EdgeReceipt:
 		if req.Ref != "" {
@@ -466,14 +454,11 @@ func (s *Service) CloseSession(ctx context.Context, key, id string, req CloseReq
 }
 
 func (s *Service) closeSession(ctx context.Context, key, id string, req CloseRequest) (*DocResult, error) {
-	u, err := caller(ctx, PermInventory)
-	if err != nil {
-		return nil, err
+	b, err := s.begin(ctx, key, "close:"+id, PermInventory, req)
+	if err != nil || b.done {
+		return docReplayed(b.r), err
 	}
-	fp := fingerprint("close:"+id, u, req)
-	if r, ok, err := s.replay(ctx, key, fp); err != nil || ok {
-		return docReplayed(r), err
-	}
+	u, fp := b.u, b.fp
 	st, _, _, ok, err := s.st.EdgeDoc(ctx, id)
 	if err != nil {
 		return nil, err

@@ -88,14 +88,11 @@ func (s *Service) Sale(ctx context.Context, key string, req SaleRequest) (*DocRe
 }
 
 func (s *Service) sale(ctx context.Context, key string, req SaleRequest) (*DocResult, error) {
-	u, err := caller(ctx, PermRetail)
-	if err != nil {
-		return nil, err
+	b, err := s.begin(ctx, key, "sale", PermRetail, req)
+	if err != nil || b.done {
+		return docReplayed(b.r), err
 	}
-	fp := fingerprint("sale", u, req)
-	if r, ok, err := s.replay(ctx, key, fp); err != nil || ok {
-		return docReplayed(r), err
-	}
+	u, fp := b.u, b.fp
 	var fe fieldErrors
 	if req.Bin == "" {
 		fe.add("body.bin", "is required", "不能为空")
@@ -388,14 +385,11 @@ func (s *Service) Other(ctx context.Context, key string, req OtherRequest) (*Doc
 }
 
 func (s *Service) other(ctx context.Context, key string, req OtherRequest) (*DocResult, error) {
-	u, err := caller(ctx, PermInventory)
-	if err != nil {
-		return nil, err
+	b, err := s.begin(ctx, key, "other", PermInventory, req)
+	if err != nil || b.done {
+		return docReplayed(b.r), err
 	}
-	fp := fingerprint("other", u, req)
-	if r, ok, err := s.replay(ctx, key, fp); err != nil || ok {
-		return docReplayed(r), err
-	}
+	u, fp := b.u, b.fp
 	var fe fieldErrors
 	if req.Direction != "in" && req.Direction != "out" {
 		fe.add("body.direction", "must be in or out", "应为 in 或 out")
@@ -464,14 +458,11 @@ func (s *Service) OwnTransfer(ctx context.Context, key string, req OwnTransferRe
 }
 
 func (s *Service) ownTransfer(ctx context.Context, key string, req OwnTransferRequest) (*DocResult, error) {
-	u, err := caller(ctx, PermInventory)
-	if err != nil {
-		return nil, err
+	b, err := s.begin(ctx, key, "own-transfer", PermInventory, req)
+	if err != nil || b.done {
+		return docReplayed(b.r), err
 	}
-	fp := fingerprint("own-transfer", u, req)
-	if r, ok, err := s.replay(ctx, key, fp); err != nil || ok {
-		return docReplayed(r), err
-	}
+	u, fp := b.u, b.fp
 	var fe fieldErrors
 	if err := syncproto.ValidName(req.ToSite); err != nil || req.ToSite == s.st.Site() {
 		fe.add("body.to_site", "must be another site's name", "应为其他站点的名称")

@@ -48,14 +48,11 @@ func (s *Service) PurchaseReturn(ctx context.Context, key string, req PurchaseRe
 }
 
 func (s *Service) purchaseReturn(ctx context.Context, key string, req PurchaseReturnRequest) (*ScanResult, error) {
-	u, err := caller(ctx, PermInventory)
-	if err != nil {
-		return nil, err
+	b, err := s.begin(ctx, key, "purchase-return", PermInventory, req)
+	if err != nil || b.done {
+		return replayed(b.r), err
 	}
-	fp := fingerprint("purchase-return", u, req)
-	if r, ok, err := s.replay(ctx, key, fp); err != nil || ok {
-		return replayed(r), err
-	}
+	u, fp := b.u, b.fp
 	d, err := s.mustDocument(ctx, syncproto.KindPurchaseReturn, req.Return, "body.return")
 	if err != nil {
 		return nil, err
@@ -162,14 +159,11 @@ func (s *Service) SalesReturn(ctx context.Context, key string, req SalesReturnRe
 }
 
 func (s *Service) salesReturn(ctx context.Context, key string, req SalesReturnRequest) (*DocResult, error) {
-	u, err := caller(ctx, PermInventory)
-	if err != nil {
-		return nil, err
+	b, err := s.begin(ctx, key, "sales-return", PermInventory, req)
+	if err != nil || b.done {
+		return docReplayed(b.r), err
 	}
-	fp := fingerprint("sales-return", u, req)
-	if r, ok, err := s.replay(ctx, key, fp); err != nil || ok {
-		return docReplayed(r), err
-	}
+	u, fp := b.u, b.fp
 	var fe fieldErrors
 	list := req.PickList
 	switch {

@@ -343,6 +343,28 @@ func fingerprint(op string, u *session.User, req any) []byte {
 }
 
 // replay returns what an earlier request with key wrote, if it did.
+// begun is how an action started: its caller, the fingerprint of its
+// request, and, when its key was used already for the same request, what
+// that recorded (done: answer with it, record nothing).
+type begun struct {
+	u    *session.User
+	fp   []byte
+	r    agent.DocReceipt
+	done bool
+}
+
+// begin starts an action: the caller must have perm, and a key already
+// used for the same action and request gives what it recorded.
+func (s *Service) begin(ctx context.Context, key, op, perm string, req any) (begun, error) {
+	u, err := caller(ctx, perm)
+	if err != nil {
+		return begun{}, err
+	}
+	b := begun{u: u, fp: fingerprint(op, u, req)}
+	b.r, b.done, err = s.replay(ctx, key, b.fp)
+	return b, err
+}
+
 func (s *Service) replay(ctx context.Context, key string, fp []byte) (agent.DocReceipt, bool, error) {
 	if key == "" {
 		return agent.DocReceipt{}, false, nil

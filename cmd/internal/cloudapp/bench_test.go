@@ -3,7 +3,6 @@ package cloudapp_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -42,18 +41,11 @@ func BenchmarkPOReceiveByScans(b *testing.B) {
 		b.Run(st.name, func(b *testing.B) {
 			app, broker := startCloud(b, st.dsn, "bench-scans-"+st.name)
 			c := signIn(b, "http://"+app.Addr, "t", "admin", "admin password 1")
-			for _, r := range []struct {
-				path string
-				body map[string]any
-			}{
-				{"/api/v1/sites", map[string]any{"code": "s1", "name": "仓库 s1", "type": "warehouse"}},
-				{"/api/v1/suppliers", map[string]any{"code": "SUP", "name": "华东供应"}},
-				{"/api/v1/units", map[string]any{"code": "个", "name": "个"}},
-			} {
-				if s := c.call(b, "POST", r.path, r.body, nil); s != 201 {
-					b.Fatalf("POST %s: %d", r.path, s)
-				}
-			}
+			c.seed(b,
+				rec{"/api/v1/sites", map[string]any{"code": "s1", "name": "仓库 s1", "type": "warehouse"}},
+				rec{"/api/v1/suppliers", map[string]any{"code": "SUP", "name": "华东供应"}},
+				rec{"/api/v1/units", map[string]any{"code": "个", "name": "个"}},
+			)
 			var skus []string
 			for p := range scanLines / 50 {
 				var vals []string
@@ -86,14 +78,7 @@ func BenchmarkPOReceiveByScans(b *testing.B) {
 					"lines": lines}, &po); s != 201 {
 					b.Fatalf("create PO: %d", s)
 				}
-				req, _ := http.NewRequest("POST", c.base+"/api/v1/purchase-orders/"+strconv.FormatInt(po.ID, 10)+"/approve", nil)
-				req.Header.Set("If-Match", `"1"`)
-				req.Header.Set("X-CSRF-Token", c.csrf)
-				resp, err := c.hc.Do(req)
-				if err != nil || resp.StatusCode != 200 {
-					b.Fatalf("approve: %v %v", resp, err)
-				}
-				resp.Body.Close()
+				c.approve(b, "purchase-orders", po.ID, 1)
 				edge.hasDoc(b, "purchase_order", po.Number)
 				b.StartTimer()
 

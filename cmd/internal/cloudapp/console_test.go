@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"strconv"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/jxc-edge/jxc/agent/mqtt"
 	agentsqlite "github.com/jxc-edge/jxc/agent/sqlite"
+	"github.com/jxc-edge/jxc/cloud/docs"
 	"github.com/jxc-edge/jxc/cmd/internal/cloudapp"
 	"github.com/jxc-edge/jxc/internal/testenv"
 	"github.com/jxc-edge/jxc/syncproto"
@@ -273,3 +275,39 @@ func TestConsoleProductReachesAgent(t *testing.T) {
 }
 
 func gtin(first12 string) string { return first12 + string(syncproto.GTINCheckDigit(first12)) }
+
+// rec is a record to post: the collection's path and the body.
+type rec struct {
+	path string
+	body map[string]any
+}
+
+// seed posts each record, requiring 201.
+func (c *console) seed(t testing.TB, recs ...rec) {
+	t.Helper()
+	for _, r := range recs {
+		if s := c.call(t, "POST", r.path, r.body, nil); s != 201 {
+			t.Fatalf("POST %s: %d", r.path, s)
+		}
+	}
+}
+
+// approve approves the document at /api/v1/{path}/{id} of version and
+// returns it as approved.
+func (c *console) approve(t testing.TB, path string, id, version int64) docs.Document {
+	t.Helper()
+	req, _ := http.NewRequest("POST", c.base+"/api/v1/"+path+"/"+strconv.FormatInt(id, 10)+"/approve", nil)
+	req.Header.Set("If-Match", `"`+strconv.FormatInt(version, 10)+`"`)
+	req.Header.Set("X-CSRF-Token", c.csrf)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out docs.Document
+	json.NewDecoder(resp.Body).Decode(&out)
+	if resp.StatusCode != 200 {
+		t.Fatalf("approve %s %d: %d", path, id, resp.StatusCode)
+	}
+	return out
+}

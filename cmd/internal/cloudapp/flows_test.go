@@ -99,40 +99,17 @@ func TestFlowsAcrossProcesses(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			app, broker := startCloud(t, st.dsn, "flows-e2e-"+st.name)
 			c := signIn(t, "http://"+app.Addr, "t", "admin", "admin password 1")
-			for _, r := range []struct {
-				path string
-				body map[string]any
-			}{
-				{"/api/v1/sites", map[string]any{"code": "s1", "name": "门店 s1", "type": "store"}},
-				{"/api/v1/sites", map[string]any{"code": "s2", "name": "仓库 s2", "type": "warehouse"}},
-				{"/api/v1/customers", map[string]any{"code": "C1", "name": "客户一"}},
-				{"/api/v1/units", map[string]any{"code": "个", "name": "个"}},
-				{"/api/v1/products", map[string]any{"code": "TEA", "name": "茶杯", "base_unit": "个",
+			c.seed(t,
+				rec{"/api/v1/sites", map[string]any{"code": "s1", "name": "门店 s1", "type": "store"}},
+				rec{"/api/v1/sites", map[string]any{"code": "s2", "name": "仓库 s2", "type": "warehouse"}},
+				rec{"/api/v1/customers", map[string]any{"code": "C1", "name": "客户一"}},
+				rec{"/api/v1/units", map[string]any{"code": "个", "name": "个"}},
+				rec{"/api/v1/products", map[string]any{"code": "TEA", "name": "茶杯", "base_unit": "个",
 					"skus": []any{map[string]any{"code": "TEA-1", "retail_price": 1500}}}},
-			} {
-				if s := c.call(t, "POST", r.path, r.body, nil); s != 201 {
-					t.Fatalf("POST %s: %d", r.path, s)
-				}
-			}
+			)
 			till, hand, wh := openWorkEdge(t, "s1"), openWorkEdge(t, "s1"), openWorkEdge(t, "s2")
 			wh.connect(t, broker.URL)
-			approve := func(path string, d docs.Document) docs.Document {
-				t.Helper()
-				var out docs.Document
-				req, _ := http.NewRequest("POST", c.base+"/api/v1/"+path+"/"+strconv.FormatInt(d.ID, 10)+"/approve", nil)
-				req.Header.Set("If-Match", `"`+strconv.FormatInt(d.Version, 10)+`"`)
-				req.Header.Set("X-CSRF-Token", c.csrf)
-				resp, err := c.hc.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				json.NewDecoder(resp.Body).Decode(&out)
-				if resp.StatusCode != 200 {
-					t.Fatalf("approve %s: %d", path, resp.StatusCode)
-				}
-				return out
-			}
+			approve := func(path string, d docs.Document) docs.Document { return c.approve(t, path, d.ID, d.Version) }
 			get := func(path string, id int64) docs.Document {
 				t.Helper()
 				var out docs.Document
@@ -244,34 +221,20 @@ func TestCountPlanOnTwoHandhelds(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			app, broker := startCloud(t, st.dsn, "count-e2e-"+st.name)
 			c := signIn(t, "http://"+app.Addr, "t", "admin", "admin password 1")
-			for _, r := range []struct {
-				path string
-				body map[string]any
-			}{
-				{"/api/v1/sites", map[string]any{"code": "s1", "name": "门店 s1", "type": "store"}},
-				{"/api/v1/units", map[string]any{"code": "个", "name": "个"}},
-				{"/api/v1/products", map[string]any{"code": "CUP", "name": "杯子", "base_unit": "个",
+			c.seed(t,
+				rec{"/api/v1/sites", map[string]any{"code": "s1", "name": "门店 s1", "type": "store"}},
+				rec{"/api/v1/units", map[string]any{"code": "个", "name": "个"}},
+				rec{"/api/v1/products", map[string]any{"code": "CUP", "name": "杯子", "base_unit": "个",
 					"attributes": []any{map[string]any{"name": "色", "values": []string{"白", "黑"}}},
 					"skus": []any{map[string]any{"code": "CUP-W", "attrs": map[string]string{"色": "白"}},
 						map[string]any{"code": "CUP-B", "attrs": map[string]string{"色": "黑"}}}}},
-			} {
-				if s := c.call(t, "POST", r.path, r.body, nil); s != 201 {
-					t.Fatalf("POST %s: %d", r.path, s)
-				}
-			}
+			)
 			var plan docs.Document
 			if s := c.call(t, "POST", "/api/v1/count-plans", map[string]any{"site": "s1", "date": "2026-11-25", "scope": "bins",
 				"bins": []string{"A-01"}, "blind": true}, &plan); s != 201 {
 				t.Fatalf("create plan: %d", s)
 			}
-			req, _ := http.NewRequest("POST", c.base+"/api/v1/count-plans/"+strconv.FormatInt(plan.ID, 10)+"/approve", nil)
-			req.Header.Set("If-Match", `"1"`)
-			req.Header.Set("X-CSRF-Token", c.csrf)
-			resp, err := c.hc.Do(req)
-			if err != nil || resp.StatusCode != 200 {
-				t.Fatalf("approve: %v %v", resp, err)
-			}
-			resp.Body.Close()
+			c.approve(t, "count-plans", plan.ID, 1)
 			h1, h2 := openWorkEdge(t, "s1"), openWorkEdge(t, "s1")
 			stop1, stop2 := h1.connectStoppable(t, broker.URL), h2.connectStoppable(t, broker.URL)
 			h1.hasDoc(t, "count_plan", plan.Number)
@@ -338,18 +301,11 @@ func TestHQWritesReachAgents(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			app, broker := startCloud(t, st.dsn, "hq-e2e-"+st.name)
 			c := signIn(t, "http://"+app.Addr, "t", "admin", "admin password 1")
-			for _, r := range []struct {
-				path string
-				body map[string]any
-			}{
-				{"/api/v1/sites", map[string]any{"code": "s1", "name": "门店 s1", "type": "store"}},
-				{"/api/v1/units", map[string]any{"code": "个", "name": "个"}},
-				{"/api/v1/products", map[string]any{"code": "CUP", "name": "杯子", "base_unit": "个", "skus": []any{map[string]any{"code": "CUP-1"}}}},
-			} {
-				if s := c.call(t, "POST", r.path, r.body, nil); s != 201 {
-					t.Fatalf("POST %s: %d", r.path, s)
-				}
-			}
+			c.seed(t,
+				rec{"/api/v1/sites", map[string]any{"code": "s1", "name": "门店 s1", "type": "store"}},
+				rec{"/api/v1/units", map[string]any{"code": "个", "name": "个"}},
+				rec{"/api/v1/products", map[string]any{"code": "CUP", "name": "杯子", "base_unit": "个", "skus": []any{map[string]any{"code": "CUP-1"}}}},
+			)
 			online, later := openWorkEdge(t, "s1"), openWorkEdge(t, "s1")
 			online.connect(t, broker.URL)
 			var qr docs.Document
@@ -357,14 +313,7 @@ func TestHQWritesReachAgents(t *testing.T) {
 				"lines": []any{map[string]any{"sku": "CUP-1", "qty": 5, "bin": "A-01"}}}, &qr); s != 201 {
 				t.Fatalf("create other in: %d", s)
 			}
-			req, _ := http.NewRequest("POST", c.base+"/api/v1/other-ins/"+strconv.FormatInt(qr.ID, 10)+"/approve", nil)
-			req.Header.Set("If-Match", `"1"`)
-			req.Header.Set("X-CSRF-Token", c.csrf)
-			resp, err := c.hc.Do(req)
-			if err != nil || resp.StatusCode != 200 {
-				t.Fatalf("approve: %v %v", resp, err)
-			}
-			resp.Body.Close()
+			c.approve(t, "other-ins", qr.ID, 1)
 			later.connect(t, broker.URL)
 			for name, e := range map[string]*edge{"online": online, "later": later} {
 				testenv.WaitFor(t, time.Minute, func() error {

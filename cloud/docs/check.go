@@ -149,6 +149,16 @@ func check(ctx context.Context, w *write, t *Type, d *Document) error {
 		f := "lines[" + strconv.Itoa(i) + "]."
 		l.Line, l.SKU, l.Unit, l.Bin, l.Lot = i+1, strings.TrimSpace(l.SKU), strings.TrimSpace(l.Unit), strings.TrimSpace(l.Bin), strings.TrimSpace(l.Lot)
 		l.Factor, l.QtyBase, l.Amounts, l.Done, l.In, l.Out, l.Over = 0, 0, Amounts{}, 0, 0, 0, false
+		l.ExpectedDate = strings.TrimSpace(l.ExpectedDate)
+		if l.ExpectedDate != "" {
+			exp, err := time.Parse(time.DateOnly, l.ExpectedDate)
+			switch {
+			case err != nil:
+				c.Addf(f+"expected_date", "%q is not a date yyyy-mm-dd", "%q 不是 yyyy-mm-dd 格式的日期", l.ExpectedDate)
+			case !date.IsZero() && exp.Before(date):
+				c.Addf(f+"expected_date", "%s is before the document's date %s", "%s 早于单据日期 %s", l.ExpectedDate, d.Date)
+			}
+		}
 		masterdata.CheckText(&c, f+"bin", l.Bin, false, 64)
 		masterdata.CheckText(&c, f+"lot", l.Lot, false, 64)
 		if l.RefLine != 0 && (src == nil || !slices.ContainsFunc(src.Lines, func(r LineRow) bool { return r.Line == l.RefLine && r.SKU == l.SKU })) {

@@ -256,6 +256,9 @@ type Line struct {
 	// tenant's default).
 	VATRate *int32 `json:"vat_rate,omitempty" required:"false" doc:"Percent, one of the settings' rates; omitted: the product's 税率."`
 	Amounts
+	// ExpectedDate is when the line is expected (a purchase order line
+	// delivered later than the rest); empty: the document's.
+	ExpectedDate string `json:"expected_date,omitempty" required:"false" doc:"The line's expected date yyyy-mm-dd 行预计到货日期."`
 	// Bin and Lot say where to take from or put to, and which lot.
 	Bin string `json:"bin,omitempty" required:"false" maxLength:"64" doc:"Bin 库位."`
 	Lot string `json:"lot,omitempty" required:"false" maxLength:"64" doc:"Lot 批次."`

@@ -27,10 +27,10 @@ import (
 // reserved what approved, not held sales orders of the site have still to
 // ship (as Availability); min and max the site's stock_limit record; the
 // purchase unit the product's largest pack unit. The SKUs considered are
-// those with any of these. No product or supplier record names a default
-// supplier or a lead time yet: every SKU takes the query's supplier (none:
-// the suggestions are listed without one, for a purchaser to assign) and
-// lead time.
+// those with any of these. A SKU is bought from the query's supplier if
+// one is given, else from its product's default supplier (none: it is
+// listed without one, for a purchaser to assign), with that supplier's
+// lead time when it has one, else the query's.
 
 // DemandReasons are the movement reasons that count as demand.
 var DemandReasons = []string{"sale", "ship"}
@@ -130,6 +130,10 @@ type skuFacts struct {
 	factor int64
 	price  int64 // purchase price, fen per base unit
 	known  bool
+	// supplier is the product's default supplier, lead its lead time in
+	// days (0: none).
+	supplier string
+	lead     int
 }
 
 // facts reads (and caches in m) the SKU's name, largest pack unit and
@@ -157,7 +161,17 @@ func facts(ctx context.Context, rr ReportReader, tenant, sku string, m map[strin
 			}
 			products[row.ParentID] = prod
 		}
-		f.unit, f.price = prod.BaseUnit, prod.PurchasePrice
+		f.unit, f.price, f.supplier = prod.BaseUnit, prod.PurchasePrice, prod.DefaultSupplier
+		if f.supplier != "" {
+			sr, ok, err := rr.MasterByCode(ctx, tenant, masterdata.KindSupplier, "", f.supplier)
+			if err != nil {
+				return f, err
+			}
+			var sup masterdata.Supplier
+			if ok && json.Unmarshal(sr.Body, &sup) == nil {
+				f.lead = int(sup.LeadTimeDays)
+			}
+		}
 		for _, u := range prod.Units {
 			if u.Factor > f.factor {
 				f.unit, f.factor = u.Unit, u.Factor
@@ -341,9 +355,16 @@ func (s *Service) suggestAt(ctx context.Context, rs ReportStore, tenant, site st
 			h = make([]int64, q.Days)
 		}
 		lim := st.limits[sku]
-		sg, err := replenish.Suggest(replenish.Input{SKU: sku, Site: site, Supplier: q.Supplier, History: h,
+		supplier, lead := q.Supplier, q.LeadTimeDays
+		if supplier == "" && f.supplier != "" {
+			supplier = f.supplier
+			if f.lead > 0 {
+				lead = f.lead
+			}
+		}
+		sg, err := replenish.Suggest(replenish.Input{SKU: sku, Site: site, Supplier: supplier, History: h,
 			OnHand: st.onHand[sku], OnOrder: st.onOrder[sku], Reserved: st.reserved[sku], Min: lim.Min, Max: lim.Max,
-			LeadTimeDays: q.LeadTimeDays, ReviewDays: q.ReviewDays, ServiceLevel: q.ServiceLevel, Method: method,
+			LeadTimeDays: lead, ReviewDays: q.ReviewDays, ServiceLevel: q.ServiceLevel, Method: method,
 			Window: q.Window, AlphaPermille: q.AlphaPermille, Factor: f.factor})
 		if err != nil {
 			return nil, nil, err

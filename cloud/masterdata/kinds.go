@@ -318,6 +318,9 @@ func checkSupplier(ctx context.Context, w *write, before, v *Supplier) error {
 	if v.PaymentTermsDays < 0 || v.PaymentTermsDays > 3650 {
 		w.c.Addf("payment_terms_days", "%d is outside 0 … 3650", "%d 超出 0 到 3650 天的范围", v.PaymentTermsDays)
 	}
+	if v.LeadTimeDays < 0 || v.LeadTimeDays > 365 {
+		w.c.Addf("lead_time_days", "%d is outside 0 … 365", "%d 超出 0 到 365 天的范围", v.LeadTimeDays)
+	}
 	if v.TolerancePercent < 0 || v.TolerancePercent > 100 {
 		w.c.Addf("tolerance_percent", "%d is outside 0 … 100", "%d 超出 0 到 100 的范围", v.TolerancePercent)
 	}

@@ -123,6 +123,14 @@ func checkProduct(ctx context.Context, w *write, before, v *Product) error {
 	checkMoney(c, "purchase_price", v.PurchasePrice)
 	checkMoney(c, "wholesale_price", v.WholesalePrice)
 	checkMoney(c, "retail_price", v.RetailPrice)
+	trim(&v.DefaultSupplier)
+	if v.DefaultSupplier != "" {
+		if _, ok, err := w.tx.ByCode(ctx, w.tenant, KindSupplier, "", v.DefaultSupplier); err != nil {
+			return err
+		} else if !ok {
+			c.Addf("default_supplier", "no supplier has the code %q", "没有编码为 %q 的供应商", v.DefaultSupplier)
+		}
+	}
 
 	// Barcodes are unique within the product here, across the tenant by
 	// the store's keys.

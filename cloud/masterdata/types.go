@@ -86,10 +86,13 @@ type Product struct {
 	Brand      string `json:"brand" required:"false" maxLength:"64"`
 	Spec       string `json:"spec" required:"false" maxLength:"200"`
 	// BaseUnit is the unit stock is kept in (a Unit's code).
-	BaseUnit   string      `json:"base_unit" maxLength:"16"`
-	Units      []PackUnit  `json:"units" required:"false" nullable:"false"`
-	Attributes []Attribute `json:"attributes" required:"false" nullable:"false"`
-	SKUs       []SKU       `json:"skus" nullable:"false"`
+	BaseUnit string     `json:"base_unit" maxLength:"16"`
+	Units    []PackUnit `json:"units" required:"false" nullable:"false"`
+	// DefaultSupplier is the supplier's code replenishment proposes to
+	// buy from (默认供应商), "" for none.
+	DefaultSupplier string      `json:"default_supplier,omitempty" required:"false" maxLength:"64" doc:"Default supplier's code 默认供应商."`
+	Attributes      []Attribute `json:"attributes" required:"false" nullable:"false"`
+	SKUs            []SKU       `json:"skus" nullable:"false"`
 
 	LotTracked    bool  `json:"lot_tracked" required:"false" doc:"批次管理"`
 	ShelfLifeDays int32 `json:"shelf_life_days" required:"false" minimum:"0" doc:"保质期（天），0 为不管理"`
@@ -166,6 +169,9 @@ type Supplier struct {
 	BankAccount      string    `json:"bank_account" required:"false" maxLength:"64"`
 	PaymentTermsDays int32     `json:"payment_terms_days" required:"false" minimum:"0" maximum:"3650"`
 	Currency         string    `json:"currency" required:"false" maxLength:"3"`
+	// LeadTimeDays is how many days the supplier takes to deliver
+	// (replenishment's lead time; 0: the run's default).
+	LeadTimeDays int32 `json:"lead_time_days,omitempty" required:"false" minimum:"0" maximum:"365" doc:"Lead time in days 交货周期（天）."`
 	// TolerancePercent is how far a receipt may go beyond an order line.
 	TolerancePercent int32 `json:"tolerance_percent" required:"false" minimum:"0" maximum:"100" doc:"Over-receipt tolerance 超收容差（%）."`
 	// Rating (0 … 5) is filled by purchasing; it is read-only here.

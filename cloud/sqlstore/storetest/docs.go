@@ -49,6 +49,7 @@ func RunDocsTests(t *testing.T, open func(t *testing.T) DocsStore) {
 		{"Assembly", ds.testAssembly},
 		{"CountPlanScopes", ds.testCountPlanScopes},
 		{"HQWrites", ds.testHQWrites},
+		{"ReplenishDefaultSupplier", ds.testReplenishDefaultSupplier},
 		{"Credit", ds.testCredit},
 		{"Availability", ds.testAvailability},
 		{"StockFeed", ds.testStockFeed},

@@ -374,7 +374,15 @@ func (ds *docsSuite) testHQWrites(t *testing.T) {
 		t.Fatalf("HQ other out: %s %+v", got.Status, got.Lines)
 	}
 
-	o := must(e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, po("s2", docs.Line{SKU: "TS-1", Qty: 10, Price: 100})))
+	// A line may have its own expected date, not before the order's.
+	_, err := e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, po("s2", docs.Line{SKU: "TS-1", Qty: 1, Price: 1, ExpectedDate: "2026-11-01"}))
+	if f := fieldsOf(t, err); !slices.Equal(f, []string{"lines[0].expected_date"}) {
+		t.Fatalf("a line expected before its order: %v", f)
+	}
+	o := must(e.svc.Create(ctx, e.admin, docs.TypePurchaseOrder, po("s2", docs.Line{SKU: "TS-1", Qty: 10, Price: 100, ExpectedDate: "2026-12-05"})))
+	if o.Lines[0].ExpectedDate != "2026-12-05" {
+		t.Fatalf("the line's expected date: %+v", o.Lines[0])
+	}
 	o = must(e.svc.Approve(ctx, e.admin, docs.TypePurchaseOrder, o.ID, 1))
 	got := must(e.svc.ReceiveAtHQ(ctx, e.admin, o.ID, []docs.HQReceiptLine{{Line: 1, Qty: 4, Bin: "R-1"}}, false))
 	if got.Lines[0].Done != 4 {

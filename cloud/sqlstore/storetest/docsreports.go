@@ -291,3 +291,29 @@ func (ds *docsSuite) testCountVariances(t *testing.T) {
 		t.Errorf("another site's plan: %v", err)
 	}
 }
+
+// testReplenishDefaultSupplier: a product's default supplier groups its
+// suggestions without a supplier in the query; a product naming no
+// existing supplier is refused.
+func (ds *docsSuite) testReplenishDefaultSupplier(t *testing.T) {
+	ctx := context.Background()
+	e := ds.env(t)
+	must(masterdata.Create(ctx, e.md, masterdata.Suppliers, e.admin, &masterdata.Supplier{Meta: masterdata.Meta{Code: "SUPL", Name: "远方供应"},
+		LeadTimeDays: 14}))
+	p := tee("DSS", "红")
+	p.DefaultSupplier = "SUPL"
+	must(masterdata.Create(ctx, e.md, masterdata.Products, e.admin, p))
+	bad := tee("DXXXX", "红")
+	bad.DefaultSupplier = "NOPE"
+	if _, err := masterdata.Create(ctx, e.md, masterdata.Products, e.admin, bad); !slices.Contains(fieldsOf(t, err), "default_supplier") {
+		t.Fatalf("a default supplier that does not exist: %v", err)
+	}
+	must(masterdata.Create(ctx, e.md, masterdata.StockLimits, e.admin, &masterdata.StockLimit{Site: "s1", SKU: "DSS-0", Min: 5, Max: 20}))
+	got := must(e.svc.Replenish(ctx, e.admin, docs.ReplenishQuery{Site: "s1"}))
+	if len(got.PurchaseOrders) != 1 || got.PurchaseOrders[0].Supplier != "SUPL" || len(got.NoSupplier) != 0 {
+		t.Fatalf("by default supplier: %+v", got)
+	}
+	if s := got.Suggestions[0]; !strings.Contains(s.Explanation, "14") {
+		t.Errorf("the supplier's lead time of 14 days is not in %q", s.Explanation)
+	}
+}

@@ -98,6 +98,8 @@ export interface Amounts {
 export interface DocLine extends Partial<Amounts> {
   line?: number
   sku: string
+  /** expected_date: the line's own expected date (purchase lines). */
+  expected_date?: string
   /** role: an assembly's product (line 1) or one of its components. */
   role?: 'product' | 'component'
   name?: string
@@ -211,7 +213,7 @@ function body(t: DocType, d: Partial<Document>): Record<string, unknown> {
       out.price = l.price ?? 0
       if (l.vat_rate !== null && l.vat_rate !== undefined) out.vat_rate = l.vat_rate
     }
-    for (const k of ['bin', 'lot', 'note'] as const) if (l[k]) out[k] = l[k]
+    for (const k of ['bin', 'lot', 'note', 'expected_date'] as const) if (l[k]) out[k] = l[k]
     if (l.ref_line) out.ref_line = l.ref_line
     return out
   })

@@ -45,6 +45,7 @@ export interface SKU {
 
 export interface Product extends Base {
   category_id: number
+  default_supplier?: string
   brand: string
   spec: string
   base_unit: string
@@ -105,6 +106,7 @@ export interface Contact {
 
 export interface Supplier extends Base {
   contacts: Contact[]
+  lead_time_days?: number
   tax_id: string
   bank_name: string
   bank_account: string

@@ -1,1 +1,0 @@
-import{o as c,p as s}from"./index-bzQqrCZK.js";async function n(t){return c(await s("/replicas",{site:t}),"replicas")}async function o(t={}){return c(await s("/stock",t),"rows")}async function i(t={}){return c(await s("/count-conflicts",t),"conflicts")}export{i as c,n as r,o as s};

@@ -1,1 +1,0 @@
-import{r as s}from"./resource-DwF8Cbfl.js";const c=s("/categories"),o=s("/units"),a=s("/products"),i=s("/sites"),n=s("/bins"),e=s("/stock-limits"),r=s("/suppliers"),u=s("/customers"),p=s("/accounts");export{e as a,n as b,c,r as d,u as e,p as f,a as p,i as s,o as u};

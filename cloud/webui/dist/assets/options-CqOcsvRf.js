@@ -1,0 +1,1 @@
+import{d as e,e as t}from"./index-CmeirVrj.js";import{n as i}from"./index-CK-Oqmt3.js";async function p(a){return(await(a==="supplier"?e:t).list({limit:500,disabled:"false"})).items.map(s=>({value:s.code,label:`${s.code} ${s.name}`}))}async function l(){return(await i("/skus",{query:{limit:500,disabled:"false"}})).data.items??[]}export{p,l as s};

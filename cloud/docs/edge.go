@@ -109,14 +109,12 @@ func (s *Service) fromEdge(ctx context.Context, tx Tx, e EdgeEvent) ([]string, e
 	return touched, s.flush(ctx, w)
 }
 
-// flush hands what a projection write published to OnPublish; the
-// projection's transaction commits after, and agents asking for master
-// records after that revision get them anyway.
+// flush forgets what a projection write published: the store hands
+// the records it put to ProjectProgress (Projected.Published), which
+// pushes them once the step has committed, so that a step rolled back
+// pushes nothing.
 func (s *Service) flush(ctx context.Context, w *write) error {
-	if len(w.published) > 0 && s.publish != nil {
-		s.publish(ctx, w.p.Tenant, w.published)
-		w.published = nil
-	}
+	w.published = nil
 	return nil
 }
 

@@ -28,6 +28,11 @@ func (s *Service) ProjectProgress(ctx context.Context) (Projected, error) {
 		all.Changed = append(all.Changed, p.Changed...)
 		all.Made = append(all.Made, p.Made...)
 		all.Refused = append(all.Refused, p.Refused...)
+		for tenant, recs := range p.Published {
+			if s.publish != nil {
+				s.publish(ctx, tenant, recs)
+			}
+		}
 		s.refused.Add(int64(len(p.Refused)))
 		if p.Events == 0 && p.Replicas == 0 {
 			return all, nil

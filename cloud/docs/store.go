@@ -72,6 +72,10 @@ type Projected struct {
 	Changed []Changed
 	Made    []string
 	Refused []string
+	// Published are the master records the step's edge documents put
+	// (a site's own transfer sent to its destination), by tenant, to push
+	// to the agents once the step has committed.
+	Published map[string][]master.Record
 }
 
 // Changed is a document whose status the projection moved.

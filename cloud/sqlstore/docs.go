@@ -331,6 +331,8 @@ func (s *Store) DocTx(ctx context.Context, fn func(docs.Tx) error) error {
 type docTx struct {
 	s  *Store
 	tx *sql.Tx
+	// put are the master records this transaction put, by tenant.
+	put map[string][]master.Record
 }
 
 func (t *docTx) Get(ctx context.Context, tenant, typ string, id int64) (docs.Row, error) {
@@ -445,7 +447,14 @@ func (t *docTx) PutMaster(ctx context.Context, tenant string, recs []master.Reco
 			return nil, fmt.Errorf("master record %s %q: %w", r.Kind, r.Key, err)
 		}
 	}
-	return t.s.putMasterTx(ctx, t.tx, tenant, recs)
+	put, err := t.s.putMasterTx(ctx, t.tx, tenant, recs)
+	if err == nil {
+		if t.put == nil {
+			t.put = map[string][]master.Record{}
+		}
+		t.put[tenant] = append(t.put[tenant], put...)
+	}
+	return put, err
 }
 
 func (t *docTx) AppendAudit(ctx context.Context, a auth.Audit) error {
@@ -832,6 +841,12 @@ func (s *Store) writeProgress(ctx context.Context, tx *sql.Tx, pr *projection, e
 			if len(numbers) > 0 && e.Doc.GetStatus() == syncproto.EdgeDone {
 				out.Made = append(out.Made, numbers[0])
 			}
+		}
+		for tenant, recs := range dt.put {
+			if out.Published == nil {
+				out.Published = map[string][]master.Record{}
+			}
+			out.Published[tenant] = append(out.Published[tenant], recs...)
 		}
 	}
 	return touched, nil

@@ -248,6 +248,7 @@ func (d *DemoCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	d.printf("\nconsole 管理后台: http://%s/ — sign in as any user above, tenant %s / 可用上方任一用户登录\n", cloud.Addr, demoTenant)
+	d.printf("handheld and till pages 门店作业页面: each agent's address above (%s/ …) — sign in with a user of its site / 用该门店的用户登录\n", agents[0].url)
 	if *hold {
 		d.printf("running until Ctrl-C / 按 Ctrl-C 退出: curl -H 'Authorization: Bearer %s' http://%s/api/v1/stock\n", d.token, cloud.Addr)
 		d.printf("agents 边缘节点: sign in with POST /api/v1/session {\"user\",\"password\"} (the users above), or write with the device token %s\n", d.agentToken)

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"unicode"
@@ -64,20 +65,14 @@ func ValidName(s string) error {
 // CloudReplica is the replica the cloud writes the stock changes HQ
 // decides at a site under (DOMAIN.md §1: a receipt keyed in for a site
 // without an agent, an other in/out approved at HQ): one per (tenant,
-// site), its ID the FNV-1a hash of "jxc-cloud", tenant and site, so that
-// every cloud process of a tenant writes under the same one.
+// site), its ID the FNV-1a hash of "jxc-cloud", tenant and site (each
+// followed by a 0 byte), so that every cloud process of a tenant writes
+// under the same one.
 func CloudReplica(tenant, site string) ReplicaID {
-	h := uint64(14695981039346656037)
+	h := fnv.New64a()
 	for _, s := range []string{"jxc-cloud", tenant, site} {
-		for i := 0; i < len(s); i++ {
-			h ^= uint64(s[i])
-			h *= 1099511628211
-		}
-		h ^= 0
-		h *= 1099511628211
+		h.Write([]byte(s))
+		h.Write([]byte{0})
 	}
-	if h == 0 {
-		h = 1
-	}
-	return ReplicaID(h)
+	return ReplicaID(max(h.Sum64(), 1))
 }

@@ -4,9 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/jxc-edge/jxc/agent"
 	"github.com/jxc-edge/jxc/internal/httpx"
@@ -156,42 +153,5 @@ func errorOf(err error) *Error {
 		}
 	}
 	e.cause = err
-	return e
-}
-
-// HumaError makes huma's own errors (a body that is not JSON, a field of
-// the wrong type, a missing required property) bilingual errors of this
-// shape, naming each field. The agent's HTTP layer installs one function
-// as huma.NewError for the whole binary (huma has one per process); this
-// one is what the work API's tests install and what the agent may use.
-func HumaError(status int, msg string, errs ...error) huma.StatusError {
-	var fe fieldErrors
-	for _, err := range errs {
-		var d *huma.ErrorDetail
-		if errors.As(err, &d) {
-			field := d.Location
-			if name, ok := strings.CutPrefix(d.Message, "expected required property "); ok {
-				field = strings.TrimSuffix(field+"."+strings.Fields(name + " x")[0], ".")
-			}
-			fe.add(field, d.Message, "不符合要求："+d.Message)
-		} else if err != nil {
-			return errorOf(err)
-		}
-	}
-	if status == 0 {
-		return &Error{}
-	}
-	if len(fe) > 0 {
-		e := fe.err().(*Error)
-		if status != http.StatusUnprocessableEntity {
-			e.Status = status
-		}
-		return e
-	}
-	e := &Error{Status: status, Code: strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_"),
-		Message: msg, MessageZH: "请求无效：" + msg}
-	if status == http.StatusUnprocessableEntity || status == http.StatusBadRequest {
-		e.Status, e.Code = http.StatusBadRequest, CodeInvalid
-	}
 	return e
 }

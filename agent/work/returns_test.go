@@ -6,11 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/danielgtaylor/huma/v2"
-	"github.com/danielgtaylor/huma/v2/humatest"
-
 	"github.com/jxc-edge/jxc/agent"
-	"github.com/jxc-edge/jxc/agent/session"
 	"github.com/jxc-edge/jxc/agent/sqlite"
 	"github.com/jxc-edge/jxc/agent/work"
 	"github.com/jxc-edge/jxc/syncproto"
@@ -194,11 +190,7 @@ func TestReturnsHTTP(t *testing.T) {
 	l := mustOpen(t)
 	seed(t, l)
 	seedReturn(t, l)
-	_, api := humatest.New(t)
-	api.UseMiddleware(func(ctx huma.Context, next func(huma.Context)) {
-		next(huma.WithContext(ctx, session.With(ctx.Context(), clerk)))
-	})
-	work.Register(api, work.New(l, nil))
+	api := newWorkAPI(t, l)
 	resp := api.Post("/api/v1/work/purchase-return", "Idempotency-Key: h1", map[string]any{"return": "CT1", "sku": "B", "qty": 2})
 	if resp.Code != http.StatusCreated || !strings.Contains(resp.Body.String(), `"doc":"CT1#2"`) {
 		t.Fatalf("purchase return: %d %s", resp.Code, resp.Body)

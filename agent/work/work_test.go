@@ -1,17 +1,19 @@
 package work_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/danielgtaylor/huma/v2"
-	"github.com/danielgtaylor/huma/v2/humatest"
 	"google.golang.org/protobuf/proto"
 
+	agenthttp "github.com/jxc-edge/jxc/agent/httpapi"
 	"github.com/jxc-edge/jxc/agent/session"
 	"github.com/jxc-edge/jxc/agent/sqlite"
 	"github.com/jxc-edge/jxc/agent/work"
@@ -19,9 +21,48 @@ import (
 	"github.com/jxc-edge/jxc/syncproto/pb"
 )
 
-func TestMain(m *testing.M) {
-	huma.NewError = work.HumaError
-	m.Run()
+// testToken is the device token the HTTP tests call the agent's API with.
+const testToken = "work-test-device-token-0001"
+
+// workAPI is the agent's own HTTP API (agent/httpapi: its sign-in and its
+// bilingual errors) with the work operations mounted, called in process.
+type workAPI struct{ h http.Handler }
+
+func newWorkAPI(tb testing.TB, l *sqlite.Ledger) *workAPI {
+	tb.Helper()
+	srv := agenthttp.New(l, agenthttp.Options{DeviceTokens: map[string]string{"test": testToken}})
+	work.Register(srv.API(), work.New(l, nil))
+	return &workAPI{srv.Handler()}
+}
+
+// Post sends body (JSON) to path with the headers ("Name: value") given
+// before it; Get sends no body.
+func (a *workAPI) Post(path string, args ...any) *httptest.ResponseRecorder {
+	return a.do(http.MethodPost, path, args...)
+}
+
+func (a *workAPI) Get(path string, args ...any) *httptest.ResponseRecorder {
+	return a.do(http.MethodGet, path, args...)
+}
+
+func (a *workAPI) do(method, path string, args ...any) *httptest.ResponseRecorder {
+	var body io.Reader
+	header := http.Header{"Authorization": {"Bearer " + testToken}}
+	for _, arg := range args {
+		if h, ok := arg.(string); ok {
+			name, value, _ := strings.Cut(h, ":")
+			header.Set(strings.TrimSpace(name), strings.TrimSpace(value))
+			continue
+		}
+		b, _ := json.Marshal(arg)
+		body = bytes.NewReader(b)
+		header.Set("Content-Type", "application/json")
+	}
+	req := httptest.NewRequest(method, path, body)
+	req.Header = header
+	rec := httptest.NewRecorder()
+	a.h.ServeHTTP(rec, req)
+	return rec
 }
 
 func mustOpen(tb testing.TB) *sqlite.Ledger {
@@ -260,11 +301,7 @@ func TestSale(t *testing.T) {
 func TestHTTP(t *testing.T) {
 	l := mustOpen(t)
 	seed(t, l)
-	_, api := humatest.New(t)
-	api.UseMiddleware(func(ctx huma.Context, next func(huma.Context)) {
-		next(huma.WithContext(ctx, session.With(ctx.Context(), clerk)))
-	})
-	work.Register(api, work.New(l, nil))
+	api := newWorkAPI(t, l)
 	resp := api.Post("/api/v1/work/receive", "Idempotency-Key: h1", map[string]any{"po": "CG1", "sku": "A", "qty": 2})
 	if resp.Code != http.StatusCreated {
 		t.Fatalf("receive: %d %s", resp.Code, resp.Body)

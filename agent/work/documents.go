@@ -202,8 +202,17 @@ func (s *Service) lineScan(ctx context.Context, key, op, kind string, req PickRe
 		return nil, refusal(http.StatusConflict, CodeOverPick, fmt.Sprintf("line %d of %s wants %d, %d done, %d more scanned", l.GetLine(), req.List, l.GetQtyBase(), n, it.qty),
 			fmt.Sprintf("超出：单据 %s 第 %d 行应为 %d，已完成 %d，本次 %d", req.List, l.GetLine(), l.GetQtyBase(), n, it.qty))
 	}
-	m := agent.MovementInput{SKU: it.sku, Bin: req.Bin, Lot: it.lot, Expiry: it.expiry, Qty: sign * it.qty, Reason: reason,
-		Operator: u.Name, Doc: syncproto.DocLine(req.List, int(l.GetLine()))}
+	return s.recordScan(ctx, key, fp, u.Name, req.List, l, it, req.Bin, sign, reason, done(l))
+}
+
+// recordScan records one scan of it against line l of document number,
+// durable under key: a movement of sign × its quantity with reason, in
+// bin (else the line's) and its lot (else the line's); before is what the
+// line had done.
+func (s *Service) recordScan(ctx context.Context, key string, fp []byte, operator, number string, l *pb.DocumentLine, it item,
+	bin string, sign int64, reason string, before int64) (*ScanResult, error) {
+	m := agent.MovementInput{SKU: it.sku, Bin: bin, Lot: it.lot, Expiry: it.expiry, Qty: sign * it.qty, Reason: reason,
+		Operator: operator, Doc: syncproto.DocLine(number, int(l.GetLine()))}
 	if m.Bin == "" {
 		m.Bin = l.GetBin()
 	}
@@ -218,7 +227,7 @@ func (s *Service) lineScan(ctx context.Context, key, op, kind string, req PickRe
 		return nil, err
 	}
 	return &ScanResult{Receipt: receiptOf(dr.Doc), Replayed: dr.Replayed, Doc: m.Doc, Line: l.GetLine(), SKU: it.sku, Bin: m.Bin,
-		Lot: m.Lot, Expiry: m.Expiry, Qty: m.Qty, Done: done(l) + it.qty, Expected: l.GetQtyBase()}, nil
+		Lot: m.Lot, Expiry: m.Expiry, Qty: m.Qty, Done: before + it.qty, Expected: l.GetQtyBase()}, nil
 }
 
 // direction says how work on d moves stock at this site: a pick list out

@@ -93,23 +93,7 @@ func (s *Service) purchaseReturn(ctx context.Context, key string, req PurchaseRe
 			fmt.Sprintf("over-return: line %d of %s returns %d, %d sent back, %d more scanned", l.GetLine(), req.Return, l.GetQtyBase(), n, it.qty),
 			fmt.Sprintf("超退：采购退货单 %s 第 %d 行应退 %d，已退 %d，本次 %d", req.Return, l.GetLine(), l.GetQtyBase(), n, it.qty))
 	}
-	m := agent.MovementInput{SKU: it.sku, Bin: req.Bin, Lot: it.lot, Expiry: it.expiry, Qty: -it.qty, Reason: ReasonPurchaseReturn,
-		Operator: u.Name, Doc: syncproto.DocLine(req.Return, int(l.GetLine()))}
-	if m.Bin == "" {
-		m.Bin = l.GetBin()
-	}
-	if m.Lot == "" {
-		m.Lot = l.GetLot()
-	}
-	if m.Bin == "" {
-		return nil, required("body.bin")
-	}
-	dr, err := s.st.RecordDocument(ctx, key, agent.DocumentInput{Fingerprint: fp, Movements: []agent.DocMovement{{MovementInput: m}}})
-	if err != nil {
-		return nil, err
-	}
-	return &ScanResult{Receipt: receiptOf(dr.Doc), Replayed: dr.Replayed, Doc: m.Doc, Line: l.GetLine(), SKU: it.sku, Bin: m.Bin,
-		Lot: m.Lot, Expiry: m.Expiry, Qty: m.Qty, Done: done(l) + it.qty, Expected: l.GetQtyBase()}, nil
+	return s.recordScan(ctx, key, fp, u.Name, req.Return, l, it, req.Bin, -1, ReasonPurchaseReturn, done(l))
 }
 
 // FinishPurchaseReturn records the end of the site's work on a purchase
